@@ -1,0 +1,54 @@
+//! Fetching originals from a backend, with a byte cap enforced while reading.
+
+use std::io::Read;
+
+use fastly::http::{header, StatusCode};
+use fastly::http::request::SendErrorCause;
+use fastly::Request;
+
+use crate::error::Error;
+use crate::security::Limits;
+
+pub struct Original {
+    pub body: Vec<u8>,
+    pub content_type: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+pub fn fetch(backend: &str, path: &str, limits: &Limits) -> Result<Original, Error> {
+    let req = Request::get(format!("http://{backend}{path}"));
+    let mut resp = req.send(backend).map_err(|e| match e.root_cause() {
+        SendErrorCause::ConnectionTimeout | SendErrorCause::HttpResponseTimeout | SendErrorCause::DnsTimeout => {
+            Error::gateway_timeout("the origin did not answer in time")
+        }
+        _ => Error::bad_gateway("the origin could not be reached"),
+    })?;
+    let status = resp.get_status();
+    if status == StatusCode::NOT_FOUND || status == StatusCode::GONE {
+        return Err(Error::not_found(format!("{path} was not found at the origin")));
+    }
+    if status.is_server_error() {
+        return Err(Error::bad_gateway(format!("the origin answered {}", status.as_u16())));
+    }
+    if !status.is_success() {
+        return Err(Error::bad_gateway(format!("the origin answered {} for {path}", status.as_u16())));
+    }
+    let too_large = || {
+        Error::too_large(format!("the original is larger than the {} MB limit", limits.max_input_bytes / (1024 * 1024)))
+    };
+    let declared = resp.get_header_str(header::CONTENT_LENGTH).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limits.max_input_bytes) {
+        return Err(too_large());
+    }
+    let content_type = resp.get_header_str(header::CONTENT_TYPE).map(str::to_string);
+    let last_modified = resp.get_header_str(header::LAST_MODIFIED).map(str::to_string);
+    let mut body = Vec::with_capacity(declared.unwrap_or(0));
+    resp.take_body()
+        .take(limits.max_input_bytes as u64 + 1)
+        .read_to_end(&mut body)
+        .map_err(|_| Error::bad_gateway("the origin's response was cut short"))?;
+    if body.len() > limits.max_input_bytes {
+        return Err(too_large());
+    }
+    Ok(Original { body, content_type, last_modified })
+}

@@ -1,0 +1,19 @@
+//! ixora: the imgix URL API as an engine (pure Rust, native and wasm) plus a Fastly Compute
+//! edge adapter (wasm only).
+
+pub mod codec;
+pub mod error;
+pub mod headers;
+pub mod image;
+pub mod negotiate;
+pub mod params;
+pub mod pipeline;
+pub mod plan;
+pub mod render;
+pub mod security;
+
+#[cfg(target_arch = "wasm32")]
+pub mod edge;
+
+pub use error::{Error, Result};
+pub use render::{render, Rendered};

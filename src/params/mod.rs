@@ -1,0 +1,407 @@
+//! The imgix URL grammar: query string → typed `Params`. Parsing is the only place that sees
+//! raw strings; everything downstream works on these types.
+
+pub mod color;
+pub mod keys;
+
+pub use color::Color;
+
+use crate::codec::ChromaSubsampling;
+use crate::error::{Error, Result};
+
+/// A requested side: pixels, or a fraction (0–1) of the source side.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Size {
+    Px(u32),
+    Fraction(f64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Fit {
+    #[default]
+    Clip,
+    Crop,
+    Fill,
+    FillMax,
+    Max,
+    Min,
+    Scale,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Anchor {
+    Start,
+    #[default]
+    Center,
+    End,
+}
+
+/// Where a crop sits when the source has more pixels than the output needs.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Crop {
+    pub x: Anchor,
+    pub y: Anchor,
+    pub focalpoint: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FocalPoint {
+    pub x: f64,
+    pub y: f64,
+    pub z: f64,
+}
+
+impl Default for FocalPoint {
+    fn default() -> Self {
+        FocalPoint { x: 0.5, y: 0.5, z: 1.0 }
+    }
+}
+
+/// One coordinate of `rect`: pixels, fraction of the image, or a keyword position.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RectPos {
+    Px(f64),
+    Fraction(f64),
+    Anchor(Anchor),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RectLen {
+    Px(f64),
+    Fraction(f64),
+    Full,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rect {
+    pub x: RectPos,
+    pub y: RectPos,
+    pub w: RectLen,
+    pub h: RectLen,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Flip {
+    pub h: bool,
+    pub v: bool,
+}
+
+/// `fm` values ixora can produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fm {
+    Jpg,
+    Pjpg,
+    Png,
+    Webp,
+    Gif,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Params {
+    pub w: Option<Size>,
+    pub h: Option<Size>,
+    pub fit: Fit,
+    pub crop: Crop,
+    pub fp: FocalPoint,
+    /// Width:height.
+    pub ar: Option<(f64, f64)>,
+    pub dpr: f64,
+    pub rect: Option<Rect>,
+    pub max_w: Option<u32>,
+    pub max_h: Option<u32>,
+    pub min_w: Option<u32>,
+    pub min_h: Option<u32>,
+    pub bg: Option<Color>,
+    pub fill_color: Option<Color>,
+    /// Explicit orientation (EXIF numbering 1–8), overriding the file's.
+    pub orient: Option<u8>,
+    pub flip: Flip,
+    pub fm: Option<Fm>,
+    pub q: Option<u8>,
+    pub auto_format: bool,
+    pub auto_compress: bool,
+    pub chromasub: Option<ChromaSubsampling>,
+    pub lossless: bool,
+    pub jpg_progressive: Option<bool>,
+    /// Canonical `name=value` pairs as given (alias-free, sorted): the cache-key part of the URL.
+    pub canonical: Vec<(&'static str, String)>,
+}
+
+impl Params {
+    /// True when the query named no parameter ixora knows: the original is served untouched.
+    pub fn is_passthrough(&self) -> bool {
+        self.canonical.is_empty()
+    }
+
+    /// Sorted, alias-free `k=v&k=v` form.
+    pub fn canonical_query(&self) -> String {
+        self.canonical.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&")
+    }
+
+    pub fn dpr(&self) -> f64 {
+        if self.dpr > 0.0 { self.dpr } else { 1.0 }
+    }
+}
+
+/// Parses a raw query string (without `?`). Unknown names are ignored; bad values are a 400.
+pub fn parse(query: &str) -> Result<Params> {
+    let mut p = Params { dpr: 1.0, ..Params::default() };
+    for pair in query.split('&').filter(|s| !s.is_empty()) {
+        let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
+        let key = decode_component(raw_key).to_ascii_lowercase();
+        let value = decode_component(raw_value);
+        let Some(name) = keys::canonical(&key) else { continue };
+        apply(&mut p, name, value.trim())?;
+        // `auto` may repeat and accumulates; for everything else the last occurrence wins.
+        if name == "auto" {
+            if let Some(entry) = p.canonical.iter_mut().find(|(k, _)| *k == "auto") {
+                entry.1 = format!("{},{}", entry.1, value.trim());
+                continue;
+            }
+        }
+        p.canonical.retain(|(k, _)| *k != name);
+        p.canonical.push((name, value.trim().to_string()));
+    }
+    p.canonical.sort();
+    Ok(p)
+}
+
+fn apply(p: &mut Params, name: &'static str, v: &str) -> Result<()> {
+    match name {
+        "w" => p.w = Some(size(name, v)?),
+        "h" => p.h = Some(size(name, v)?),
+        "fit" => {
+            p.fit = match v {
+                "clip" => Fit::Clip,
+                "crop" => Fit::Crop,
+                "fill" => Fit::Fill,
+                "fillmax" => Fit::FillMax,
+                "max" => Fit::Max,
+                "min" => Fit::Min,
+                "scale" => Fit::Scale,
+                _ => return Err(one_of(name, v, "clip, crop, fill, fillmax, max, min, scale")),
+            }
+        }
+        "crop" => p.crop = crop(v)?,
+        "fp-x" => p.fp.x = number_in(name, v, 0.0, 1.0)?,
+        "fp-y" => p.fp.y = number_in(name, v, 0.0, 1.0)?,
+        "fp-z" => p.fp.z = number_in(name, v, 1.0, 100.0)?,
+        "ar" => p.ar = Some(ratio(name, v)?),
+        "dpr" => p.dpr = number_in(name, v, 0.0, 5.0)?,
+        "rect" => p.rect = Some(rect(v)?),
+        "max-w" => p.max_w = Some(int_in(name, v, 1, 8192)?),
+        "max-h" => p.max_h = Some(int_in(name, v, 1, 8192)?),
+        "min-w" => p.min_w = Some(int_in(name, v, 1, 8192)?),
+        "min-h" => p.min_h = Some(int_in(name, v, 1, 8192)?),
+        "bg" => p.bg = Some(color(name, v)?),
+        "fill" => {
+            if v != "solid" {
+                return Err(one_of(name, v, "solid"));
+            }
+        }
+        "fill-color" => p.fill_color = Some(color(name, v)?),
+        "orient" => {
+            p.orient = Some(match int_in(name, v, 0, 270)? {
+                0 | 1 => 1,
+                n @ 2..=8 => n as u8,
+                90 => 6,
+                180 => 3,
+                270 => 8,
+                _ => return Err(one_of(name, v, "0-8, 90, 180, 270")),
+            })
+        }
+        "flip" => {
+            p.flip = match v {
+                "h" => Flip { h: true, v: false },
+                "v" => Flip { h: false, v: true },
+                "hv" | "vh" => Flip { h: true, v: true },
+                _ => return Err(one_of(name, v, "h, v, hv")),
+            }
+        }
+        "fm" => {
+            p.fm = Some(match v {
+                "jpg" | "jpeg" => Fm::Jpg,
+                "pjpg" => Fm::Pjpg,
+                "png" => Fm::Png,
+                "webp" => Fm::Webp,
+                "gif" => Fm::Gif,
+                _ => return Err(one_of(name, v, "jpg, pjpg, png, webp, gif")),
+            })
+        }
+        "q" => p.q = Some(int_in(name, v, 0, 100)?.max(1) as u8),
+        "auto" => {
+            for item in v.split(',').map(str::trim) {
+                match item {
+                    "format" => p.auto_format = true,
+                    "compress" => p.auto_compress = true,
+                    // enhance, redeye and the legacy `true` come with the pixel-operations work.
+                    _ => {}
+                }
+            }
+        }
+        "chromasub" => {
+            p.chromasub = Some(match v {
+                "444" => ChromaSubsampling::Yuv444,
+                "422" => ChromaSubsampling::Yuv422,
+                "420" => ChromaSubsampling::Yuv420,
+                _ => return Err(one_of(name, v, "444, 422, 420")),
+            })
+        }
+        // imgix documents an invalid `lossless` as the default (false).
+        "lossless" => p.lossless = boolean(v).unwrap_or(false),
+        "jpg-progressive" => {
+            p.jpg_progressive = Some(boolean(v).ok_or_else(|| one_of(name, v, "1, true, 0, false"))?)
+        }
+        _ => unreachable!("every canonical name is handled: {name}"),
+    }
+    Ok(())
+}
+
+/// Percent-decoding where `+` is a space, as in HTML form encoding.
+pub fn decode_component(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                    (Some(a), Some(b)) => {
+                        out.push(a * 16 + b);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+fn one_of(name: &str, v: &str, allowed: &str) -> Error {
+    Error::invalid_param(name, format!("{name}={v:?} is not valid; expected one of {allowed}"))
+}
+
+fn number(name: &str, v: &str) -> Result<f64> {
+    v.parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite())
+        .ok_or_else(|| Error::invalid_param(name, format!("{name}={v:?} is not a number")))
+}
+
+fn number_in(name: &str, v: &str, min: f64, max: f64) -> Result<f64> {
+    let n = number(name, v)?;
+    if n < min || n > max {
+        return Err(Error::invalid_param(name, format!("{name}={v} is out of range; allowed {min}–{max}")));
+    }
+    Ok(n)
+}
+
+fn int_in(name: &str, v: &str, min: i64, max: i64) -> Result<u32> {
+    let n = v.parse::<i64>().map_err(|_| Error::invalid_param(name, format!("{name}={v:?} is not an integer")))?;
+    if n < min || n > max {
+        return Err(Error::invalid_param(name, format!("{name}={v} is out of range; allowed {min}–{max}")));
+    }
+    Ok(n as u32)
+}
+
+/// `w`/`h`: pixels up to 8192, or a fraction in (0, 1].
+fn size(name: &str, v: &str) -> Result<Size> {
+    let n = number(name, v)?;
+    let err = || Error::invalid_param(name, format!("{name}={v} is out of range; allowed 1–8192 pixels or a fraction 0–1"));
+    if n <= 0.0 {
+        return Err(err());
+    }
+    // imgix reads 0–1 as a unit scalar (so `w=1` is the full width) and larger values as pixels.
+    if n <= 1.0 {
+        return Ok(Size::Fraction(n));
+    }
+    if n > 8192.0 {
+        return Err(err());
+    }
+    Ok(Size::Px(n.round() as u32))
+}
+
+fn ratio(name: &str, v: &str) -> Result<(f64, f64)> {
+    let bad = || Error::invalid_param(name, format!("{name}={v:?} is not a ratio like 16:9"));
+    let (a, b) = v.split_once(':').ok_or_else(bad)?;
+    let (a, b) = (a.trim().parse::<f64>().map_err(|_| bad())?, b.trim().parse::<f64>().map_err(|_| bad())?);
+    if !(a.is_finite() && b.is_finite() && a > 0.0 && b > 0.0) {
+        return Err(bad());
+    }
+    Ok((a, b))
+}
+
+fn color(name: &str, v: &str) -> Result<Color> {
+    Color::parse(v).ok_or_else(|| {
+        Error::invalid_param(name, format!("{name}={v:?} is not a colour; use 3, 4, 6 or 8 hex digits (alpha first) or a CSS colour name"))
+    })
+}
+
+fn boolean(v: &str) -> Option<bool> {
+    match v {
+        "1" | "true" => Some(true),
+        "0" | "false" => Some(false),
+        _ => None,
+    }
+}
+
+fn crop(v: &str) -> Result<Crop> {
+    let mut c = Crop::default();
+    for item in v.split(',').map(str::trim) {
+        match item {
+            "top" => c.y = Anchor::Start,
+            "bottom" => c.y = Anchor::End,
+            "left" => c.x = Anchor::Start,
+            "right" => c.x = Anchor::End,
+            "center" | "middle" => {}
+            "focalpoint" => c.focalpoint = true,
+            // Content-aware modes arrive with the smart-crop work; until then they centre.
+            "faces" | "entropy" | "edges" => {}
+            _ => return Err(one_of("crop", v, "top, bottom, left, right, center, focalpoint, faces, entropy, edges")),
+        }
+    }
+    Ok(c)
+}
+
+fn rect(v: &str) -> Result<Rect> {
+    let bad = |why: &str| Error::invalid_param("rect", format!("rect={v:?}: {why}; expected x,y,w,h"));
+    let parts: Vec<&str> = v.split(',').map(str::trim).collect();
+    if parts.len() != 4 {
+        return Err(bad("needs four values"));
+    }
+    let pos = |s: &str, start: &str, mid: &str, end: &str| -> Result<RectPos> {
+        Ok(match s {
+            _ if s == start => RectPos::Anchor(Anchor::Start),
+            _ if s == mid => RectPos::Anchor(Anchor::Center),
+            _ if s == end => RectPos::Anchor(Anchor::End),
+            _ => {
+                let n = s.parse::<f64>().ok().filter(|n| n.is_finite() && *n >= 0.0).ok_or_else(|| bad("bad position"))?;
+                if n < 1.0 && s.contains('.') { RectPos::Fraction(n) } else { RectPos::Px(n) }
+            }
+        })
+    };
+    let len = |s: &str| -> Result<RectLen> {
+        if s == "full" {
+            return Ok(RectLen::Full);
+        }
+        let n = s.parse::<f64>().ok().filter(|n| n.is_finite() && *n > 0.0).ok_or_else(|| bad("bad size"))?;
+        Ok(if n <= 1.0 && s.contains('.') { RectLen::Fraction(n) } else { RectLen::Px(n) })
+    };
+    Ok(Rect {
+        x: pos(parts[0], "left", "center", "right")?,
+        y: pos(parts[1], "top", "middle", "bottom")?,
+        w: len(parts[2])?,
+        h: len(parts[3])?,
+    })
+}
+
+#[cfg(test)]
+mod tests;

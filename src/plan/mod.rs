@@ -1,0 +1,199 @@
+//! Geometry as pure arithmetic: parameters + source size → which region of the source is
+//! resized to what, on which canvas. No pixels here, so every rule is table-tested.
+
+use crate::error::{Error, Result};
+use crate::params::{Anchor, Color, Fit, Flip, Params, RectLen, RectPos, Size};
+use crate::security::Limits;
+
+/// A rectangle in source pixels; fractional so a crop keeps sub-pixel precision into the resize.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Region {
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// EXIF-numbered orientation to apply to the decoded image (1 = none).
+    pub orientation: u8,
+    /// Source size after orientation.
+    pub source: (u32, u32),
+    /// The part of the oriented source that is resized.
+    pub region: Region,
+    /// Size the region is resized to.
+    pub resize: (u32, u32),
+    /// Final output size; larger than `resize` only when padding (fit=fill, fillmax).
+    pub canvas: (u32, u32),
+    /// Top-left of the resized image on the canvas.
+    pub offset: (u32, u32),
+    /// Colour of canvas pixels not covered by the image.
+    pub canvas_color: Color,
+    pub flip: Flip,
+}
+
+impl Plan {
+    /// The smallest oriented source size the decoder may hand back without losing detail the
+    /// output needs: the JPEG decoder shrinks on load down to this.
+    pub fn decode_size(&self) -> (u32, u32) {
+        let (sw, sh) = self.source;
+        let need = |side: u32, out: u32, region: f64| {
+            let px = (side as f64 * out as f64 / region - 1e-6).ceil();
+            (px as u32).clamp(1, side)
+        };
+        (need(sw, self.resize.0, self.region.w), need(sh, self.resize.1, self.region.h))
+    }
+}
+
+/// Plans the geometry for a source whose stored size is `stored` and whose file says `exif`.
+pub fn plan(params: &Params, stored: (u32, u32), exif: u8, limits: &Limits) -> Result<Plan> {
+    let orientation = params.orient.unwrap_or(exif).clamp(1, 8);
+    let source = if orientation >= 5 { (stored.1, stored.0) } else { stored };
+    let region = rect_region(params, source);
+    let (rw, rh) = (region.w, region.h);
+
+    let dpr = params.dpr();
+    let side = |s: Option<Size>, full: f64| {
+        s.map(|s| match s {
+            Size::Px(n) => n as f64 * dpr,
+            Size::Fraction(f) => f * full * dpr,
+        })
+    };
+    let (mut tw, mut th) = (side(params.w, rw), side(params.h, rh));
+
+    // An aspect ratio supplies the missing side(s) where the output is a fixed frame.
+    if let (Some((a, b)), Fit::Crop | Fit::Fill | Fit::FillMax | Fit::Min) = (params.ar, params.fit) {
+        match (tw, th) {
+            (Some(w), None) => th = Some(w * b / a),
+            (None, Some(h)) => tw = Some(h * a / b),
+            (None, None) if rw / rh > a / b => (tw, th) = (Some(rh * a / b), Some(rh)),
+            (None, None) => (tw, th) = (Some(rw), Some(rw * b / a)),
+            _ => {}
+        }
+    }
+
+    let (mut tw, mut th) = match (tw, th) {
+        (Some(w), Some(h)) => (w, h),
+        (Some(w), None) => (w, w * rh / rw),
+        (None, Some(h)) => (h * rw / rh, h),
+        (None, None) => (rw, rh),
+    };
+    if params.fit == Fit::Crop {
+        let clamp = |v: f64, min: Option<u32>, max: Option<u32>| {
+            let v = max.map_or(v, |m| v.min(m as f64));
+            min.map_or(v, |m| v.max(m as f64))
+        };
+        tw = clamp(tw, params.min_w, params.max_w);
+        th = clamp(th, params.min_h, params.max_h);
+    }
+    let (tw, th) = (round_px(tw), round_px(th));
+
+    let contain = |s: f64| (round_px(rw * s), round_px(rh * s));
+    let contain_scale = (tw as f64 / rw).min(th as f64 / rh);
+    let mut p = Plan {
+        orientation,
+        source,
+        region,
+        resize: (tw, th),
+        canvas: (tw, th),
+        offset: (0, 0),
+        canvas_color: params.fill_color.or(params.bg).unwrap_or(Color::TRANSPARENT_WHITE),
+        flip: params.flip,
+    };
+    match params.fit {
+        Fit::Clip => p.resize = contain(contain_scale),
+        Fit::Max => p.resize = contain(contain_scale.min(1.0)),
+        Fit::Scale => {}
+        Fit::Crop => p.region = crop_region(params, region, (tw, th)),
+        Fit::Min => {
+            // The requested aspect ratio, but never more pixels than the source has.
+            let f = (rw / tw as f64).min(rh / th as f64).min(1.0);
+            p.resize = (round_px(tw as f64 * f), round_px(th as f64 * f));
+            p.region = crop_region(params, region, p.resize);
+        }
+        Fit::Fill | Fit::FillMax => {
+            let s = if params.fit == Fit::FillMax { contain_scale.min(1.0) } else { contain_scale };
+            p.resize = contain(s);
+            p.resize = (p.resize.0.min(tw), p.resize.1.min(th));
+        }
+    }
+    p.canvas = if matches!(params.fit, Fit::Fill | Fit::FillMax) { (tw, th) } else { p.resize };
+    fit_output_limits(&mut p, limits)?;
+    p.offset = ((p.canvas.0 - p.resize.0) / 2, (p.canvas.1 - p.resize.1) / 2);
+    Ok(p)
+}
+
+fn round_px(v: f64) -> u32 {
+    v.round().clamp(1.0, u32::MAX as f64) as u32
+}
+
+/// `rect=x,y,w,h` resolved against the oriented source and clipped to it.
+fn rect_region(params: &Params, (sw, sh): (u32, u32)) -> Region {
+    let (sw, sh) = (sw as f64, sh as f64);
+    let Some(r) = params.rect else { return Region { x: 0.0, y: 0.0, w: sw, h: sh } };
+    let len = |l: RectLen, full: f64| match l {
+        RectLen::Px(n) => n,
+        RectLen::Fraction(f) => f * full,
+        RectLen::Full => full,
+    };
+    let (w, h) = (len(r.w, sw).min(sw).max(1.0), len(r.h, sh).min(sh).max(1.0));
+    let pos = |p: RectPos, full: f64, len: f64| match p {
+        RectPos::Px(n) => n,
+        RectPos::Fraction(f) => f * full,
+        RectPos::Anchor(a) => anchor(a, full - len),
+    };
+    let x = pos(r.x, sw, w).clamp(0.0, sw - 1.0);
+    let y = pos(r.y, sh, h).clamp(0.0, sh - 1.0);
+    Region { x, y, w: w.min(sw - x).round().max(1.0), h: h.min(sh - y).round().max(1.0) }
+}
+
+fn anchor(a: Anchor, slack: f64) -> f64 {
+    match a {
+        Anchor::Start => 0.0,
+        Anchor::Center => slack / 2.0,
+        Anchor::End => slack,
+    }
+}
+
+/// The part of `region` with the output's aspect ratio ("cover"), placed by `crop` or the focal point.
+fn crop_region(params: &Params, region: Region, (tw, th): (u32, u32)) -> Region {
+    let s = (tw as f64 / region.w).max(th as f64 / region.h);
+    let zoom = if params.crop.focalpoint { params.fp.z.max(1.0) } else { 1.0 };
+    let (cw, ch) = ((tw as f64 / s / zoom).min(region.w), (th as f64 / s / zoom).min(region.h));
+    let place = |a: Anchor, fp: f64, full: f64, len: f64| {
+        let v = if params.crop.focalpoint { fp * full - len / 2.0 } else { anchor(a, full - len) };
+        v.clamp(0.0, full - len)
+    };
+    Region {
+        x: region.x + place(params.crop.x, params.fp.x, region.w, cw),
+        y: region.y + place(params.crop.y, params.fp.y, region.h, ch),
+        w: cw,
+        h: ch,
+    }
+}
+
+/// Sizes the output down to the longest allowed side (as imgix does), then refuses what would
+/// still not fit the pixel budget.
+fn fit_output_limits(p: &mut Plan, limits: &Limits) -> Result<()> {
+    let longest = p.canvas.0.max(p.canvas.1);
+    if longest > limits.max_output_side {
+        let k = limits.max_output_side as f64 / longest as f64;
+        let shrink = |(w, h): (u32, u32)| (round_px(w as f64 * k), round_px(h as f64 * k));
+        let canvas = shrink(p.canvas);
+        let resize = shrink(p.resize);
+        p.canvas = (canvas.0.min(limits.max_output_side), canvas.1.min(limits.max_output_side));
+        p.resize = (resize.0.min(p.canvas.0), resize.1.min(p.canvas.1));
+    }
+    let pixels = p.canvas.0 as u64 * p.canvas.1 as u64;
+    if pixels > limits.max_output_pixels {
+        return Err(Error::too_large(format!(
+            "output {}x{} is {pixels} pixels; the limit is {}",
+            p.canvas.0, p.canvas.1, limits.max_output_pixels
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

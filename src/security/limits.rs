@@ -1,0 +1,31 @@
+//! Limits checked before pixels are allocated. Fastly gives a request 128 MB of heap, so the
+//! decode budget is an estimate of bytes the decoder will hold, not just a pixel count.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes of the original accepted from the origin.
+    pub max_input_bytes: usize,
+    /// Pixels the original may declare in its header (width × height, per frame).
+    pub max_input_pixels: u64,
+    /// Bytes the decoder may hold at once for one image, at the chosen decode scale.
+    pub max_decode_bytes: u64,
+    /// Pixels of the rendered output (the final canvas).
+    pub max_output_pixels: u64,
+    /// Longest side of the output; larger requests are sized down to fit, as imgix does.
+    pub max_output_side: u32,
+    /// Frames in an animated input.
+    pub max_frames: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_input_bytes: 30 * 1024 * 1024,
+            max_input_pixels: 100_000_000,
+            max_decode_bytes: 80 * 1024 * 1024,
+            max_output_pixels: 16_777_216,
+            max_output_side: 8192,
+            max_frames: 1000,
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! Builds the release wasm and local-origin, then starts local-origin and Viceroy on free ports.
+//! Both child processes are stopped when `Servers` is dropped.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Viceroy's first-byte timeout towards the origin in tests (the fault route sleeps longer).
+pub const ORIGIN_TIMEOUT_MS: u64 = 2000;
+
+pub struct Servers {
+    pub edge: String,
+    pub origin: String,
+    /// File names in ../shared/corpus, when that folder exists.
+    pub corpus: Option<Vec<String>>,
+    children: Vec<Child>,
+    _dir: TempDir,
+}
+
+struct TempDir(PathBuf);
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Drop for Servers {
+    fn drop(&mut self) {
+        for child in &mut self.children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn free_port() -> Result<u16, String> {
+    let l = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    Ok(l.local_addr().map_err(|e| e.to_string())?.port())
+}
+
+fn cargo(args: &[&str]) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo).args(args).current_dir(root()).status().map_err(|e| e.to_string())?;
+    if status.success() { Ok(()) } else { Err(format!("cargo {} failed", args.join(" "))) }
+}
+
+/// `viceroy` from $VICEROY, $PATH or cargo's bin folder.
+fn viceroy() -> Result<PathBuf, String> {
+    if let Ok(v) = std::env::var("VICEROY") {
+        return Ok(v.into());
+    }
+    let candidates = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).map(|d| d.join("viceroy")).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .chain(std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo/bin/viceroy")));
+    for c in candidates {
+        if c.is_file() {
+            return Ok(c);
+        }
+    }
+    Err("viceroy is not installed: run `make test` (it installs it) or `cargo install --locked viceroy`".into())
+}
+
+fn wait_until_up(addr: &str, child: &mut Child, what: &str) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(addr).is_ok() {
+            return Ok(());
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!("{what} exited early: {status}"));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Err(format!("{what} did not listen on {addr}"))
+}
+
+impl Servers {
+    pub fn start() -> Result<Servers, String> {
+        // Always test the current code: cargo makes these no-ops when nothing changed.
+        if std::env::var_os("IXORA_E2E_NO_BUILD").is_none() {
+            cargo(&["build", "--release", "--bin", "ixora", "--target", "wasm32-wasip1"])?;
+            cargo(&["build", "--release", "-p", "local-origin"])?;
+        }
+        let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| root().join("target"));
+        let wasm = target.join("wasm32-wasip1/release/ixora.wasm");
+        let origin_bin = target.join("release/local-origin");
+        for p in [&wasm, &origin_bin] {
+            if !p.is_file() {
+                return Err(format!("{} is missing", p.display()));
+            }
+        }
+
+        let dir = TempDir(std::env::temp_dir().join(format!("ixora-e2e-{}", std::process::id())));
+        std::fs::create_dir_all(&dir.0).map_err(|e| e.to_string())?;
+        let (origin_port, edge_port) = (free_port()?, free_port()?);
+        let origin = format!("127.0.0.1:{origin_port}");
+        let edge = format!("127.0.0.1:{edge_port}");
+
+        let corpus_dir = root().join("../shared/corpus");
+        let corpus = corpus_dir.is_dir().then(|| {
+            let mut names: Vec<String> = std::fs::read_dir(&corpus_dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter(|e| e.path().is_file())
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|n| !n.ends_with(".tsv") && !n.ends_with(".md") && !n.ends_with(".txt") && !n.starts_with('.'))
+                .collect();
+            names.sort();
+            names
+        });
+
+        let mut children = Vec::new();
+        let mut cmd = Command::new(&origin_bin);
+        cmd.args(["--port", &origin_port.to_string()]).stdout(Stdio::null());
+        if corpus.is_some() {
+            cmd.arg("--dir").arg(&corpus_dir);
+        }
+        children.push(cmd.spawn().map_err(|e| format!("local-origin: {e}"))?);
+
+        let manifest = dir.0.join("fastly.toml");
+        std::fs::write(
+            &manifest,
+            format!(
+                "manifest_version = 3\nname = \"ixora-e2e\"\nlanguage = \"rust\"\n\n\
+                 [local_server.backends.origin]\nurl = \"http://{origin}/\"\nfirst_byte_timeout_ms = {ORIGIN_TIMEOUT_MS}\n"
+            ),
+        )
+        .map_err(|e| e.to_string())?;
+        let log = std::fs::File::create(dir.0.join("viceroy.log")).map_err(|e| e.to_string())?;
+        children.push(
+            Command::new(viceroy()?)
+                .arg("serve")
+                .arg("-C")
+                .arg(&manifest)
+                .args(["--addr", &edge])
+                .arg(&wasm)
+                .stdout(log.try_clone().map_err(|e| e.to_string())?)
+                .stderr(log)
+                .spawn()
+                .map_err(|e| format!("viceroy: {e}"))?,
+        );
+        let mut servers = Servers { edge, origin, corpus, children, _dir: dir };
+        let (a, b) = servers.children.split_at_mut(1);
+        wait_until_up(&servers.origin, &mut a[0], "local-origin")?;
+        wait_until_up(&servers.edge, &mut b[0], "viceroy")?;
+        Ok(servers)
+    }
+}

@@ -51,7 +51,13 @@ mod cli {
         let t = rendered.timings;
         eprintln!(
             "{}x{} {} {} bytes (decode {:.1} ms, transform {:.1} ms, encode {:.1} ms)",
-            rendered.width, rendered.height, rendered.mime, rendered.body.len(), t.decode, t.transform, t.encode
+            rendered.width,
+            rendered.height,
+            rendered.mime,
+            rendered.body.len(),
+            t.decode,
+            t.transform,
+            t.encode
         );
         Ok(())
     }

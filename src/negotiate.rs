@@ -50,9 +50,8 @@ pub fn accepts(accept: &str, mime: &str) -> bool {
     accept.split(',').any(|item| {
         let mut parts = item.split(';').map(str::trim);
         let ty = parts.next().unwrap_or("");
-        let refused = parts.any(|p| {
-            p.strip_prefix("q=").and_then(|q| q.trim().parse::<f64>().ok()).is_some_and(|q| q <= 0.0)
-        });
+        let refused =
+            parts.any(|p| p.strip_prefix("q=").and_then(|q| q.trim().parse::<f64>().ok()).is_some_and(|q| q <= 0.0));
         ty.eq_ignore_ascii_case(mime) && !refused
     })
 }

@@ -71,7 +71,11 @@ pub struct Probe {
 impl Probe {
     /// Size as displayed, after EXIF orientation (5–8 swap the sides).
     pub fn oriented_size(&self) -> (u32, u32) {
-        if self.orientation >= 5 { (self.height, self.width) } else { (self.width, self.height) }
+        if self.orientation >= 5 {
+            (self.height, self.width)
+        } else {
+            (self.width, self.height)
+        }
     }
 }
 
@@ -85,9 +89,7 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe> {
         )));
     }
     let format = Format::sniff(bytes).ok_or_else(|| {
-        Error::unsupported_format(
-            "input is not a JPEG, PNG, GIF or WebP image (unrecognised magic bytes)",
-        )
+        Error::unsupported_format("input is not a JPEG, PNG, GIF or WebP image (unrecognised magic bytes)")
     })?;
     let probe = match format {
         Format::Jpeg => jpeg::probe(bytes)?,
@@ -98,11 +100,7 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe> {
     };
     check_pixels(format, probe.width, probe.height, limits)?;
     if probe.frames > limits.max_frames {
-        return Err(Error::too_large(format!(
-            "{} has more than {} frames",
-            format.name(),
-            limits.max_frames
-        )));
+        return Err(Error::too_large(format!("{} has more than {} frames", format.name(), limits.max_frames)));
     }
     Ok(probe)
 }
@@ -191,10 +189,7 @@ pub fn encode(image: &Image, options: &EncodeOptions) -> Result<Vec<u8>> {
 /// Refuses a declared size before anything is allocated for it.
 fn check_pixels(format: Format, width: u32, height: u32, limits: &Limits) -> Result<()> {
     if width == 0 || height == 0 {
-        return Err(Error::undecodable(format!(
-            "{} declares an empty image ({width}x{height})",
-            format.name()
-        )));
+        return Err(Error::undecodable(format!("{} declares an empty image ({width}x{height})", format.name())));
     }
     let pixels = u64::from(width) * u64::from(height);
     if pixels > limits.max_input_pixels {
@@ -256,4 +251,225 @@ fn rgba_to_rgb_in_place(mut data: Vec<u8>) -> Vec<u8> {
     }
     data.truncate(pixels * 3);
     data
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniff_table() {
+        let cases: &[(&[u8], Option<Format>)] = &[
+            (&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10], Some(Format::Jpeg)),
+            (&[0xFF, 0xD8, 0xFF], Some(Format::Jpeg)),
+            (&[0xFF, 0xD8], None),
+            (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", Some(Format::Png)),
+            (b"\x89PNG\r\n\x1a", None),
+            (b"\x89PNG\n\r\x1a\n", None),
+            (b"GIF87a\x01\0", Some(Format::Gif)),
+            (b"GIF89a", Some(Format::Gif)),
+            (b"GIF88a", None),
+            (b"RIFF\0\0\0\0WEBPVP8 ", Some(Format::Webp)),
+            (b"RIFF\0\0\0\0WEBP", Some(Format::Webp)),
+            (b"RIFF\0\0\0\0WAVEfmt ", None),
+            (b"RIFF\0\0\0\0WEB", None),
+            (b"\0\0\0\x1cftypavif", None),
+            (b"<svg xmlns=", None),
+            (b"", None),
+        ];
+        for (bytes, want) in cases {
+            assert_eq!(Format::sniff(bytes), *want, "{bytes:?}");
+        }
+        assert_eq!(Format::Jpeg.mime(), "image/jpeg");
+        assert_eq!(Format::Png.mime(), "image/png");
+        assert_eq!(Format::Gif.mime(), "image/gif");
+        assert_eq!(Format::Webp.mime(), "image/webp");
+    }
+
+    #[test]
+    fn unknown_and_oversized_inputs() {
+        let limits = Limits::default();
+        for garbage in [&b"hello, world"[..], b"", b"\0\0\0\x1cftypavif\0\0\0\0", &[0x42; 1000]] {
+            let e = probe(garbage, &limits).unwrap_err();
+            assert_eq!(e.status, 415);
+            assert!(e.message.contains("not a JPEG, PNG, GIF or WebP"), "{e}");
+        }
+        let small = Limits { max_input_bytes: 10, ..limits };
+        assert_eq!(probe(&[0xFF; 11], &small).unwrap_err().status, 413);
+    }
+
+    #[test]
+    fn encode_rejects_malformed_images() {
+        let opts = EncodeOptions {
+            format: OutputFormat::Png,
+            quality: 80,
+            progressive: false,
+            chroma: ChromaSubsampling::Yuv420,
+            lossless: false,
+        };
+        let short = Image { width: 4, height: 4, channels: 3, data: vec![0; 47] };
+        assert_eq!(encode(&short, &opts).unwrap_err().status, 500);
+        let two = Image { width: 1, height: 1, channels: 2, data: vec![0; 2] };
+        assert_eq!(encode(&two, &opts).unwrap_err().status, 500);
+    }
+
+    #[test]
+    fn helpers() {
+        assert_eq!(rgba_to_rgb_in_place(vec![1, 2, 3, 4, 5, 6, 7, 8]), vec![1, 2, 3, 5, 6, 7]);
+        assert_eq!(expand_grey(&[9, 8], true), vec![9, 9, 9, 8]);
+        assert_eq!(megabytes(80 * 1024 * 1024), "80");
+        assert_eq!(megabytes(1536 * 1024), "1.5");
+    }
+
+    /// Every file in ../shared/corpus either probes and decodes, or fails with a 4xx.
+    /// Run with --nocapture for one line per file.
+    #[test]
+    fn corpus() {
+        let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus"));
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            println!("corpus: {} not found, skipping", dir.display());
+            return;
+        };
+        let mut files: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        files.sort();
+        // MANIFEST.tsv columns: 0 file, 9 WxH_stored, 10 exif_orientation, 11 alpha, 14 animated_frames.
+        let manifest = std::fs::read_to_string(dir.join("MANIFEST.tsv")).unwrap_or_default();
+        let expected: std::collections::HashMap<String, Vec<String>> = manifest
+            .lines()
+            .skip(1)
+            .map(|l| l.split('\t').map(str::to_string).collect::<Vec<_>>())
+            .filter(|c| c.len() > 14)
+            .map(|c| (c[0].clone(), c))
+            .collect();
+        let limits = Limits::default();
+        let (mut ok, mut refused) = (0, 0);
+        for path in files {
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if matches!(ext, "txt" | "md" | "tsv" | "json") {
+                continue;
+            }
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let bytes = std::fs::read(&path).unwrap();
+            let start = std::time::Instant::now();
+            let result = probe(&bytes, &limits).and_then(|p| {
+                let img = decode(&bytes, &p, (300, 300), &limits)?;
+                Ok((p, img))
+            });
+            let ms = start.elapsed().as_secs_f64() * 1e3;
+            match result {
+                Ok((p, img)) => {
+                    ok += 1;
+                    println!(
+                        "{name}: ok {} {}x{} orient={} alpha={} frames={} progressive={} -> {}x{}x{} in {ms:.1} ms",
+                        p.format.name(),
+                        p.width,
+                        p.height,
+                        p.orientation,
+                        p.has_alpha,
+                        p.frames,
+                        p.progressive,
+                        img.width,
+                        img.height,
+                        img.channels
+                    );
+                    assert_eq!(img.channels == 4, p.has_alpha, "{name}");
+                    if let Some(c) = expected.get(&name) {
+                        assert_eq!(format!("{}x{}", p.width, p.height), c[9], "{name} size");
+                        let orientation = c[10].parse::<u8>().ok().filter(|o| (1..=8).contains(o)).unwrap_or(1);
+                        assert_eq!(p.orientation, orientation, "{name} orientation");
+                        if let ("yes" | "no", a) = (c[11].as_str(), p.has_alpha) {
+                            assert_eq!(a, c[11] == "yes", "{name} alpha");
+                        }
+                        if let Ok(frames) = c[14].parse::<u32>() {
+                            assert_eq!(p.frames, frames, "{name} frames");
+                        }
+                    }
+                    assert!(img.width <= p.width && img.height <= p.height, "{name}");
+                    assert!(img.width >= p.width.min(300) && img.height >= p.height.min(300), "{name}");
+                }
+                Err(e) => {
+                    refused += 1;
+                    println!("{name}: {} {}: {} in {ms:.1} ms", e.status, e.code, e.message);
+                    assert!((400..500).contains(&e.status), "{name}: {e}");
+                }
+            }
+        }
+        println!("corpus: {ok} decoded, {refused} refused with 4xx");
+    }
+
+    #[test]
+    fn zz_fuzz() {
+        let limits = Limits::default();
+        let mut seeds: Vec<(&str, Vec<u8>)> = vec![
+            ("jpeg", jpeg::tests::make_jpeg(48, 40, false, Some(6))),
+            ("pjpeg", jpeg::tests::make_jpeg(48, 40, true, None)),
+            ("gif", gif::tests::make_gif(20, 20, 3, (2, 2, 10, 10), true)),
+        ];
+        let img = Image::new(24, 20, 4, (0..24 * 20 * 4).map(|i| (i * 7 % 256) as u8).collect());
+        for f in [OutputFormat::Png, OutputFormat::Webp, OutputFormat::Gif] {
+            seeds.push((
+                "enc",
+                encode(
+                    &img,
+                    &EncodeOptions {
+                        format: f,
+                        quality: 80,
+                        progressive: false,
+                        chroma: ChromaSubsampling::Yuv420,
+                        lossless: true,
+                    },
+                )
+                .unwrap(),
+            ));
+        }
+        for name in [
+            "pil__hopper_orientation_6.webp",
+            "ijg__testprog.jpg",
+            "js__baseline_32x32x8_cmyk.jpg",
+            "ps__basi6a08.png",
+            "sharp__rotating-squares.gif",
+            "sharp__animated-loop-3.webp",
+            "sharp__concert.jpg",
+        ] {
+            if let Ok(b) = std::fs::read(format!("{}/../shared/corpus/{name}", env!("CARGO_MANIFEST_DIR"))) {
+                seeds.push(("corpus", b));
+            }
+        }
+        let mut x: u64 = 0x9E3779B97F4A7C15;
+        let mut rnd = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let iters: usize = std::env::var("FUZZ_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
+        let mut counts = std::collections::BTreeMap::new();
+        for (name, seed) in &seeds {
+            for _ in 0..iters {
+                let mut b = seed.clone();
+                let n = 1 + rnd() % 4;
+                for _ in 0..n {
+                    let i = (rnd() as usize) % b.len();
+                    match rnd() % 3 {
+                        0 => b[i] ^= 1 << (rnd() % 8),
+                        1 => b[i] = rnd() as u8,
+                        _ => {
+                            b.truncate(i.max(1));
+                        }
+                    }
+                }
+                let r = probe(&b, &limits)
+                    .and_then(|p| decode(&b, &p, ((rnd() % 64) as u32, (rnd() % 64) as u32), &limits));
+                let k = match r {
+                    Ok(_) => 0,
+                    Err(e) => {
+                        assert!((400..500).contains(&e.status), "{name}: {e}");
+                        e.status
+                    }
+                };
+                *counts.entry((name.to_string(), k)).or_insert(0) += 1;
+            }
+        }
+        println!("{counts:?}");
+    }
 }

@@ -18,6 +18,8 @@ use crate::security::Limits;
 pub const ORIGIN_BACKEND: &str = "origin";
 /// The log endpoint receiving one JSON line per request.
 pub const LOG_ENDPOINT: &str = "ixora_log";
+/// Optional config store with service settings.
+pub const SETTINGS_STORE: &str = "ixora_settings";
 
 pub fn main() {
     let req = Request::from_client();
@@ -46,18 +48,11 @@ struct LogFields {
 fn handle(req: Request, started: Instant) -> (Response, LogFields) {
     let mut log = LogFields::default();
     let result = route(&req, started, &mut log);
-    let mut resp = result.unwrap_or_else(|e| {
+    let resp = result.unwrap_or_else(|e| {
         log.error = Some(e.message.clone());
         error_response(&e)
     });
-    if req.get_method() == Method::HEAD {
-        // Keep the headers (Content-Length included) and drop the body.
-        let len = resp.get_header_str(header::CONTENT_LENGTH).map(str::to_string);
-        resp.take_body();
-        if let Some(len) = len {
-            resp.set_header(header::CONTENT_LENGTH, len);
-        }
-    }
+    // HEAD: the runtime sends the headers (Content-Length included) and drops the body.
     (resp, log)
 }
 
@@ -76,13 +71,16 @@ fn route(req: &Request, started: Instant, log: &mut LogFields) -> Result<Respons
     let limits = Limits::default();
 
     let fetch_start = Instant::now();
-    let original = origin::fetch(ORIGIN_BACKEND, req.get_path(), &limits)?;
+    let original = origin::fetch(ORIGIN_BACKEND, req.get_path(), origin_timeout(), &limits)?;
     log.times.fetch = ms_since(fetch_start);
     log.bytes_in = original.body.len();
 
     let mut resp = if params.is_passthrough() {
         // No parameter: the original bytes, untouched.
-        let mime = Format::sniff(&original.body).map(Format::mime).or(original.content_type.as_deref()).unwrap_or("application/octet-stream");
+        let mime = Format::sniff(&original.body)
+            .map(Format::mime)
+            .or(original.content_type.as_deref())
+            .unwrap_or("application/octet-stream");
         log.format = Format::sniff(&original.body).map(Format::mime);
         image_response(original.body.clone(), mime)
     } else {
@@ -107,6 +105,16 @@ fn route(req: &Request, started: Instant, log: &mut LogFields) -> Result<Respons
     log.times.cpu = fastly::compute_runtime::elapsed_vcpu_ms().ok();
     resp.set_header("Server-Timing", headers::server_timing(&log.times));
     Ok(resp)
+}
+
+/// The origin timeout from the optional `ixora_settings` config store (`origin_timeout_ms`).
+fn origin_timeout() -> std::time::Duration {
+    fastly::ConfigStore::try_open(SETTINGS_STORE)
+        .ok()
+        .and_then(|store| store.try_get("origin_timeout_ms").ok().flatten())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(std::time::Duration::from_millis)
+        .unwrap_or(origin::DEFAULT_TIMEOUT)
 }
 
 fn image_response(body: Vec<u8>, mime: &str) -> Response {
@@ -159,6 +167,7 @@ fn write_log(method: &Method, path: &str, query: &str, status: u16, log: &LogFie
         "heap_mib": fastly::compute_runtime::heap_memory_snapshot_mib().ok(),
         "error": log.error,
     });
+    // One write is one log line, so the JSON is formatted before it is written.
     let mut endpoint = fastly::log::Endpoint::from_name(LOG_ENDPOINT);
-    let _ = writeln!(endpoint, "{line}");
+    let _ = endpoint.write_all(line.to_string().as_bytes());
 }

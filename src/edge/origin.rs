@@ -1,9 +1,10 @@
 //! Fetching originals from a backend, with a byte cap enforced while reading.
 
 use std::io::Read;
+use std::time::{Duration, Instant};
 
+use fastly::http::request::{PollResult, SendError, SendErrorCause};
 use fastly::http::{header, StatusCode};
-use fastly::http::request::SendErrorCause;
 use fastly::Request;
 
 use crate::error::Error;
@@ -15,14 +16,29 @@ pub struct Original {
     pub last_modified: Option<String>,
 }
 
-pub fn fetch(backend: &str, path: &str, limits: &Limits) -> Result<Original, Error> {
-    let req = Request::get(format!("http://{backend}{path}"));
-    let mut resp = req.send(backend).map_err(|e| match e.root_cause() {
+/// How long the origin may take to start answering, unless the settings store says otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
+
+pub fn fetch(backend: &str, path: &str, timeout: Duration, limits: &Limits) -> Result<Original, Error> {
+    let send_error = |e: SendError| match e.root_cause() {
         SendErrorCause::ConnectionTimeout | SendErrorCause::HttpResponseTimeout | SendErrorCause::DnsTimeout => {
             Error::gateway_timeout("the origin did not answer in time")
         }
         _ => Error::bad_gateway("the origin could not be reached"),
-    })?;
+    };
+    // Our own deadline, polled: backend timeouts surface differently in Viceroy and production.
+    let deadline = Instant::now() + timeout;
+    let mut pending = Request::get(format!("http://{backend}{path}")).send_async(backend).map_err(send_error)?;
+    let mut resp = loop {
+        match pending.poll() {
+            PollResult::Done(result) => break result.map_err(send_error)?,
+            PollResult::Pending(p) if Instant::now() < deadline => {
+                pending = p;
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            PollResult::Pending(_) => return Err(Error::gateway_timeout("the origin did not answer in time")),
+        }
+    };
     let status = resp.get_status();
     if status == StatusCode::NOT_FOUND || status == StatusCode::GONE {
         return Err(Error::not_found(format!("{path} was not found at the origin")));

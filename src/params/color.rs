@@ -26,7 +26,12 @@ impl Color {
     pub fn parse(value: &str) -> Option<Color> {
         let v = value.trim().trim_start_matches('#').to_ascii_lowercase();
         if let Some(rgb) = keyword(&v) {
-            return Some(Color { r: (rgb >> 16) as u8, g: (rgb >> 8) as u8, b: rgb as u8, a: if v == "transparent" { 0 } else { 255 } });
+            return Some(Color {
+                r: (rgb >> 16) as u8,
+                g: (rgb >> 8) as u8,
+                b: rgb as u8,
+                a: if v == "transparent" { 0 } else { 255 },
+            });
         }
         if !v.bytes().all(|b| b.is_ascii_hexdigit()) {
             return None;

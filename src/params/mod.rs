@@ -139,7 +139,11 @@ impl Params {
     }
 
     pub fn dpr(&self) -> f64 {
-        if self.dpr > 0.0 { self.dpr } else { 1.0 }
+        if self.dpr > 0.0 {
+            self.dpr
+        } else {
+            1.0
+        }
     }
 }
 
@@ -249,9 +253,7 @@ fn apply(p: &mut Params, name: &'static str, v: &str) -> Result<()> {
         }
         // imgix documents an invalid `lossless` as the default (false).
         "lossless" => p.lossless = boolean(v).unwrap_or(false),
-        "jpg-progressive" => {
-            p.jpg_progressive = Some(boolean(v).ok_or_else(|| one_of(name, v, "1, true, 0, false"))?)
-        }
+        "jpg-progressive" => p.jpg_progressive = Some(boolean(v).ok_or_else(|| one_of(name, v, "1, true, 0, false"))?),
         _ => unreachable!("every canonical name is handled: {name}"),
     }
     Ok(())
@@ -265,15 +267,13 @@ pub fn decode_component(s: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                    (Some(a), Some(b)) => {
-                        out.push(a * 16 + b);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(a), Some(b)) => {
+                    out.push(a * 16 + b);
+                    i += 2;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b => out.push(b),
         }
         i += 1;
@@ -315,7 +315,8 @@ fn int_in(name: &str, v: &str, min: i64, max: i64) -> Result<u32> {
 /// `w`/`h`: pixels up to 8192, or a fraction in (0, 1].
 fn size(name: &str, v: &str) -> Result<Size> {
     let n = number(name, v)?;
-    let err = || Error::invalid_param(name, format!("{name}={v} is out of range; allowed 1–8192 pixels or a fraction 0–1"));
+    let err =
+        || Error::invalid_param(name, format!("{name}={v} is out of range; allowed 1–8192 pixels or a fraction 0–1"));
     if n <= 0.0 {
         return Err(err());
     }
@@ -341,7 +342,10 @@ fn ratio(name: &str, v: &str) -> Result<(f64, f64)> {
 
 fn color(name: &str, v: &str) -> Result<Color> {
     Color::parse(v).ok_or_else(|| {
-        Error::invalid_param(name, format!("{name}={v:?} is not a colour; use 3, 4, 6 or 8 hex digits (alpha first) or a CSS colour name"))
+        Error::invalid_param(
+            name,
+            format!("{name}={v:?} is not a colour; use 3, 4, 6 or 8 hex digits (alpha first) or a CSS colour name"),
+        )
     })
 }
 
@@ -383,8 +387,13 @@ fn rect(v: &str) -> Result<Rect> {
             _ if s == mid => RectPos::Anchor(Anchor::Center),
             _ if s == end => RectPos::Anchor(Anchor::End),
             _ => {
-                let n = s.parse::<f64>().ok().filter(|n| n.is_finite() && *n >= 0.0).ok_or_else(|| bad("bad position"))?;
-                if n < 1.0 && s.contains('.') { RectPos::Fraction(n) } else { RectPos::Px(n) }
+                let n =
+                    s.parse::<f64>().ok().filter(|n| n.is_finite() && *n >= 0.0).ok_or_else(|| bad("bad position"))?;
+                if n < 1.0 && s.contains('.') {
+                    RectPos::Fraction(n)
+                } else {
+                    RectPos::Px(n)
+                }
             }
         })
     };

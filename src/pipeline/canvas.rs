@@ -44,7 +44,11 @@ pub fn flatten(image: Image, finish: Finish) -> Image {
         out.push(out_a as u8);
     }
     let image = Image::new(image.width, image.height, 4, out);
-    if finish.keep_alpha && !(bg.is_opaque()) { image } else { with_channels(image, 3) }
+    if finish.keep_alpha && !(bg.is_opaque()) {
+        image
+    } else {
+        with_channels(image, 3)
+    }
 }
 
 /// Adds an opaque alpha channel or drops the alpha channel.

@@ -37,7 +37,11 @@ pub fn apply(image: Image, orientation: u8) -> Image {
 
 /// Orientation that maps a region given in upright coordinates back to stored coordinates.
 /// Returns the stored rectangle (x, y, w, h) for an upright one, for stored size (sw, sh).
-pub fn unorient_rect(orientation: u8, (x, y, w, h): (f64, f64, f64, f64), (sw, sh): (f64, f64)) -> (f64, f64, f64, f64) {
+pub fn unorient_rect(
+    orientation: u8,
+    (x, y, w, h): (f64, f64, f64, f64),
+    (sw, sh): (f64, f64),
+) -> (f64, f64, f64, f64) {
     match orientation {
         2 => (sw - x - w, y, w, h),
         3 => (sw - x - w, sh - y - h, w, h),

@@ -20,7 +20,10 @@ pub fn crop_and_resize(decoded: Image, plan: &Plan) -> Result<Image> {
     let (dw, dh) = if plan.orientation >= 5 { (plan.resize.1, plan.resize.0) } else { plan.resize };
 
     // Nothing to do when the region is the whole image at its decoded size.
-    let whole = x.abs() < 1e-9 && y.abs() < 1e-9 && (w - decoded.width as f64).abs() < 1e-9 && (h - decoded.height as f64).abs() < 1e-9;
+    let whole = x.abs() < 1e-9
+        && y.abs() < 1e-9
+        && (w - decoded.width as f64).abs() < 1e-9
+        && (h - decoded.height as f64).abs() < 1e-9;
     if whole && (dw, dh) == (decoded.width, decoded.height) {
         return Ok(decoded);
     }

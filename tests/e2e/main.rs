@@ -57,6 +57,9 @@ fn main() {
             }
         }
     }
+    if failed > 0 {
+        println!("\n--- last lines from viceroy ---\n{}", servers.viceroy_log_tail(40));
+    }
     drop(servers);
     println!("\ne2e: {passed} passed, {failed} failed");
     std::process::exit(if failed == 0 { 0 } else { 1 });
@@ -71,7 +74,11 @@ fn get_with(s: &Servers, target: &str, headers: &[(&str, &str)]) -> Result<Reply
 }
 
 fn check(cond: bool, msg: impl FnOnce() -> String) -> Result<(), String> {
-    if cond { Ok(()) } else { Err(msg()) }
+    if cond {
+        Ok(())
+    } else {
+        Err(msg())
+    }
 }
 
 fn expect_status(r: &Reply, status: u16, target: &str) -> Result<(), String> {
@@ -103,7 +110,9 @@ fn passthrough(s: &Servers) -> Result<(), String> {
     let original = http::request(&s.origin, "GET", "/photo.jpg", &[]).map_err(|e| e.to_string())?;
     let r = get(s, "/photo.jpg")?;
     expect_status(&r, 200, "/photo.jpg")?;
-    check(r.body == original.body, || format!("passthrough differs: {} vs {} bytes", r.body.len(), original.body.len()))?;
+    check(r.body == original.body, || {
+        format!("passthrough differs: {} vs {} bytes", r.body.len(), original.body.len())
+    })?;
     check(r.header("content-type") == Some("image/jpeg"), || format!("type {:?}", r.header("content-type")))?;
     // Unknown parameters alone are a passthrough too (cache busters like ?v=2).
     let r = get(s, "/photo.jpg?v=2")?;
@@ -189,7 +198,9 @@ fn alpha_handling(s: &Servers) -> Result<(), String> {
     check(img.channels == 4 && img.pixel(0, 0)[3] == 0, || format!("corner {:?}", img.pixel(0, 0)))?;
     let r = get(s, "/alpha.png?w=400&fm=jpg")?;
     let img = decode(&r.body)?;
-    check(img.channels == 3 && near(img.pixel(0, 0), [255, 255, 255], 3), || format!("jpg corner {:?}", img.pixel(0, 0)))?;
+    check(img.channels == 3 && near(img.pixel(0, 0), [255, 255, 255], 3), || {
+        format!("jpg corner {:?}", img.pixel(0, 0))
+    })?;
     let r = get(s, "/alpha.png?w=400&fm=png&bg=00f")?;
     let img = decode(&r.body)?;
     check(near(&img.pixel(0, 0)[..3], [0, 0, 255], 3), || format!("bg corner {:?}", img.pixel(0, 0)))
@@ -225,7 +236,9 @@ fn progressive_output(s: &Servers) -> Result<(), String> {
 
 fn expect_json_error(r: &Reply, status: u16, target: &str) -> Result<(), String> {
     expect_status(r, status, target)?;
-    check(r.header("content-type") == Some("application/json"), || format!("{target}: type {:?}", r.header("content-type")))?;
+    check(r.header("content-type") == Some("application/json"), || {
+        format!("{target}: type {:?}", r.header("content-type"))
+    })?;
     let v: serde_json::Value = serde_json::from_slice(&r.body).map_err(|e| format!("{target}: body not JSON: {e}"))?;
     check(v["error"]["status"] == status, || format!("{target}: body {v}"))?;
     check(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), || format!("{target}: no message {v}"))

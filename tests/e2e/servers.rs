@@ -15,7 +15,7 @@ pub struct Servers {
     /// File names in ../shared/corpus, when that folder exists.
     pub corpus: Option<Vec<String>>,
     children: Vec<Child>,
-    _dir: TempDir,
+    dir: TempDir,
 }
 
 struct TempDir(PathBuf);
@@ -46,7 +46,11 @@ fn free_port() -> Result<u16, String> {
 fn cargo(args: &[&str]) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo).args(args).current_dir(root()).status().map_err(|e| e.to_string())?;
-    if status.success() { Ok(()) } else { Err(format!("cargo {} failed", args.join(" "))) }
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("cargo {} failed", args.join(" ")))
+    }
 }
 
 /// `viceroy` from $VICEROY, $PATH or cargo's bin folder.
@@ -82,6 +86,13 @@ fn wait_until_up(addr: &str, child: &mut Child, what: &str) -> Result<(), String
 }
 
 impl Servers {
+    /// The last lines Viceroy printed (its log endpoint lines and errors), for failure reports.
+    pub fn viceroy_log_tail(&self, lines: usize) -> String {
+        let log = std::fs::read_to_string(self.dir.0.join("viceroy.log")).unwrap_or_default();
+        let all: Vec<&str> = log.lines().collect();
+        all[all.len().saturating_sub(lines)..].join("\n")
+    }
+
     pub fn start() -> Result<Servers, String> {
         // Always test the current code: cargo makes these no-ops when nothing changed.
         if std::env::var_os("IXORA_E2E_NO_BUILD").is_none() {
@@ -130,7 +141,9 @@ impl Servers {
             &manifest,
             format!(
                 "manifest_version = 3\nname = \"ixora-e2e\"\nlanguage = \"rust\"\n\n\
-                 [local_server.backends.origin]\nurl = \"http://{origin}/\"\nfirst_byte_timeout_ms = {ORIGIN_TIMEOUT_MS}\n"
+                 [local_server.backends.origin]\nurl = \"http://{origin}/\"\n\n\
+                 [local_server.config_stores.ixora_settings]\nformat = \"inline-toml\"\n\
+                 [local_server.config_stores.ixora_settings.contents]\norigin_timeout_ms = \"{ORIGIN_TIMEOUT_MS}\"\n"
             ),
         )
         .map_err(|e| e.to_string())?;
@@ -147,7 +160,7 @@ impl Servers {
                 .spawn()
                 .map_err(|e| format!("viceroy: {e}"))?,
         );
-        let mut servers = Servers { edge, origin, corpus, children, _dir: dir };
+        let mut servers = Servers { edge, origin, corpus, children, dir };
         let (a, b) = servers.children.split_at_mut(1);
         wait_until_up(&servers.origin, &mut a[0], "local-origin")?;
         wait_until_up(&servers.edge, &mut b[0], "viceroy")?;

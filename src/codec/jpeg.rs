@@ -1,0 +1,489 @@
+//! JPEG: our own marker walk for the header (so probing never touches entropy-coded data),
+//! `jpeg-decoder` for pixels with DCT-domain scaling, `jpeg-encoder` for output.
+
+use super::{check_budget, check_pixels, exif, expand_grey, ChromaSubsampling, EncodeOptions, Format, Probe};
+use crate::error::{Error, Result};
+use crate::image::Image;
+use crate::security::Limits;
+
+const SOF_PROGRESSIVE: u8 = 0xC2;
+const SOF_LOSSLESS: u8 = 0xC3;
+
+/// What the segments before the first scan say.
+#[derive(Debug)]
+struct Header {
+    /// The SOFn marker byte (0xC0–0xCF, minus DHT/JPG/DAC).
+    sof: u8,
+    precision: u8,
+    width: u16,
+    height: u16,
+    /// (horizontal, vertical) sampling factor per component.
+    sampling: Vec<(u8, u8)>,
+    orientation: u8,
+}
+
+impl Header {
+    fn progressive(&self) -> bool {
+        self.sof == SOF_PROGRESSIVE
+    }
+    fn lossless(&self) -> bool {
+        self.sof == SOF_LOSSLESS
+    }
+}
+
+fn corrupt(what: &str) -> Error {
+    Error::undecodable(format!("corrupt JPEG: {what}"))
+}
+
+fn be16(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_be_bytes([*b.get(at)?, *b.get(at + 1)?]))
+}
+
+/// Walks marker segments up to the frame header. Bytes between segments that are not a marker
+/// are skipped, as libjpeg and jpeg-decoder do.
+fn parse_header(bytes: &[u8]) -> Result<Header> {
+    let truncated = || corrupt("file ends inside the header");
+    let mut orientation = None;
+    let mut pos = 2; // after SOI
+    loop {
+        while bytes.get(pos).is_some_and(|&b| b != 0xFF) {
+            pos += 1;
+        }
+        while bytes.get(pos) == Some(&0xFF) {
+            pos += 1;
+        }
+        let marker = *bytes.get(pos).ok_or_else(truncated)?;
+        pos += 1;
+        match marker {
+            0x00 | 0x01 | 0xD0..=0xD7 => continue, // no length field
+            0xD8 => return Err(corrupt("second start-of-image marker")),
+            0xD9 => return Err(corrupt("image ends before its frame header")),
+            0xDA => return Err(corrupt("scan before frame header")),
+            _ => {}
+        }
+        let len = be16(bytes, pos).ok_or_else(truncated)? as usize;
+        if len < 2 {
+            return Err(corrupt("segment with invalid length"));
+        }
+        let seg = bytes.get(pos + 2..pos + len).ok_or_else(truncated)?;
+        pos += len;
+        match marker {
+            // SOF0–SOF15 except DHT (C4), JPG (C8) and DAC (CC).
+            0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
+                return parse_sof(marker, seg, orientation.unwrap_or(1));
+            }
+            0xE1 if orientation.is_none() && seg.starts_with(b"Exif\0\0") => {
+                orientation = Some(exif::orientation(&seg[6..]));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn parse_sof(sof: u8, seg: &[u8], orientation: u8) -> Result<Header> {
+    let bad = || corrupt("short frame header");
+    let precision = *seg.first().ok_or_else(bad)?;
+    let height = be16(seg, 1).ok_or_else(bad)?;
+    let width = be16(seg, 3).ok_or_else(bad)?;
+    let n = *seg.get(5).ok_or_else(bad)? as usize;
+    let comps = seg.get(6..6 + 3 * n).ok_or_else(bad)?;
+    let sampling = comps.chunks_exact(3).map(|c| (c[1] >> 4, c[1] & 15)).collect();
+    Ok(Header { sof, precision, width, height, sampling, orientation })
+}
+
+/// Refuses what jpeg-decoder cannot decode, with a message naming the coding.
+fn check_supported(h: &Header) -> Result<()> {
+    let unsupported = |what: String| Err(Error::undecodable(format!("{what} is not supported")));
+    match h.sof {
+        0xC5..=0xC7 | 0xCD..=0xCF => return unsupported("hierarchical (differential) JPEG".into()),
+        0xC9..=0xCB => return unsupported("arithmetic-coded JPEG".into()),
+        _ => {}
+    }
+    if h.lossless() {
+        if !(2..=16).contains(&h.precision) {
+            return unsupported(format!("{}-bit lossless JPEG", h.precision));
+        }
+    } else if h.precision != 8 {
+        return unsupported(format!("{}-bit JPEG (only 8-bit)", h.precision));
+    }
+    if !matches!(h.sampling.len(), 1 | 3 | 4) {
+        return unsupported(format!("JPEG with {} colour components", h.sampling.len()));
+    }
+    if h.sampling.iter().any(|&(sh, sv)| !(1..=4).contains(&sh) || !(1..=4).contains(&sv)) {
+        return Err(corrupt("invalid sampling factors"));
+    }
+    Ok(())
+}
+
+pub(super) fn probe(bytes: &[u8]) -> Result<Probe> {
+    let h = parse_header(bytes)?;
+    check_supported(&h)?;
+    Ok(Probe {
+        format: Format::Jpeg,
+        width: h.width.into(),
+        height: h.height.into(),
+        orientation: h.orientation,
+        has_alpha: false,
+        frames: 1,
+        progressive: h.progressive(),
+    })
+}
+
+/// Side length after decoding at `eighths`/8, as jpeg-decoder computes it.
+fn scaled(len: u32, eighths: u32) -> u32 {
+    (len * eighths).div_ceil(8)
+}
+
+/// The smallest DCT scale (in eighths) whose output is at least `min` on both sides.
+fn choose_scale(w: u32, h: u32, (min_w, min_h): (u32, u32)) -> u32 {
+    [1, 2, 4, 8].into_iter().find(|&s| scaled(w, s) >= min_w && scaled(h, s) >= min_h).unwrap_or(8)
+}
+
+/// Estimated peak bytes jpeg-decoder holds (plus our colour conversion) at `eighths`/8.
+fn decode_cost(h: &Header, eighths: u32) -> u64 {
+    let (w, ht) = (u64::from(h.width), u64::from(h.height));
+    let n = h.sampling.len() as u64;
+    let px = scaled(w as u32, eighths) as u64 * scaled(ht as u32, eighths) as u64;
+    let convert = if n == 3 { 0 } else { px * 3 };
+    if h.lossless() {
+        // u16 planes, an interleaved u16 copy and its byte expansion, all at full size.
+        return w * ht * n * 8 + convert;
+    }
+    let h_max = h.sampling.iter().map(|s| u64::from(s.0)).max().unwrap_or(1);
+    let v_max = h.sampling.iter().map(|s| u64::from(s.1)).max().unwrap_or(1);
+    let (mcu_x, mcu_y) = (w.div_ceil(8 * h_max), ht.div_ceil(8 * v_max));
+    let blocks: u64 = h.sampling.iter().map(|&(sh, sv)| mcu_x * u64::from(sh) * mcu_y * u64::from(sv)).sum();
+    // Progressive keeps every i16 coefficient at full resolution until the last scan.
+    let coefficients = if h.progressive() { blocks * 64 * 2 } else { 0 };
+    let planes = blocks * u64::from(eighths * eighths);
+    coefficients + planes + px * n + convert
+}
+
+fn describe(h: &Header, eighths: u32) -> String {
+    let kind = match h.sof {
+        SOF_PROGRESSIVE => "progressive JPEG",
+        SOF_LOSSLESS => "lossless JPEG",
+        _ => "JPEG",
+    };
+    if eighths == 8 {
+        kind.to_string()
+    } else {
+        format!("{kind} at 1/{} scale", 8 / eighths)
+    }
+}
+
+fn decoder_error(e: jpeg_decoder::Error) -> Error {
+    match e {
+        jpeg_decoder::Error::Unsupported(f) => Error::undecodable(format!("unsupported JPEG feature: {f:?}")),
+        jpeg_decoder::Error::Io(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => corrupt("file is truncated"),
+        e => corrupt(&e.to_string()),
+    }
+}
+
+pub(super) fn decode(bytes: &[u8], min_size: (u32, u32), limits: &Limits) -> Result<Image> {
+    let h = parse_header(bytes)?;
+    check_supported(&h)?;
+    let (w, ht) = (u32::from(h.width), u32::from(h.height));
+    check_pixels(Format::Jpeg, w, ht, limits)?;
+    let min = (min_size.0.clamp(1, w), min_size.1.clamp(1, ht));
+    let eighths = if h.lossless() { 8 } else { choose_scale(w, ht, min) };
+    check_budget(&describe(&h, eighths), w, ht, decode_cost(&h, eighths), limits)?;
+
+    let mut decoder = jpeg_decoder::Decoder::new(bytes);
+    decoder.set_max_decoding_buffer_size(usize::try_from(limits.max_decode_bytes).unwrap_or(usize::MAX));
+    if eighths == 8 {
+        decoder.read_info().map_err(decoder_error)?;
+    } else {
+        // jpeg-decoder takes the smallest scale meeting the request on *either* side. Ask only
+        // on a side that fails at the next smaller scale (the other side asks the impossible),
+        // so it lands on exactly our scale.
+        let prev = eighths / 2;
+        let request = if prev == 0 {
+            (min.0 as u16, min.1 as u16)
+        } else if scaled(w, prev) < min.0 {
+            (min.0 as u16, u16::MAX)
+        } else {
+            (u16::MAX, min.1 as u16)
+        };
+        decoder.scale(request.0, request.1).map_err(decoder_error)?;
+    }
+    let info = decoder.info().ok_or_else(|| corrupt("no frame header"))?;
+    let (ow, oh) = (u32::from(info.width), u32::from(info.height));
+    if (ow, oh) != (scaled(w, eighths), scaled(ht, eighths)) || ow < min.0 || oh < min.1 {
+        return Err(Error::internal());
+    }
+    let mut data = decoder.decode().map_err(decoder_error)?;
+    drop(decoder); // frees progressive coefficients before we convert
+
+    let n = h.sampling.len();
+    let px = ow as usize * oh as usize;
+    // Lossless JPEG of any precision but 8 comes back as native-endian u16 samples.
+    if h.lossless() && h.precision != 8 {
+        if data.len() != px * n * 2 {
+            return Err(corrupt("decoder returned a short image"));
+        }
+        let max = (1u32 << h.precision) - 1;
+        data = data
+            .chunks_exact(2)
+            .map(|s| ((u32::from(u16::from_ne_bytes([s[0], s[1]])).min(max) * 255 + max / 2) / max) as u8)
+            .collect();
+    }
+    if data.len() != px * n {
+        return Err(corrupt("decoder returned a short image"));
+    }
+    let rgb = match n {
+        1 => expand_grey(&data, false),
+        3 => data,
+        _ => cmyk_to_rgb(&data),
+    };
+    Ok(Image::new(ow, oh, 3, rgb))
+}
+
+/// jpeg-decoder hands back ink amounts (it un-inverts Adobe CMYK and converts YCCK). Naive
+/// conversion without a profile; good enough until a CMS lands.
+fn cmyk_to_rgb(cmyk: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(cmyk.len() / 4 * 3);
+    for p in cmyk.chunks_exact(4) {
+        let k = 255 - u32::from(p[3]);
+        for &c in &p[..3] {
+            out.push(((255 - u32::from(c)) * k / 255) as u8);
+        }
+    }
+    out
+}
+
+pub(super) fn encode(image: &Image, options: &EncodeOptions) -> Result<Vec<u8>> {
+    if image.channels != 3 {
+        return Err(Error::internal()); // the pipeline flattens alpha before a JPEG encode
+    }
+    let (w, h) = match (u16::try_from(image.width), u16::try_from(image.height)) {
+        (Ok(w), Ok(h)) => (w, h),
+        _ => return Err(Error::too_large("JPEG output cannot exceed 65535 pixels on a side")),
+    };
+    let mut out = Vec::with_capacity(image.data.len() / 8);
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, options.quality.clamp(1, 100));
+    encoder.set_sampling_factor(match options.chroma {
+        ChromaSubsampling::Yuv444 => jpeg_encoder::SamplingFactor::F_1_1,
+        ChromaSubsampling::Yuv422 => jpeg_encoder::SamplingFactor::F_2_1,
+        ChromaSubsampling::Yuv420 => jpeg_encoder::SamplingFactor::F_2_2,
+    });
+    // Box-average chroma like libjpeg; the default (top-left sample) aliases visibly.
+    encoder.set_chroma_subsampling_method(jpeg_encoder::ChromaSubsamplingMethod::Average);
+    encoder.set_progressive(options.progressive);
+    encoder.encode(&image.data, w, h, jpeg_encoder::ColorType::Rgb).map_err(|_| Error::internal())?;
+    Ok(out)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::codec::{self, OutputFormat};
+
+    const SOF_BASELINE: u8 = 0xC0;
+
+    /// A JPEG whose pixels are a smooth gradient, optionally with an EXIF orientation segment.
+    pub(crate) fn make_jpeg(w: u16, h: u16, progressive: bool, orientation: Option<u16>) -> Vec<u8> {
+        let mut data = Vec::with_capacity(w as usize * h as usize * 3);
+        for y in 0..h as usize {
+            for x in 0..w as usize {
+                data.extend_from_slice(&[(x * 255 / w as usize) as u8, (y * 255 / h as usize) as u8, 128]);
+            }
+        }
+        let mut out = Vec::new();
+        let mut enc = jpeg_encoder::Encoder::new(&mut out, 85);
+        enc.set_progressive(progressive);
+        if let Some(o) = orientation {
+            let mut app1 = b"Exif\0\0".to_vec();
+            app1.extend(exif::tiff_with_orientation(o, false));
+            enc.add_app_segment(1, app1).unwrap();
+        }
+        enc.encode(&data, w, h, jpeg_encoder::ColorType::Rgb).unwrap();
+        out
+    }
+
+    /// SOI + SOF + EOI, nothing else: a header that claims a size without paying for it.
+    fn bare_header(sof: u8, precision: u8, w: u16, h: u16, comps: &[u8]) -> Vec<u8> {
+        let mut b = vec![0xFF, 0xD8, 0xFF, sof];
+        b.extend_from_slice(&((8 + 3 * comps.len()) as u16).to_be_bytes());
+        b.push(precision);
+        b.extend_from_slice(&h.to_be_bytes());
+        b.extend_from_slice(&w.to_be_bytes());
+        b.push(comps.len() as u8);
+        for (i, &hv) in comps.iter().enumerate() {
+            b.extend_from_slice(&[i as u8 + 1, hv, 0]);
+        }
+        b.extend_from_slice(&[0xFF, 0xD9]);
+        b
+    }
+
+    #[test]
+    fn probe_reads_size_orientation_and_coding() {
+        let limits = Limits::default();
+        let p = codec::probe(&make_jpeg(64, 48, false, Some(6)), &limits).unwrap();
+        assert_eq!(
+            p,
+            Probe {
+                format: Format::Jpeg,
+                width: 64,
+                height: 48,
+                orientation: 6,
+                has_alpha: false,
+                frames: 1,
+                progressive: false
+            }
+        );
+        assert_eq!(p.oriented_size(), (48, 64));
+        let p = codec::probe(&make_jpeg(64, 48, true, None), &limits).unwrap();
+        assert!(p.progressive);
+        assert_eq!(p.orientation, 1);
+        let p = codec::probe(&make_jpeg(64, 48, false, Some(0)), &limits).unwrap();
+        assert_eq!(p.orientation, 1);
+    }
+
+    #[test]
+    fn scale_selection() {
+        assert_eq!(choose_scale(1600, 1200, (400, 300)), 2);
+        assert_eq!(choose_scale(1600, 1200, (401, 300)), 4);
+        assert_eq!(choose_scale(1600, 1200, (1600, 1)), 8);
+        assert_eq!(choose_scale(1600, 1200, (1, 1)), 1);
+        // Odd sizes round up, as the decoder does.
+        assert_eq!(scaled(1203, 1), 151);
+        assert_eq!(choose_scale(1203, 799, (151, 100)), 1);
+    }
+
+    #[test]
+    fn decodes_at_reduced_scale_never_below_min() {
+        let limits = Limits::default();
+        for progressive in [false, true] {
+            let bytes = make_jpeg(1600, 1200, progressive, None);
+            let p = codec::probe(&bytes, &limits).unwrap();
+            let cases = [
+                ((400, 300), (400, 300)),
+                ((401, 300), (800, 600)),
+                ((1, 1), (200, 150)),
+                ((200, 151), (400, 300)),
+                ((1600, 1), (1600, 1200)),
+                ((5000, 5000), (1600, 1200)), // clamped to the stored size
+                ((0, 0), (200, 150)),
+            ];
+            for (min, want) in cases {
+                let img = codec::decode(&bytes, &p, min, &limits).unwrap();
+                assert_eq!((img.width, img.height), want, "min {min:?} progressive {progressive}");
+                assert_eq!(img.channels, 3);
+            }
+        }
+        // One side decides alone when the other is tiny: 8x2000 wants height 1000 → 1/2.
+        let bytes = make_jpeg(8, 2000, false, None);
+        let p = codec::probe(&bytes, &limits).unwrap();
+        let img = codec::decode(&bytes, &p, (1, 1000), &limits).unwrap();
+        assert_eq!((img.width, img.height), (4, 1000));
+    }
+
+    #[test]
+    fn decoded_pixels_match_the_source() {
+        let bytes = make_jpeg(64, 64, false, None);
+        let p = codec::probe(&bytes, &Limits::default()).unwrap();
+        let img = codec::decode(&bytes, &p, (64, 64), &Limits::default()).unwrap();
+        let px = img.pixel(32, 16);
+        assert!(px[0].abs_diff(127) <= 6 && px[1].abs_diff(63) <= 6 && px[2].abs_diff(128) <= 6, "{px:?}");
+    }
+
+    #[test]
+    fn unsupported_codings_are_422() {
+        let limits = Limits::default();
+        for (sof, precision, needle) in
+            [(0xC9, 8, "arithmetic"), (0xC1, 12, "12-bit"), (0xC5, 8, "hierarchical"), (0xCF, 8, "hierarchical")]
+        {
+            let e = codec::probe(&bare_header(sof, precision, 100, 100, &[0x11, 0x11, 0x11]), &limits).unwrap_err();
+            assert_eq!(e.status, 422, "{e}");
+            assert!(e.message.contains(needle), "{e}");
+        }
+        let e = codec::probe(&bare_header(0xC0, 8, 100, 100, &[0x11, 0x11]), &limits).unwrap_err();
+        assert_eq!(e.status, 422);
+        let e = codec::probe(&bare_header(0xC0, 8, 100, 100, &[0x11, 0x05, 0x11]), &limits).unwrap_err();
+        assert_eq!(e.status, 422);
+        let e = codec::probe(&bare_header(0xC0, 8, 100, 0, &[0x11]), &limits).unwrap_err();
+        assert_eq!(e.status, 422);
+        // Lossless is within jpeg-decoder's reach: the probe accepts it.
+        assert!(codec::probe(&bare_header(0xC3, 12, 100, 100, &[0x11]), &limits).is_ok());
+    }
+
+    #[test]
+    fn huge_progressive_header_is_413_before_allocating() {
+        let limits = Limits::default();
+        // 10000x10000 = 100 MP passes the pixel limit; 4:4:4 coefficients alone are 600 MB.
+        let bytes = bare_header(SOF_PROGRESSIVE, 8, 10000, 10000, &[0x11, 0x11, 0x11]);
+        let p = codec::probe(&bytes, &limits).unwrap();
+        assert!(p.progressive);
+        let e = codec::decode(&bytes, &p, (100, 100), &limits).unwrap_err();
+        assert_eq!(e.status, 413, "{e}");
+        assert!(e.message.contains("10000x10000 progressive JPEG at 1/8 scale needs ~"), "{e}");
+        assert!(e.message.ends_with("limit is 80 MB"), "{e}");
+        // Baseline at 1/8 is cheap, so the same header passes the budget and fails as corrupt.
+        let bytes = bare_header(SOF_BASELINE, 8, 10000, 10000, &[0x22, 0x11, 0x11]);
+        let e = codec::decode(&bytes, &codec::probe(&bytes, &limits).unwrap(), (100, 100), &limits).unwrap_err();
+        assert_eq!(e.status, 422, "{e}");
+        // ...but not at full size.
+        let e = codec::decode(&bytes, &codec::probe(&bytes, &limits).unwrap(), (10000, 10000), &limits).unwrap_err();
+        assert_eq!(e.status, 413, "{e}");
+        // Over the pixel limit is refused by the probe itself.
+        let e = codec::probe(&bare_header(SOF_BASELINE, 8, 20000, 20000, &[0x11]), &limits).unwrap_err();
+        assert_eq!(e.status, 413);
+        assert!(e.message.contains("20000x20000"), "{e}");
+    }
+
+    #[test]
+    fn truncated_files_never_panic() {
+        let limits = Limits::default();
+        for progressive in [false, true] {
+            let bytes = make_jpeg(96, 64, progressive, Some(3));
+            let mut decoded = 0;
+            for cut in (0..bytes.len()).step_by(7).chain([bytes.len() - 1, bytes.len() - 2]) {
+                let part = &bytes[..cut];
+                let result = codec::probe(part, &limits).and_then(|p| codec::decode(part, &p, (96, 64), &limits));
+                match result {
+                    Ok(img) => {
+                        assert_eq!((img.width, img.height), (96, 64));
+                        decoded += 1;
+                    }
+                    Err(e) => assert!(matches!(e.status, 415 | 422), "cut {cut}: {e}"),
+                }
+            }
+            assert!(decoded <= 3, "a truncated JPEG decoded {decoded} times");
+        }
+    }
+
+    #[test]
+    fn encode_round_trip() {
+        let limits = Limits::default();
+        let flat = Image::filled(50, 30, 3, [200, 100, 50, 255]);
+        for progressive in [false, true] {
+            for chroma in [ChromaSubsampling::Yuv444, ChromaSubsampling::Yuv422, ChromaSubsampling::Yuv420] {
+                let opts =
+                    EncodeOptions { format: OutputFormat::Jpeg, quality: 90, progressive, chroma, lossless: false };
+                let bytes = codec::encode(&flat, &opts).unwrap();
+                let p = codec::probe(&bytes, &limits).unwrap();
+                assert_eq!((p.width, p.height, p.progressive), (50, 30, progressive));
+                let img = codec::decode(&bytes, &p, (50, 30), &limits).unwrap();
+                assert_eq!((img.width, img.height, img.channels), (50, 30, 3));
+                for (a, b) in img.data.iter().zip(&flat.data) {
+                    assert!(a.abs_diff(*b) <= 3, "{a} vs {b} ({chroma:?}, progressive {progressive})");
+                }
+            }
+        }
+        let rgba = Image::filled(4, 4, 4, [1, 2, 3, 4]);
+        let opts = EncodeOptions {
+            format: OutputFormat::Jpeg,
+            quality: 80,
+            progressive: false,
+            chroma: ChromaSubsampling::Yuv420,
+            lossless: false,
+        };
+        assert_eq!(codec::encode(&rgba, &opts).unwrap_err().status, 500);
+    }
+
+    #[test]
+    fn cmyk_conversion() {
+        assert_eq!(cmyk_to_rgb(&[0, 0, 0, 0, 255, 0, 0, 0, 0, 0, 0, 255]), vec![255, 255, 255, 0, 255, 255, 0, 0, 0]);
+    }
+}

@@ -109,7 +109,7 @@ pub fn start(config: Config) -> io::Result<Running> {
 
     let t0 = Instant::now();
     let generated = samples::samples();
-    let generated_in = t0.elapsed();
+    let (generated_in, sample_count) = (t0.elapsed(), generated.len());
     let fixed = SystemTime::UNIX_EPOCH + Duration::from_secs(SAMPLE_MTIME);
     let progressive = &generated.iter().find(|s| s.name == "progressive.jpg").expect("progressive.jpg").bytes;
     let faults = [
@@ -119,7 +119,6 @@ pub fn start(config: Config) -> io::Result<Running> {
     ];
     let state = Arc::new(State {
         faults: faults.into_iter().map(|(n, m, b)| (n, Entity::new(m, b, fixed))).collect(),
-        sample_count: generated.len(),
         samples: generated.into_iter().map(|s| (s.name, Entity::new(s.mime, s.bytes, fixed))).collect(),
         dirs: dirs.clone(),
         stats: Mutex::default(),
@@ -146,7 +145,7 @@ pub fn start(config: Config) -> io::Result<Running> {
             })
         })
         .collect();
-    Ok(Running { addr, server, workers, stopping, generated_in, sample_count: state.sample_count, dirs })
+    Ok(Running { addr, server, workers, stopping, generated_in, sample_count, dirs })
 }
 
 /// Last-Modified of generated bodies: 2024-01-01T00:00:00Z, fixed so revalidation is stable.
@@ -156,7 +155,6 @@ const MAX_DELAY_MS: u64 = 30_000;
 struct State {
     samples: HashMap<&'static str, Entity>,
     faults: HashMap<&'static str, Entity>,
-    sample_count: usize,
     dirs: Vec<PathBuf>,
     stats: Mutex<BTreeMap<String, u64>>,
     log: bool,

@@ -53,8 +53,8 @@ fn read_orientation(t: &[u8]) -> Option<u32> {
 /// A minimal TIFF block carrying only an Orientation entry (SHORT), for tests.
 #[cfg(test)]
 pub(crate) fn tiff_with_orientation(orientation: u16, little_endian: bool) -> Vec<u8> {
-    let (w16, w32): (fn(u16) -> [u8; 2], fn(u32) -> [u8; 4]) =
-        if little_endian { (u16::to_le_bytes, u32::to_le_bytes) } else { (u16::to_be_bytes, u32::to_be_bytes) };
+    let w16 = |v: u16| if little_endian { v.to_le_bytes() } else { v.to_be_bytes() };
+    let w32 = |v: u32| if little_endian { v.to_le_bytes() } else { v.to_be_bytes() };
     let mut t = Vec::new();
     t.extend_from_slice(if little_endian { b"II*\0" } else { b"MM\0*" });
     t.extend_from_slice(&w32(8));

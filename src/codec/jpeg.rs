@@ -270,6 +270,8 @@ pub(super) fn encode(image: &Image, options: &EncodeOptions) -> Result<Vec<u8>> 
     // Box-average chroma like libjpeg; the default (top-left sample) aliases visibly.
     encoder.set_chroma_subsampling_method(jpeg_encoder::ChromaSubsamplingMethod::Average);
     encoder.set_progressive(options.progressive);
+    // Default tables fit progressive scans badly: optimising them saves ~4% for ~1 ms per MP.
+    encoder.set_optimized_huffman_tables(options.progressive);
     encoder.encode(&image.data, w, h, jpeg_encoder::ColorType::Rgb).map_err(|_| Error::internal())?;
     Ok(out)
 }

@@ -397,79 +397,55 @@ mod tests {
         println!("corpus: {ok} decoded, {refused} refused with 4xx");
     }
 
+    /// Random bit flips, byte writes and truncations of small valid files: every outcome is an
+    /// image or a 4xx, never a panic (which would be a wasm trap). `FUZZ_ITERS` raises the count.
     #[test]
-    fn zz_fuzz() {
+    fn mutated_inputs_never_panic() {
         let limits = Limits::default();
-        let mut seeds: Vec<(&str, Vec<u8>)> = vec![
-            ("jpeg", jpeg::tests::make_jpeg(48, 40, false, Some(6))),
-            ("pjpeg", jpeg::tests::make_jpeg(48, 40, true, None)),
-            ("gif", gif::tests::make_gif(20, 20, 3, (2, 2, 10, 10), true)),
-        ];
         let img = Image::new(24, 20, 4, (0..24 * 20 * 4).map(|i| (i * 7 % 256) as u8).collect());
-        for f in [OutputFormat::Png, OutputFormat::Webp, OutputFormat::Gif] {
-            seeds.push((
-                "enc",
-                encode(
-                    &img,
-                    &EncodeOptions {
-                        format: f,
-                        quality: 80,
-                        progressive: false,
-                        chroma: ChromaSubsampling::Yuv420,
-                        lossless: true,
-                    },
-                )
-                .unwrap(),
-            ));
+        let mut seeds = vec![
+            jpeg::tests::make_jpeg(48, 40, false, Some(6)),
+            jpeg::tests::make_jpeg(48, 40, true, None),
+            gif::tests::make_gif(20, 20, 3, (2, 2, 10, 10), true),
+        ];
+        for format in [OutputFormat::Png, OutputFormat::Webp, OutputFormat::Gif] {
+            let options = EncodeOptions {
+                format,
+                quality: 80,
+                progressive: false,
+                chroma: ChromaSubsampling::Yuv420,
+                lossless: true,
+            };
+            seeds.push(encode(&img, &options).unwrap());
         }
-        for name in [
-            "pil__hopper_orientation_6.webp",
-            "ijg__testprog.jpg",
-            "js__baseline_32x32x8_cmyk.jpg",
-            "ps__basi6a08.png",
-            "sharp__rotating-squares.gif",
-            "sharp__animated-loop-3.webp",
-            "sharp__concert.jpg",
-        ] {
-            if let Ok(b) = std::fs::read(format!("{}/../shared/corpus/{name}", env!("CARGO_MANIFEST_DIR"))) {
-                seeds.push(("corpus", b));
-            }
+        let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/");
+        for name in ["pil__hopper_orientation_6.webp", "ijg__testprog.jpg", "js__baseline_32x32x8_cmyk.jpg"] {
+            seeds.extend(std::fs::read(format!("{corpus}{name}")));
         }
-        let mut x: u64 = 0x9E3779B97F4A7C15;
+        let iters: usize = std::env::var("FUZZ_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
         let mut rnd = move || {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
             x
         };
-        let iters: usize = std::env::var("FUZZ_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
-        let mut counts = std::collections::BTreeMap::new();
-        for (name, seed) in &seeds {
+        for seed in &seeds {
             for _ in 0..iters {
                 let mut b = seed.clone();
-                let n = 1 + rnd() % 4;
-                for _ in 0..n {
-                    let i = (rnd() as usize) % b.len();
+                for _ in 0..1 + rnd() % 4 {
+                    let i = rnd() as usize % b.len();
                     match rnd() % 3 {
                         0 => b[i] ^= 1 << (rnd() % 8),
                         1 => b[i] = rnd() as u8,
-                        _ => {
-                            b.truncate(i.max(1));
-                        }
+                        _ => b.truncate(i.max(1)),
                     }
                 }
-                let r = probe(&b, &limits)
-                    .and_then(|p| decode(&b, &p, ((rnd() % 64) as u32, (rnd() % 64) as u32), &limits));
-                let k = match r {
-                    Ok(_) => 0,
-                    Err(e) => {
-                        assert!((400..500).contains(&e.status), "{name}: {e}");
-                        e.status
-                    }
-                };
-                *counts.entry((name.to_string(), k)).or_insert(0) += 1;
+                let min = (rnd() as u32 % 64, rnd() as u32 % 64);
+                if let Err(e) = probe(&b, &limits).and_then(|p| decode(&b, &p, min, &limits)) {
+                    assert!((400..500).contains(&e.status), "{e}");
+                }
             }
         }
-        println!("{counts:?}");
     }
 }

@@ -1,0 +1,132 @@
+//! The engine natively, on local-origin's generated samples: sizes, formats and pixels.
+
+use std::sync::OnceLock;
+
+use ixora::codec::{self, Format};
+use ixora::image::Image;
+use ixora::params::parse;
+use ixora::security::Limits;
+
+fn sample(name: &'static str) -> &'static [u8] {
+    static CACHE: OnceLock<std::sync::Mutex<Vec<(&'static str, &'static [u8])>>> = OnceLock::new();
+    let mut cache = CACHE.get_or_init(Default::default).lock().unwrap();
+    if let Some((_, b)) = cache.iter().find(|(n, _)| *n == name) {
+        return b;
+    }
+    let bytes: &'static [u8] = Box::leak(local_origin::sample(name).expect(name).bytes.into_boxed_slice());
+    cache.push((name, bytes));
+    bytes
+}
+
+fn render(name: &'static str, query: &str) -> ixora::Rendered {
+    let params = parse(query).unwrap();
+    ixora::render(sample(name), &params, "", &Limits::default()).unwrap_or_else(|e| panic!("{name}?{query}: {e}"))
+}
+
+fn decode(bytes: &[u8]) -> Image {
+    let p = codec::probe(bytes, &Limits::default()).unwrap();
+    codec::decode(bytes, &p, (p.width, p.height), &Limits::default()).unwrap()
+}
+
+fn near(px: &[u8], want: [u8; 3], tol: u8) -> bool {
+    px.iter().zip(want).all(|(a, b)| a.abs_diff(b) <= tol)
+}
+
+#[test]
+fn every_sample_renders_at_w300() {
+    for (name, fmt, h) in [
+        ("photo.jpg", Format::Jpeg, 225),
+        ("progressive.jpg", Format::Jpeg, 169),
+        ("exif-6.jpg", Format::Jpeg, 400),
+        ("alpha.png", Format::Png, 225),
+        ("animated.gif", Format::Gif, 225),
+        ("small.webp", Format::Webp, 225),
+    ] {
+        let r = render(name, "w=300");
+        let p = codec::probe(&r.body, &Limits::default()).unwrap();
+        assert_eq!((p.format, p.width, p.height), (fmt, 300, h), "{name}");
+        assert_eq!((r.width, r.height), (300, h));
+    }
+}
+
+/// Shrink-on-load plus Lanczos must look like an exact 8x8 box average of the full decode.
+#[test]
+fn resize_matches_a_box_filtered_reference() {
+    let full = decode(sample("photo.jpg"));
+    let (w, h) = (full.width / 8, full.height / 8);
+    let mut reference = Vec::with_capacity((w * h * 3) as usize);
+    for y in 0..h {
+        for x in 0..w {
+            for c in 0..3 {
+                let mut sum = 0u32;
+                for dy in 0..8 {
+                    for dx in 0..8 {
+                        sum += full.pixel(x * 8 + dx, y * 8 + dy)[c] as u32;
+                    }
+                }
+                reference.push(((sum + 32) / 64) as u8);
+            }
+        }
+    }
+    let out = decode(&render("photo.jpg", "w=500&fm=png").body);
+    assert_eq!((out.width, out.height), (w, h));
+    let mse: f64 = out.data.iter().zip(&reference).map(|(a, b)| (*a as f64 - *b as f64).powi(2)).sum::<f64>()
+        / reference.len() as f64;
+    let psnr = 10.0 * (255.0f64 * 255.0 / mse).log10();
+    assert!(psnr > 30.0, "PSNR {psnr:.1} dB against the box-filtered reference");
+}
+
+#[test]
+fn crops_take_the_right_part_of_the_upright_image() {
+    // exif-6.jpg upright: red | green over blue | white, 1200x1600.
+    let img = decode(&render("exif-6.jpg", "fit=crop&w=100&h=50&crop=top").body);
+    assert!(near(img.pixel(20, 20), [255, 0, 0], 40) && near(img.pixel(80, 20), [0, 255, 0], 40));
+    let img = decode(&render("exif-6.jpg", "fit=crop&w=100&h=50&crop=bottom").body);
+    assert!(near(img.pixel(20, 30), [0, 0, 255], 40) && near(img.pixel(80, 30), [255, 255, 255], 40));
+    let img = decode(&render("exif-6.jpg", "rect=0,0,600,800&w=60").body);
+    assert_eq!((img.width, img.height), (60, 80));
+    assert!(near(img.pixel(30, 40), [255, 0, 0], 40), "{:?}", img.pixel(30, 40));
+    let img = decode(&render("exif-6.jpg", "fit=crop&w=50&h=50&crop=focalpoint&fp-x=0.9&fp-y=0.9&fp-z=4").body);
+    assert!(near(img.pixel(25, 25), [255, 255, 255], 40), "{:?}", img.pixel(25, 25));
+}
+
+#[test]
+fn flips_and_orient_override() {
+    let img = decode(&render("exif-6.jpg", "w=120&flip=h").body);
+    assert!(near(img.pixel(30, 40), [0, 255, 0], 40), "flip=h puts green top-left");
+    let img = decode(&render("exif-6.jpg", "w=120&flip=v").body);
+    assert!(near(img.pixel(30, 40), [0, 0, 255], 40), "flip=v puts blue top-left");
+    // orient=1 ignores the EXIF tag: the stored (sideways) image.
+    let r = render("exif-6.jpg", "w=160&orient=1");
+    assert_eq!((r.width, r.height), (160, 120));
+}
+
+#[test]
+fn fill_pads_and_jpeg_flattens_alpha() {
+    let img = decode(&render("alpha.png", "w=200&h=200&fit=fill&fill-color=00ff00&fm=jpg").body);
+    assert_eq!((img.width, img.height, img.channels), (200, 200, 3));
+    assert!(near(img.pixel(100, 5), [0, 255, 0], 20), "{:?}", img.pixel(100, 5));
+    assert!(near(img.pixel(5, 100), [255, 255, 255], 20), "transparent corner onto white: {:?}", img.pixel(5, 100));
+    assert!(near(img.pixel(100, 95), [255, 128, 0], 20), "disc {:?}", img.pixel(100, 95));
+}
+
+#[test]
+fn gif_and_webp_inputs_take_their_first_frame() {
+    let img = decode(&render("animated.gif", "w=320&fm=png").body);
+    let bg = local_origin::samples::GIF_BACKGROUNDS[0];
+    assert!(near(img.pixel(300, 10), bg, 2), "{:?} vs {bg:?}", img.pixel(300, 10));
+}
+
+#[test]
+fn hostile_inputs_are_4xx() {
+    let p = parse("w=100").unwrap();
+    for (bytes, status) in [
+        (local_origin::samples::fault_garbage(), 415),
+        (local_origin::samples::fault_bomb_png(), 413),
+        (sample("progressive.jpg")[..2000].to_vec(), 422),
+        (Vec::new(), 415),
+    ] {
+        let e = ixora::render(&bytes, &p, "", &Limits::default()).unwrap_err();
+        assert_eq!(e.status, status, "{e}");
+    }
+}

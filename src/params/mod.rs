@@ -2,7 +2,7 @@
 //! raw strings; everything downstream works on these types.
 
 pub mod color;
-pub mod keys;
+pub mod spec;
 
 pub use color::Color;
 
@@ -128,9 +128,14 @@ pub struct Params {
 }
 
 impl Params {
-    /// True when the query named no parameter ixora knows: the original is served untouched.
+    /// True when the query named no parameter that changes the image: the original is served untouched.
     pub fn is_passthrough(&self) -> bool {
-        self.canonical.is_empty()
+        self.canonical.iter().all(|(k, _)| *k == "expires")
+    }
+
+    /// The value of a parameter by canonical name, as given in the URL (aliases resolved).
+    pub fn raw(&self, name: &str) -> Option<&str> {
+        self.canonical.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
     }
 
     /// Sorted, alias-free `k=v&k=v` form.
@@ -154,7 +159,7 @@ pub fn parse(query: &str) -> Result<Params> {
         let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
         let key = decode_component(raw_key).to_ascii_lowercase();
         let value = decode_component(raw_value);
-        let Some(name) = keys::canonical(&key) else { continue };
+        let Some(name) = spec::lookup(&key).map(|s| s.name) else { continue };
         apply(&mut p, name, value.trim())?;
         // `auto` may repeat and accumulates; for everything else the last occurrence wins.
         if name == "auto" {
@@ -254,7 +259,8 @@ fn apply(p: &mut Params, name: &'static str, v: &str) -> Result<()> {
         // imgix documents an invalid `lossless` as the default (false).
         "lossless" => p.lossless = boolean(v).unwrap_or(false),
         "jpg-progressive" => p.jpg_progressive = Some(boolean(v).ok_or_else(|| one_of(name, v, "1, true, 0, false"))?),
-        _ => unreachable!("every canonical name is handled: {name}"),
+        // Parameters without typed fields are read with `Params::raw`.
+        _ => {}
     }
     Ok(())
 }

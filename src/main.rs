@@ -14,10 +14,14 @@ fn main() {
 mod cli {
     use ixora::security::Limits;
 
-    const USAGE: &str = "usage: ixora render <input> '<query>' -o <output> [--accept <Accept header>]";
+    const USAGE: &str = "usage: ixora render <input> '<query>' -o <output> [--accept <Accept header>]\n       ixora parameters    (prints docs/parameters.md)";
 
     pub fn run(args: Vec<String>) -> i32 {
         match args.first().map(String::as_str) {
+            Some("parameters") => {
+                print!("{}", ixora::params::docs::markdown());
+                0
+            }
             Some("render") => match render(&args[1..]) {
                 Ok(()) => 0,
                 Err(msg) => {

@@ -2,9 +2,12 @@
 //! raw strings; everything downstream works on these types.
 
 pub mod color;
+pub mod docs;
 pub mod spec;
+pub mod validate;
 
 pub use color::Color;
+pub use spec::{Spec, Status};
 
 use crate::codec::ChromaSubsampling;
 use crate::error::{Error, Result};
@@ -123,8 +126,11 @@ pub struct Params {
     pub chromasub: Option<ChromaSubsampling>,
     pub lossless: bool,
     pub jpg_progressive: Option<bool>,
-    /// Canonical `name=value` pairs as given (alias-free, sorted): the cache-key part of the URL.
+    /// Canonical `name=value` pairs (alias-free, values normalised, defaults dropped, sorted):
+    /// the cache-key part of the URL.
     pub canonical: Vec<(&'static str, String)>,
+    /// Parameters that were understood and validated but have no effect in ixora.
+    pub ignored: Vec<&'static str>,
 }
 
 impl Params {
@@ -133,9 +139,23 @@ impl Params {
         self.canonical.iter().all(|(k, _)| *k == "expires")
     }
 
-    /// The value of a parameter by canonical name, as given in the URL (aliases resolved).
+    /// The normalised value of a parameter by canonical name (aliases and `…64` resolved);
+    /// `None` when absent or equal to its default.
     pub fn raw(&self, name: &str) -> Option<&str> {
         self.canonical.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// `X-Ixora-Ignored`: what the URL asked for that ixora does not do, with why.
+    pub fn ignored_header(&self) -> Option<String> {
+        let reasons: Vec<String> = self
+            .ignored
+            .iter()
+            .filter_map(|n| match spec::lookup(n).map(|s| s.status) {
+                Some(Status::Ignored(why)) => Some(format!("{n} ({why})")),
+                _ => None,
+            })
+            .collect();
+        (!reasons.is_empty()).then(|| reasons.join(", "))
     }
 
     /// Sorted, alias-free `k=v&k=v` form.
@@ -152,26 +172,58 @@ impl Params {
     }
 }
 
-/// Parses a raw query string (without `?`). Unknown names are ignored; bad values are a 400.
+/// Parses a raw query string (without `?`). Unknown names are ignored; a bad value is a 400
+/// naming the parameter. Every value is checked against its grammar in the spec table, then
+/// the implemented ones become typed fields.
 pub fn parse(query: &str) -> Result<Params> {
-    let mut p = Params { dpr: 1.0, ..Params::default() };
+    // Normalised values by parameter, in first-seen order; the last occurrence wins except for
+    // `auto`, which accumulates.
+    let mut given: Vec<(&'static Spec, String)> = Vec::new();
+    let mut raw_auto = String::new();
     for pair in query.split('&').filter(|s| !s.is_empty()) {
         let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
         let key = decode_component(raw_key).to_ascii_lowercase();
-        let value = decode_component(raw_value);
-        let Some(name) = spec::lookup(&key).map(|s| s.name) else { continue };
-        apply(&mut p, name, value.trim())?;
-        // `auto` may repeat and accumulates; for everything else the last occurrence wins.
-        if name == "auto" {
-            if let Some(entry) = p.canonical.iter_mut().find(|(k, _)| *k == "auto") {
-                entry.1 = format!("{},{}", entry.1, value.trim());
-                continue;
-            }
+        let mut value = decode_component(raw_value);
+        let spec = match spec::lookup(&key) {
+            Some(s) => s,
+            None => match key.strip_suffix("64").and_then(spec::lookup).filter(|s| s.base64) {
+                Some(s) => {
+                    value = validate::base64url(&key, raw_value)?;
+                    s
+                }
+                None => continue,
+            },
+        };
+        if spec.name == "auto" {
+            raw_auto = if raw_auto.is_empty() { value } else { format!("{raw_auto},{value}") };
+            value = raw_auto.clone();
         }
-        p.canonical.retain(|(k, _)| *k != name);
-        p.canonical.push((name, value.trim().to_string()));
+        let normal = match validate::normalize(spec, &value) {
+            Ok(v) => v,
+            // imgix documents an invalid `lossless` as the default.
+            Err(_) if spec.name == "lossless" => "false".into(),
+            Err(e) => return Err(e),
+        };
+        match given.iter_mut().find(|(s, _)| s.name == spec.name) {
+            Some(entry) => entry.1 = normal,
+            None => given.push((spec, normal)),
+        }
     }
+
+    let mut p = Params { dpr: 1.0, ..Params::default() };
+    for (spec, value) in &given {
+        apply(&mut p, spec.name, value)?;
+    }
+    // The canonical form leaves out values equal to the default: they change nothing.
+    let default_of = |s: &Spec| s.default.and_then(|d| validate::normalize(s, d).ok());
+    p.canonical = given
+        .iter()
+        .filter(|(s, v)| default_of(s).as_deref() != Some(v.as_str()))
+        .map(|(s, v)| (s.name, v.clone()))
+        .collect();
     p.canonical.sort();
+    p.ignored = given.iter().filter(|(s, _)| matches!(s.status, Status::Ignored(_))).map(|(s, _)| s.name).collect();
+    p.ignored.sort_unstable();
     Ok(p)
 }
 
@@ -182,8 +234,10 @@ fn apply(p: &mut Params, name: &'static str, v: &str) -> Result<()> {
         "fit" => {
             p.fit = match v {
                 "clip" => Fit::Clip,
-                "crop" => Fit::Crop,
-                "fill" => Fit::Fill,
+                // Without face detection a face-area crop is a centred crop.
+                "crop" | "facearea" => Fit::Crop,
+                // Edge extension is not done yet: clamp pads like fill.
+                "fill" | "clamp" => Fit::Fill,
                 "fillmax" => Fit::FillMax,
                 "max" => Fit::Max,
                 "min" => Fit::Min,
@@ -203,11 +257,8 @@ fn apply(p: &mut Params, name: &'static str, v: &str) -> Result<()> {
         "min-w" => p.min_w = Some(int_in(name, v, 1, 8192)?),
         "min-h" => p.min_h = Some(int_in(name, v, 1, 8192)?),
         "bg" => p.bg = Some(color(name, v)?),
-        "fill" => {
-            if v != "solid" {
-                return Err(one_of(name, v, "solid"));
-            }
-        }
+        // blur and gradient fills are not done yet; the canvas is solid `fill-color`.
+        "fill" => {}
         "fill-color" => p.fill_color = Some(color(name, v)?),
         "orient" => {
             p.orient = Some(match int_in(name, v, 0, 270)? {
@@ -237,7 +288,8 @@ fn apply(p: &mut Params, name: &'static str, v: &str) -> Result<()> {
                 _ => return Err(one_of(name, v, "jpg, pjpg, png, webp, gif")),
             })
         }
-        "q" => p.q = Some(int_in(name, v, 0, 100)?.max(1) as u8),
+        // imgix only suggests 0–100; out-of-range qualities are clamped.
+        "q" => p.q = Some(v.parse::<i64>().map_err(|_| one_of(name, v, "an integer"))?.clamp(1, 100) as u8),
         "auto" => {
             for item in v.split(',').map(str::trim) {
                 match item {

@@ -18,7 +18,7 @@ fn canonical_form_is_sorted_and_alias_free() {
     let b = parse("fm=png&w=100").unwrap();
     assert_eq!(a.canonical_query(), "fm=png&w=100");
     assert_eq!(a.canonical_query(), b.canonical_query());
-    assert_eq!(parse("auto=format&auto=compress").unwrap().canonical_query(), "auto=format,compress");
+    assert_eq!(parse("auto=format&auto=compress").unwrap().canonical_query(), "auto=compress,format");
 }
 
 #[test]
@@ -52,7 +52,13 @@ fn bad_values_name_the_parameter() {
         ("ar=0:1", "ar"),
         ("rect=1,2,3", "rect"),
         ("fm=bmp", "fm"),
-        ("q=101", "q"),
+        ("rect=1,2,0,4", "rect"),
+        ("w64=MTAw=", "w64"),
+        ("w64=M+Aw", "w64"),
+        ("fp-y=1.5", "fp-y"),
+        ("max-w=0", "max-w"),
+        ("txt-color=nope", "txt-color"),
+        ("mark-align=sideways", "mark-align"),
         ("flip=x", "flip"),
         ("orient=45", "orient"),
         ("chromasub=411", "chromasub"),
@@ -68,4 +74,181 @@ fn bad_values_name_the_parameter() {
 fn lossless_invalid_means_false() {
     assert!(!parse("lossless=maybe").unwrap().lossless);
     assert!(parse("lossless=1").unwrap().lossless);
+}
+
+#[test]
+fn equivalent_spellings_share_one_canonical_form() {
+    let groups: &[&[&str]] = &[
+        &["w=100", "width=100", "w64=MTAw", "w=100.0", "w=100&fit=clip", "w=100&q=75&dpr=1"],
+        &["bg=red", "bg=ff0000", "bg=F00", "bg=FFFF0000", "bg64=cmVk"],
+        &["auto=format,compress", "auto=compress&auto=format", "auto=format&auto=compress&auto=format"],
+        &["txt=hello world", "txt=hello+world", "txt=hello%20world", "t=hello%20world", "txt64=aGVsbG8gd29ybGQ"],
+        &["flip=hv", "flip=HV"],
+        &["jpg-progressive=1", "jpeg-progressive=true"],
+        &["fit=clip", "q=75", "dpr=1", "", "fp-x=0.5"],
+    ];
+    for group in groups {
+        let first = parse(group[0]).unwrap().canonical_query();
+        for q in &group[1..] {
+            assert_eq!(parse(q).unwrap().canonical_query(), first, "{q} vs {}", group[0]);
+        }
+    }
+    assert!(parse("fit=clip&q=75").unwrap().is_passthrough());
+}
+
+#[test]
+fn suggested_ranges_are_not_enforced() {
+    assert_eq!(parse("q=150").unwrap().q, Some(100));
+    assert_eq!(parse("q=0").unwrap().q, Some(1));
+    assert_eq!(parse("fp-z=50").unwrap().fp.z, 50.0);
+    assert!(parse("colors=40").is_ok());
+    assert!(parse("border=500,ff0000").is_ok());
+}
+
+#[test]
+fn error_messages_name_value_and_range() {
+    let e = parse("w=9000").unwrap_err();
+    assert!(e.message.contains("w=\"9000\"") && e.message.contains("2–8192") && e.message.contains("fraction 0–1"), "{}", e.message);
+    let e = parse("dpr=9").unwrap_err();
+    assert!(e.message.contains("0–5"), "{}", e.message);
+    let e = parse("fit=banana").unwrap_err();
+    assert!(e.message.contains("clip") && e.message.contains("fillmax"), "{}", e.message);
+}
+
+#[test]
+fn ignored_parameters_are_reported() {
+    let p = parse("w=10&mark=logo.png&face-blur=50&txt=hi").unwrap();
+    assert_eq!(p.ignored, vec!["face-blur", "mark", "txt"]);
+    let h = p.ignored_header().unwrap();
+    assert!(h.contains("mark (") && h.contains("face-blur (AI"), "{h}");
+    assert_eq!(parse("w=10").unwrap().ignored_header(), None);
+}
+
+#[test]
+fn base64_variants() {
+    assert_eq!(parse("txt64=SGVsbG8sIFdvcmxkIQ").unwrap().raw("txt"), Some("Hello, World!"));
+    // `auto` and `ch` have no base64 variant: such names are unknown and ignored.
+    assert!(parse("auto64=Zm9ybWF0").unwrap().is_passthrough());
+    assert_eq!(validate::base64url("x", "").unwrap(), "");
+    assert_eq!(validate::base64url("x", "YQ").unwrap(), "a");
+    assert!(validate::base64url("x", "Y").is_err());
+}
+
+#[test]
+fn every_spec_default_is_a_valid_value() {
+    for s in spec::SPECS {
+        if let Some(d) = s.default {
+            assert!(validate::normalize(s, d).is_ok(), "{} default {d:?}", s.name);
+        }
+    }
+}
+
+#[test]
+fn aliases_are_unique() {
+    let mut seen = std::collections::HashSet::new();
+    for s in spec::SPECS {
+        for n in std::iter::once(&s.name).chain(s.aliases) {
+            assert!(seen.insert(*n), "{n} names two parameters");
+        }
+    }
+}
+
+/// Arbitrary query strings never panic, in parsing or in planning. Bounded in count and time.
+#[test]
+fn arbitrary_queries_never_panic() {
+    let names: Vec<&str> = spec::SPECS.iter().flat_map(|s| std::iter::once(s.name).chain(s.aliases.iter().copied())).collect();
+    let values = [
+        "", "0", "1", "-1", "0.5", "1.5", "8192", "8193", "99999999999999999999", "nan", "inf", "1e9", "-0", "abc",
+        "ff0000", "80ff0000", "red", "1:1", "0:0", "16:9", ",", ",,,", "1,2,3,4", "left,top,full,full", "%", "%ZZ",
+        "%00", "+", "true", "false", "a-b", "1-", "-3", "\u{feff}", "é", "MTAw", "====",
+    ];
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let started = std::time::Instant::now();
+    let limits = crate::security::Limits::default();
+    for i in 0..20_000 {
+        if started.elapsed().as_secs() > 5 {
+            break;
+        }
+        let mut q = String::new();
+        for _ in 0..(next() % 6) {
+            let name = names[(next() % names.len() as u64) as usize];
+            let value = if next() % 5 == 0 {
+                (0..next() % 12).map(|_| char::from_u32((next() % 0x250) as u32).unwrap_or('x')).collect::<String>()
+            } else {
+                values[(next() % values.len() as u64) as usize].to_string()
+            };
+            let name = if next() % 7 == 0 { format!("{name}64") } else { name.to_string() };
+            q.push_str(&format!("{name}={value}&"));
+        }
+        if i % 3 == 0 {
+            q.push_str(&String::from_utf8_lossy(&(0..next() % 20).map(|_| (next() % 256) as u8).collect::<Vec<_>>()));
+        }
+        if let Ok(p) = parse(&q) {
+            let _ = p.canonical_query();
+            let _ = p.ignored_header();
+            let src = (1 + (next() % 5000) as u32, 1 + (next() % 5000) as u32);
+            let _ = crate::plan::plan(&p, src, (next() % 9) as u8, &limits);
+        }
+    }
+}
+
+/// docs/parameters.md is generated from the table; `IXORA_BLESS=1` rewrites it.
+#[test]
+fn parameters_doc_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/parameters.md");
+    let want = docs::markdown();
+    if std::env::var_os("IXORA_BLESS").is_some() {
+        std::fs::write(path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(have == want, "docs/parameters.md is stale: run `cargo run -- parameters > docs/parameters.md`");
+}
+
+/// The table matches imgix's machine-readable spec: every parameter, and the same aliases.
+#[test]
+fn table_matches_the_imgix_spec() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/spec/imgix-parameters.json");
+    let Ok(text) = std::fs::read_to_string(path) else {
+        println!("skipped: ../shared/spec/imgix-parameters.json is absent");
+        return;
+    };
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let params = json["parameters"].as_object().unwrap();
+    let mut problems = Vec::new();
+    for (name, p) in params {
+        let Some(s) = spec::SPECS.iter().find(|s| s.name == name) else {
+            problems.push(format!("{name}: missing from the table"));
+            continue;
+        };
+        let mut want: Vec<String> = p["aliases"].as_array().into_iter().flatten().filter_map(|a| a.as_str().map(String::from)).collect();
+        for (alias, target) in json["aliases"].as_object().unwrap() {
+            if target == name {
+                want.push(alias.clone());
+            }
+        }
+        want.retain(|a| a != name);
+        want.sort();
+        want.dedup();
+        let mut have: Vec<String> = s.aliases.iter().map(|a| a.to_string()).collect();
+        have.sort();
+        if have != want {
+            problems.push(format!("{name}: aliases {have:?}, spec says {want:?}"));
+        }
+        if s.base64 == p["disallow_base64"].as_bool().unwrap_or(false) {
+            problems.push(format!("{name}: base64 flag differs"));
+        }
+    }
+    for s in spec::SPECS {
+        if !params.contains_key(s.name) {
+            problems.push(format!("{}: not in the spec", s.name));
+        }
+    }
+    assert_eq!(params.len(), spec::SPECS.len());
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

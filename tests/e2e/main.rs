@@ -2,6 +2,7 @@
 //! Starts both on free ports, runs every case, stops both, and prints "N passed, M failed".
 
 mod http;
+mod params;
 mod servers;
 
 use http::Reply;
@@ -39,6 +40,9 @@ fn main() {
         ("decompression_bomb_is_413", bomb),
         ("head_has_headers_and_no_body", head),
         ("corpus_renders_or_4xx", corpus),
+        ("equivalent_urls_give_identical_bytes", params::equivalent_urls_give_identical_bytes),
+        ("bad_values_are_400_naming_the_parameter", params::bad_values_are_400_naming_the_parameter),
+        ("ignored_parameters_are_listed", params::ignored_parameters_are_listed),
     ];
     let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let (mut passed, mut failed) = (0, 0);
@@ -65,7 +69,7 @@ fn main() {
     std::process::exit(if failed == 0 { 0 } else { 1 });
 }
 
-fn get(s: &Servers, target: &str) -> Result<Reply, String> {
+pub fn get(s: &Servers, target: &str) -> Result<Reply, String> {
     get_with(s, target, &[])
 }
 
@@ -73,7 +77,7 @@ fn get_with(s: &Servers, target: &str, headers: &[(&str, &str)]) -> Result<Reply
     http::request(&s.edge, "GET", target, headers).map_err(|e| format!("GET {target}: {e}"))
 }
 
-fn check(cond: bool, msg: impl FnOnce() -> String) -> Result<(), String> {
+pub fn check(cond: bool, msg: impl FnOnce() -> String) -> Result<(), String> {
     if cond {
         Ok(())
     } else {
@@ -234,7 +238,7 @@ fn progressive_output(s: &Servers) -> Result<(), String> {
     check(sof(&r.body, 0xC0) && !sof(&r.body, 0xC2), || "jpg should be baseline".into())
 }
 
-fn expect_json_error(r: &Reply, status: u16, target: &str) -> Result<(), String> {
+pub fn expect_json_error(r: &Reply, status: u16, target: &str) -> Result<(), String> {
     expect_status(r, status, target)?;
     check(r.header("content-type") == Some("application/json"), || {
         format!("{target}: type {:?}", r.header("content-type"))

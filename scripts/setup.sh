@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what ixora needs and is missing: the wasm32-wasip1 target and Viceroy.
+# Installs what ixora needs and is missing: the C toolchain for libwebp (clang, lld, wasi-libc),
+# the wasm32-wasip1 target and Viceroy.
 # Safe to run again: every step checks first.
 set -euo pipefail
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -9,6 +10,26 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 if ! command -v cargo >/dev/null 2>&1; then
   echo "cargo is missing: install Rust with rustup (https://rustup.rs), then run this again." >&2
   exit 1
+fi
+
+# libwebp (lossy WebP) is C, compiled by the `cc` crate natively and for wasm32-wasip1.
+# .cargo/config.toml points the wasm build at clang and the wasi-libc headers.
+apt_packages=(clang lld llvm wasi-libc libclang-rt-14-dev-wasm32)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if command -v apt-get >/dev/null 2>&1; then
+    say "installing ${missing[*]} (C toolchain for libwebp)"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+  else
+    echo "missing ${missing[*]}: install clang, lld and wasi-libc for your OS, then run this again." >&2
+    exit 1
+  fi
 fi
 
 if command -v rustup >/dev/null 2>&1; then

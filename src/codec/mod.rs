@@ -4,6 +4,7 @@
 mod exif;
 mod gif;
 mod jpeg;
+mod libwebp;
 mod png;
 mod webp;
 
@@ -164,7 +165,7 @@ pub struct EncodeOptions {
     pub progressive: bool,
     /// JPEG only.
     pub chroma: ChromaSubsampling,
-    /// WebP: lossless encoding (the only WebP encoding for now).
+    /// WebP: lossless instead of lossy at `quality`.
     pub lossless: bool,
 }
 
@@ -181,7 +182,7 @@ pub fn encode(image: &Image, options: &EncodeOptions) -> Result<Vec<u8>> {
     match options.format {
         OutputFormat::Jpeg => jpeg::encode(image, options),
         OutputFormat::Png => png::encode(image),
-        OutputFormat::Webp => webp::encode(image),
+        OutputFormat::Webp => webp::encode(image, options),
         OutputFormat::Gif => gif::encode(image),
     }
 }

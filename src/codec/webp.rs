@@ -1,15 +1,16 @@
 //! WebP: our own RIFF chunk walk for the header, `image-webp` for pixels (lossy, lossless,
-//! alpha, first animation frame) and for lossless output (its only encoder).
+//! alpha, first animation frame) and for lossless output; libwebp (`super::libwebp`) for lossy
+//! output.
 
 use std::io::Cursor;
 
-use super::{check_budget, check_pixels, exif, Format, Probe};
+use super::{check_budget, check_pixels, exif, EncodeOptions, Format, Probe};
 use crate::error::{Error, Result};
 use crate::image::Image;
 use crate::security::Limits;
 
 /// The format's limit on each side.
-const MAX_SIDE: u32 = 16384;
+const MAX_SIDE: u32 = 16383;
 
 struct Header {
     width: u32,
@@ -169,9 +170,13 @@ pub(super) fn decode(bytes: &[u8], limits: &Limits) -> Result<Image> {
     Ok(Image::new(h.width, h.height, if h.has_alpha { 4 } else { 3 }, data))
 }
 
-pub(super) fn encode(image: &Image) -> Result<Vec<u8>> {
+/// Lossy at `quality` unless `lossless` is asked for.
+pub(super) fn encode(image: &Image, options: &EncodeOptions) -> Result<Vec<u8>> {
     if image.width > MAX_SIDE || image.height > MAX_SIDE {
         return Err(Error::too_large(format!("WebP output cannot exceed {MAX_SIDE} pixels on a side")));
+    }
+    if !options.lossless {
+        return super::libwebp::encode_lossy(image, options.quality);
     }
     let colour = if image.channels == 4 { image_webp::ColorType::Rgba8 } else { image_webp::ColorType::Rgb8 };
     let mut out = Vec::with_capacity(image.data.len() / 4);

@@ -1,0 +1,120 @@
+//! Output formats through the service, checked with an independent decoder (Pillow) when it is
+//! installed (`pip install pillow`; scripts/test.sh does it), and with our own probe otherwise.
+
+use std::process::Command;
+
+use super::{check, expect_status, get, get_with, image_info, Servers};
+use ixora::codec::Format;
+
+/// What Pillow says about an image, plus PSNR (dB, RGB after flattening onto white) against
+/// `reference` when one is given.
+#[derive(Debug, Default)]
+pub struct Seen {
+    pub format: String,
+    pub width: u32,
+    pub height: u32,
+    pub mode: String,
+    pub frames: u32,
+    pub psnr: Option<f64>,
+}
+
+const PILLOW: &str = r#"
+import io, json, math, sys
+from PIL import Image, ImageChops, ImageStat
+def load(p):
+    im = Image.open(p); im.load(); return im
+def rgb(im):
+    im = im.convert("RGBA"); bg = Image.new("RGBA", im.size, (255, 255, 255, 255))
+    return Image.alpha_composite(bg, im).convert("RGB")
+im = load(sys.argv[1])
+out = {"format": im.format, "width": im.width, "height": im.height, "mode": im.mode,
+       "frames": getattr(im, "n_frames", 1), "psnr": None}
+if len(sys.argv) > 2:
+    ref = load(sys.argv[2])
+    a, b = rgb(im), rgb(ref).resize(im.size, Image.LANCZOS)
+    diff = ImageChops.difference(a, b)
+    h = diff.histogram()
+    sq = sum(h[c * 256 + i] * i * i for c in range(3) for i in range(256))
+    mse = sq / (3.0 * a.width * a.height)
+    out["psnr"] = 99.0 if mse == 0 else 10 * math.log10(255 * 255 / mse)
+print(json.dumps(out))
+"#;
+
+/// None when python3 or Pillow is missing: callers fall back to our own probe.
+pub fn pillow(body: &[u8], reference: Option<&[u8]>) -> Result<Option<Seen>, String> {
+    static AVAILABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let available = *AVAILABLE
+        .get_or_init(|| Command::new("python3").args(["-c", "import PIL"]).output().is_ok_and(|o| o.status.success()));
+    if !available {
+        return Ok(None);
+    }
+    let dir = std::env::temp_dir().join(format!("ixora-pillow-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let a = dir.join("a");
+    std::fs::write(&a, body).map_err(|e| e.to_string())?;
+    let mut cmd = Command::new("python3");
+    cmd.arg("-c").arg(PILLOW).arg(&a);
+    if let Some(r) = reference {
+        let b = dir.join("b");
+        std::fs::write(&b, r).map_err(|e| e.to_string())?;
+        cmd.arg(&b);
+    }
+    let out = cmd.output().map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!("Pillow could not read the output: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())?;
+    Ok(Some(Seen {
+        format: v["format"].as_str().unwrap_or("").to_string(),
+        width: v["width"].as_u64().unwrap_or(0) as u32,
+        height: v["height"].as_u64().unwrap_or(0) as u32,
+        mode: v["mode"].as_str().unwrap_or("").to_string(),
+        frames: v["frames"].as_u64().unwrap_or(0) as u32,
+        psnr: v["psnr"].as_f64(),
+    }))
+}
+
+/// Lossy WebP at `q`: smaller than lossless, a VP8 bitstream, size follows q, and close to the
+/// lossless rendering of the same geometry.
+pub fn lossy_webp(s: &Servers) -> Result<(), String> {
+    let reference = get(s, "/photo.jpg?w=800&fm=png")?;
+    expect_status(&reference, 200, "reference png")?;
+    let mut sizes = Vec::new();
+    for q in [30, 75, 95] {
+        let t = format!("/photo.jpg?w=800&fm=webp&q={q}");
+        let r = get(s, &t)?;
+        expect_status(&r, 200, &t)?;
+        check(r.header("content-type") == Some("image/webp"), || format!("{t}: type {:?}", r.header("content-type")))?;
+        check(r.body.get(12..16) == Some(b"VP8 "), || format!("{t}: not a lossy VP8 stream"))?;
+        let info = image_info(&r.body)?;
+        check(info == (Format::Webp, 800, 600), || format!("{t}: {info:?}"))?;
+        if let Some(seen) = pillow(&r.body, Some(&reference.body))? {
+            check(seen.format == "WEBP" && (seen.width, seen.height) == (800, 600), || format!("{t}: {seen:?}"))?;
+            let psnr = seen.psnr.unwrap_or(0.0);
+            let floor = if q >= 75 { 34.0 } else { 30.0 };
+            check(psnr >= floor, || format!("{t}: PSNR {psnr:.1} dB < {floor}"))?;
+            println!("    {t}: {} bytes, PSNR {psnr:.1} dB, {}", r.body.len(), timing(&r, "encode"));
+        }
+        sizes.push(r.body.len());
+    }
+    check(sizes[0] < sizes[1] && sizes[1] < sizes[2], || format!("sizes do not follow q: {sizes:?}"))?;
+    let t = "/photo.jpg?w=800&fm=webp&lossless=1";
+    let r = get(s, t)?;
+    check(r.body.get(12..16) == Some(b"VP8L"), || format!("{t}: not lossless"))?;
+    check(r.body.len() > sizes[2], || format!("lossless {} should exceed q95 {}", r.body.len(), sizes[2]))?;
+    // Alpha survives lossy encoding (VP8X + ALPH).
+    let t = "/alpha.png?w=300&fm=webp";
+    let r = get(s, t)?;
+    if let Some(seen) = pillow(&r.body, None)? {
+        check(seen.mode == "RGBA", || format!("{t}: mode {}", seen.mode))?;
+    }
+    // auto=format serves the lossy encoding.
+    let r = get_with(s, "/photo.jpg?w=400&auto=format", &[("Accept", "image/webp")])?;
+    check(r.body.get(12..16) == Some(b"VP8 "), || "auto=format webp is not lossy".into())
+}
+
+/// `stage;dur=…` from Server-Timing, for the log.
+fn timing(r: &super::http::Reply, stage: &str) -> String {
+    let st = r.header("server-timing").unwrap_or("");
+    st.split(',').map(str::trim).find(|p| p.starts_with(stage)).unwrap_or("").to_string()
+}

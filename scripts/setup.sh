@@ -43,3 +43,9 @@ if ! command -v viceroy >/dev/null 2>&1; then
   say "installing Viceroy, Fastly's local Compute runtime (a one-time build of several minutes)"
   cargo install --locked viceroy
 fi
+
+# Pillow decodes outputs independently in the end-to-end format tests (they skip it when absent).
+if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import PIL' >/dev/null 2>&1; then
+  say "installing Pillow for the format tests"
+  python3 -m pip install --quiet pillow || echo "Pillow could not be installed; format tests use ixora's own decoders" >&2
+fi

@@ -1,6 +1,6 @@
 //! Which encoding answers a request: `fm`, `auto=format` against `Accept`, the source format.
 
-use crate::codec::{ChromaSubsampling, EncodeOptions, Format, OutputFormat};
+use crate::codec::{ChromaSubsampling, EncodeOptions, Format, OutputFormat, Probe};
 use crate::params::{Fm, Params};
 
 /// imgix's default quality, and its default under `auto=compress`.
@@ -14,23 +14,39 @@ pub struct Output {
     pub vary_accept: bool,
 }
 
-pub fn negotiate(params: &Params, source: Format, accept: &str) -> Output {
-    let from_fm = params.fm.map(|fm| match fm {
-        Fm::Jpg | Fm::Pjpg => OutputFormat::Jpeg,
-        Fm::Png => OutputFormat::Png,
-        Fm::Webp => OutputFormat::Webp,
-        Fm::Gif => OutputFormat::Gif,
+/// The output encoding. Order: `auto=format` picks WebP when `Accept` lists it; then `fm`; then,
+/// under `auto=compress`, PNG8 for images with alpha and JPEG otherwise (animations keep their
+/// format); then the source format.
+pub fn negotiate(params: &Params, source: &Probe, accept: &str) -> Output {
+    let from_fm = params.fm.and_then(|fm| match fm {
+        Fm::Jpg | Fm::Pjpg => Some(OutputFormat::Jpeg),
+        Fm::Png => Some(OutputFormat::Png),
+        Fm::Png8 => Some(OutputFormat::Png8),
+        Fm::Png32 => Some(OutputFormat::Png32),
+        Fm::Webp => Some(OutputFormat::Webp),
+        Fm::Gif => Some(OutputFormat::Gif),
+        // Not images: answered before encoding (src/render.rs).
+        Fm::Json | Fm::Blurhash => None,
     });
-    let from_source = match source {
+    let from_source = match source.format {
         Format::Jpeg => OutputFormat::Jpeg,
         Format::Png => OutputFormat::Png,
         Format::Gif => OutputFormat::Gif,
         Format::Webp => OutputFormat::Webp,
     };
+    let animated = source.frames > 1;
     let format = if params.auto_format && accepts(accept, "image/webp") {
         OutputFormat::Webp
+    } else if let Some(f) = from_fm {
+        f
+    } else if params.auto_compress && !animated {
+        if source.has_alpha {
+            OutputFormat::Png8
+        } else {
+            OutputFormat::Jpeg
+        }
     } else {
-        from_fm.unwrap_or(from_source)
+        from_source
     };
     let default_q = if params.auto_compress { COMPRESS_QUALITY } else { DEFAULT_QUALITY };
     Output {
@@ -40,9 +56,15 @@ pub fn negotiate(params: &Params, source: Format, accept: &str) -> Output {
             progressive: params.jpg_progressive.unwrap_or(params.fm == Some(Fm::Pjpg)),
             chroma: params.chromasub.unwrap_or(ChromaSubsampling::Yuv420),
             lossless: params.lossless,
+            colors: colorquant(params),
         },
         vary_accept: params.auto_format,
     }
+}
+
+/// `colorquant`: 2–256 colours; other values are ignored, as imgix only suggests the range.
+fn colorquant(params: &Params) -> Option<u16> {
+    params.raw("colorquant").and_then(|v| v.trim().parse::<f64>().ok()).map(|n| n.round().clamp(2.0, 256.0) as u16)
 }
 
 /// Whether an `Accept` header lists `mime` with a non-zero q.
@@ -61,8 +83,12 @@ mod tests {
     use super::*;
     use crate::params::parse;
 
+    fn probe(format: Format, has_alpha: bool, frames: u32) -> Probe {
+        Probe { format, width: 10, height: 10, orientation: 1, has_alpha, frames, progressive: false }
+    }
+
     fn format(q: &str, source: Format, accept: &str) -> OutputFormat {
-        negotiate(&parse(q).unwrap(), source, accept).options.format
+        negotiate(&parse(q).unwrap(), &probe(source, false, 1), accept).options.format
     }
 
     #[test]
@@ -74,19 +100,43 @@ mod tests {
         assert_eq!(format("auto=format", Format::Gif, "image/webp;q=0"), OutputFormat::Gif);
         assert_eq!(format("w=10", Format::Png, chrome), OutputFormat::Png);
         assert_eq!(format("fm=jpg", Format::Png, chrome), OutputFormat::Jpeg);
-        assert!(negotiate(&parse("auto=format").unwrap(), Format::Jpeg, "").vary_accept);
-        assert!(!negotiate(&parse("fm=webp").unwrap(), Format::Jpeg, "").vary_accept);
+        assert!(negotiate(&parse("auto=format").unwrap(), &probe(Format::Jpeg, false, 1), "").vary_accept);
+        assert!(!negotiate(&parse("fm=webp").unwrap(), &probe(Format::Jpeg, false, 1), "").vary_accept);
     }
 
     #[test]
     fn quality_defaults() {
-        let q = |s: &str| negotiate(&parse(s).unwrap(), Format::Jpeg, "").options.quality;
+        let q = |s: &str| negotiate(&parse(s).unwrap(), &probe(Format::Jpeg, false, 1), "").options.quality;
         assert_eq!(q("w=1"), 75);
         assert_eq!(q("auto=compress"), 45);
         assert_eq!(q("auto=compress&q=80"), 80);
-        let o = negotiate(&parse("fm=pjpg&chromasub=444").unwrap(), Format::Jpeg, "").options;
+        let o = negotiate(&parse("fm=pjpg&chromasub=444").unwrap(), &probe(Format::Jpeg, false, 1), "").options;
         assert!(o.progressive);
         assert_eq!(o.chroma, ChromaSubsampling::Yuv444);
-        assert!(!negotiate(&parse("fm=jpg").unwrap(), Format::Jpeg, "").options.progressive);
+        assert!(!negotiate(&parse("fm=jpg").unwrap(), &probe(Format::Jpeg, false, 1), "").options.progressive);
+    }
+
+    #[test]
+    fn auto_compress_falls_back_by_alpha() {
+        let pick = |q: &str, source: Probe, accept: &str| negotiate(&parse(q).unwrap(), &source, accept).options.format;
+        let chrome = "image/avif,image/webp,*/*";
+        assert_eq!(pick("auto=compress", probe(Format::Png, true, 1), ""), OutputFormat::Png8);
+        assert_eq!(pick("auto=compress", probe(Format::Png, false, 1), ""), OutputFormat::Jpeg);
+        assert_eq!(pick("auto=compress", probe(Format::Webp, false, 1), ""), OutputFormat::Jpeg);
+        assert_eq!(pick("auto=compress,format", probe(Format::Png, true, 1), chrome), OutputFormat::Webp);
+        assert_eq!(pick("auto=compress,format", probe(Format::Png, true, 1), "image/png"), OutputFormat::Png8);
+        // Animations keep their format; an explicit fm wins over the fallback.
+        assert_eq!(pick("auto=compress", probe(Format::Gif, true, 5), ""), OutputFormat::Gif);
+        assert_eq!(pick("auto=compress&fm=png32", probe(Format::Jpeg, false, 1), ""), OutputFormat::Png32);
+        assert_eq!(pick("fm=png8", probe(Format::Jpeg, false, 1), ""), OutputFormat::Png8);
+    }
+
+    #[test]
+    fn colorquant_is_clamped() {
+        let colors = |q: &str| negotiate(&parse(q).unwrap(), &probe(Format::Png, false, 1), "").options.colors;
+        assert_eq!(colors("fm=png"), None);
+        assert_eq!(colors("colorquant=16"), Some(16));
+        assert_eq!(colors("colorquant=1"), Some(2));
+        assert_eq!(colors("colorquant=9999"), Some(256));
     }
 }

@@ -40,7 +40,7 @@ pub fn render(bytes: &[u8], params: &Params, accept: &str, limits: &Limits) -> R
     let decoded = codec::decode(bytes, &probe, stored_min, limits)?;
     let decoded_at = Instant::now();
 
-    let output = negotiate(params, probe.format, accept);
+    let output = negotiate(params, &probe, accept);
     let finish = Finish { keep_alpha: output.options.format.supports_alpha(), background: params.bg };
     let image = pipeline::run(decoded, &plan, finish)?;
     let transformed_at = Instant::now();

@@ -1,11 +1,11 @@
 //! GIF: our own block walk counts frames without LZW decoding; the `gif` crate decodes the
-//! first frame and encodes single-frame output.
+//! first frame and writes output frames quantized by `super::quantize`.
 //!
 //! Alpha: a GIF "has alpha" when its first frame has a transparent index (graphic control
 //! extension) or does not cover the whole logical screen, since we composite it onto a
 //! transparent canvas. Decoding then yields RGBA, otherwise RGB.
 
-use super::{check_budget, check_pixels, rgba_to_rgb_in_place, Format, Probe};
+use super::{check_budget, check_pixels, quantize, rgba_to_rgb_in_place, Format, Probe};
 use crate::error::{Error, Result};
 use crate::image::Image;
 use crate::security::Limits;
@@ -132,22 +132,34 @@ pub(super) fn decode(bytes: &[u8], has_alpha: bool, limits: &Limits) -> Result<I
     }
 }
 
-pub(super) fn encode(image: &Image) -> Result<Vec<u8>> {
+/// One GIF frame: alpha is made binary (GIF has one transparent index), then quantized to
+/// `colors` with dithering.
+pub(super) fn frame(image: &Image, colors: usize) -> Result<::gif::Frame<'static>> {
     let (w, h) = match (u16::try_from(image.width), u16::try_from(image.height)) {
         (Ok(w), Ok(h)) => (w, h),
         _ => return Err(Error::too_large("GIF output cannot exceed 65535 pixels on a side")),
     };
-    // NeuQuant samples 1/speed of the pixels. Speed 10 (the gif crate's suggested balance)
-    // undertrains small images, which are cheap anyway, so they get a slower, better speed.
-    let speed = (u32::from(w) * u32::from(h) / 20_000).clamp(1, 10) as i32;
-    let frame = if image.channels == 4 {
-        let mut rgba = image.data.clone(); // from_rgba rewrites transparent pixels in place
-        ::gif::Frame::from_rgba_speed(w, h, &mut rgba, speed)
+    let q = if image.channels == 4 {
+        let mut binary = image.clone();
+        for px in binary.data.chunks_exact_mut(4) {
+            px[3] = if px[3] < 128 { 0 } else { 255 };
+        }
+        quantize::quantize(&binary, colors, true)
     } else {
-        ::gif::Frame::from_rgb_speed(w, h, &image.data, speed)
+        quantize::quantize(image, colors, true)
     };
+    let mut frame = ::gif::Frame::<'static> { width: w, height: h, ..Default::default() };
+    // The palette must have a power-of-two length; the gif crate pads it.
+    frame.palette = Some(q.palette.iter().flat_map(|c| [c[0], c[1], c[2]]).collect());
+    frame.transparent = q.palette.iter().position(|c| c[3] == 0).map(|i| i as u8);
+    frame.buffer = std::borrow::Cow::Owned(q.indices);
+    Ok(frame)
+}
+
+pub(super) fn encode(image: &Image, colors: usize) -> Result<Vec<u8>> {
+    let frame = frame(image, colors)?;
     let mut out = Vec::new();
-    let mut encoder = ::gif::Encoder::new(&mut out, w, h, &[]).map_err(|_| Error::internal())?;
+    let mut encoder = ::gif::Encoder::new(&mut out, frame.width, frame.height, &[]).map_err(|_| Error::internal())?;
     encoder.write_frame(&frame).map_err(|_| Error::internal())?;
     encoder.into_inner().map_err(|_| Error::internal())?;
     Ok(out)
@@ -165,6 +177,7 @@ pub(crate) mod tests {
             progressive: false,
             chroma: ChromaSubsampling::Yuv420,
             lossless: false,
+            colors: None,
         }
     }
 

@@ -461,8 +461,14 @@ pub(crate) mod tests {
         let flat = Image::filled(50, 30, 3, [200, 100, 50, 255]);
         for progressive in [false, true] {
             for chroma in [ChromaSubsampling::Yuv444, ChromaSubsampling::Yuv422, ChromaSubsampling::Yuv420] {
-                let opts =
-                    EncodeOptions { format: OutputFormat::Jpeg, quality: 90, progressive, chroma, lossless: false };
+                let opts = EncodeOptions {
+                    format: OutputFormat::Jpeg,
+                    quality: 90,
+                    progressive,
+                    chroma,
+                    lossless: false,
+                    colors: None,
+                };
                 let bytes = codec::encode(&flat, &opts).unwrap();
                 let p = codec::probe(&bytes, &limits).unwrap();
                 assert_eq!((p.width, p.height, p.progressive), (50, 30, progressive));
@@ -480,6 +486,7 @@ pub(crate) mod tests {
             progressive: false,
             chroma: ChromaSubsampling::Yuv420,
             lossless: false,
+            colors: None,
         };
         assert_eq!(codec::encode(&rgba, &opts).unwrap_err().status, 500);
     }

@@ -6,6 +6,7 @@ mod gif;
 mod jpeg;
 mod libwebp;
 mod png;
+pub mod quantize;
 mod webp;
 
 use crate::error::{Error, Result};
@@ -130,7 +131,12 @@ pub fn decode(bytes: &[u8], probe: &Probe, min_size: (u32, u32), limits: &Limits
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputFormat {
     Jpeg,
+    /// Truecolour PNG: RGB, or RGBA when the image has alpha.
     Png,
+    /// `png8`: palette PNG, quantized with dithering.
+    Png8,
+    /// `png32`: RGBA PNG even when the image is opaque.
+    Png32,
     Webp,
     Gif,
 }
@@ -139,7 +145,7 @@ impl OutputFormat {
     pub fn mime(self) -> &'static str {
         match self {
             OutputFormat::Jpeg => "image/jpeg",
-            OutputFormat::Png => "image/png",
+            OutputFormat::Png | OutputFormat::Png8 | OutputFormat::Png32 => "image/png",
             OutputFormat::Webp => "image/webp",
             OutputFormat::Gif => "image/gif",
         }
@@ -167,6 +173,9 @@ pub struct EncodeOptions {
     pub chroma: ChromaSubsampling,
     /// WebP: lossless instead of lossy at `quality`.
     pub lossless: bool,
+    /// `colorquant`: at most this many colours (2–256). Palette outputs use it as their
+    /// palette size; other outputs get quantized pixels.
+    pub colors: Option<u16>,
 }
 
 /// Encodes one frame. JPEG input must already be opaque (3 channels).
@@ -179,11 +188,26 @@ pub fn encode(image: &Image, options: &EncodeOptions) -> Result<Vec<u8>> {
     {
         return Err(Error::internal());
     }
+    let colors = options.colors.map(usize::from);
+    // colorquant on a non-palette output: quantize the pixels, then encode them as usual.
+    let quantized;
+    let image = match (colors, options.format) {
+        (Some(n), OutputFormat::Jpeg | OutputFormat::Webp) => {
+            quantized = quantize::expand(&quantize::quantize(image, n, true), image.channels);
+            &quantized
+        }
+        _ => image,
+    };
     match options.format {
         OutputFormat::Jpeg => jpeg::encode(image, options),
-        OutputFormat::Png => png::encode(image),
+        OutputFormat::Png if colors.is_none() => png::encode(image),
+        OutputFormat::Png | OutputFormat::Png8 => {
+            png::encode_indexed(&quantize::quantize(image, colors.unwrap_or(256), true))
+        }
+        OutputFormat::Png32 if image.channels == 3 => png::encode(&with_alpha(image)),
+        OutputFormat::Png32 => png::encode(image),
         OutputFormat::Webp => webp::encode(image, options),
-        OutputFormat::Gif => gif::encode(image),
+        OutputFormat::Gif => gif::encode(image, colors.unwrap_or(256)),
     }
 }
 
@@ -242,6 +266,12 @@ fn expand_grey(data: &[u8], with_alpha: bool) -> Vec<u8> {
         }
         out
     }
+}
+
+/// An opaque RGBA copy of an RGB image.
+fn with_alpha(image: &Image) -> Image {
+    let data = image.data.chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
+    Image::new(image.width, image.height, 4, data)
 }
 
 /// Drops the alpha byte of every pixel without a second buffer.
@@ -307,6 +337,7 @@ mod tests {
             progressive: false,
             chroma: ChromaSubsampling::Yuv420,
             lossless: false,
+            colors: None,
         };
         let short = Image { width: 4, height: 4, channels: 3, data: vec![0; 47] };
         assert_eq!(encode(&short, &opts).unwrap_err().status, 500);
@@ -416,6 +447,7 @@ mod tests {
                 progressive: false,
                 chroma: ChromaSubsampling::Yuv420,
                 lossless: true,
+                colors: None,
             };
             seeds.push(encode(&img, &options).unwrap());
         }

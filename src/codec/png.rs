@@ -175,6 +175,46 @@ pub(super) fn encode(image: &Image) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// PNG8: a palette (with tRNS for translucent entries) at the smallest bit depth that fits.
+pub(super) fn encode_indexed(q: &super::quantize::Indexed) -> Result<Vec<u8>> {
+    let n = q.palette.len().max(1);
+    let depth: u8 = match n {
+        0..=2 => 1,
+        3..=4 => 2,
+        5..=16 => 4,
+        _ => 8,
+    };
+    let (w, per_byte) = (q.width as usize, 8 / depth as usize);
+    let row_bytes = w.div_ceil(per_byte);
+    let mut packed = vec![0u8; row_bytes * q.height as usize];
+    for (y, row) in q.indices.chunks_exact(w).enumerate() {
+        let out = &mut packed[y * row_bytes..(y + 1) * row_bytes];
+        for (x, &i) in row.iter().enumerate() {
+            let shift = 8 - depth as usize * (x % per_byte + 1);
+            out[x / per_byte] |= i << shift;
+        }
+    }
+    let mut out = Vec::with_capacity(packed.len() / 2 + 1024);
+    let mut encoder = ::png::Encoder::new(&mut out, q.width, q.height);
+    encoder.set_color(::png::ColorType::Indexed);
+    encoder.set_depth(match depth {
+        1 => ::png::BitDepth::One,
+        2 => ::png::BitDepth::Two,
+        4 => ::png::BitDepth::Four,
+        _ => ::png::BitDepth::Eight,
+    });
+    encoder.set_palette(q.palette.iter().flat_map(|c| [c[0], c[1], c[2]]).collect::<Vec<u8>>());
+    // tRNS lists alpha up to the last translucent entry; later entries are opaque.
+    if let Some(last) = q.palette.iter().rposition(|c| c[3] < 255) {
+        encoder.set_trns(q.palette[..=last].iter().map(|c| c[3]).collect::<Vec<u8>>());
+    }
+    encoder.set_compression(::png::Compression::Fast);
+    let mut writer = encoder.write_header().map_err(|_| Error::internal())?;
+    writer.write_image_data(&packed).map_err(|_| Error::internal())?;
+    writer.finish().map_err(|_| Error::internal())?;
+    Ok(out)
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -187,6 +227,7 @@ pub(crate) mod tests {
             progressive: false,
             chroma: ChromaSubsampling::Yuv420,
             lossless: false,
+            colors: None,
         }
     }
 
@@ -328,6 +369,25 @@ pub(crate) mod tests {
             let (p, img) = roundtrip(&bytes);
             assert_eq!((p.width, p.height, p.has_alpha), (37, 23, channels == 4));
             assert_eq!(img, image);
+        }
+    }
+
+    #[test]
+    fn png8_round_trip_keeps_palette_colours_and_alpha() {
+        for (n, depth) in [(2usize, 1u8), (4, 2), (16, 4), (200, 8)] {
+            let palette: Vec<[u8; 4]> =
+                (0..n).map(|i| [(i * 37 % 256) as u8, (i * 11) as u8, 7, if i == 0 { 0 } else { 255 }]).collect();
+            let (w, h) = (13u32, 5u32);
+            let indices: Vec<u8> = (0..w * h).map(|i| (i as usize * 7 % n) as u8).collect();
+            let q = crate::codec::quantize::Indexed { width: w, height: h, palette: palette.clone(), indices };
+            let bytes = encode_indexed(&q).unwrap();
+            assert_eq!(bytes[24], depth, "{n} colours");
+            assert_eq!(bytes[25], 3, "colour type 3 (indexed)");
+            let (p, img) = roundtrip(&bytes);
+            assert!(p.has_alpha);
+            for (i, &ix) in q.indices.iter().enumerate() {
+                assert_eq!(img.data[i * 4..i * 4 + 4], palette[ix as usize], "{n} colours, pixel {i}");
+            }
         }
     }
 

@@ -198,6 +198,7 @@ pub(crate) mod tests {
             progressive: false,
             chroma: ChromaSubsampling::Yuv420,
             lossless: true,
+            colors: None,
         }
     }
 

@@ -95,8 +95,12 @@ pub enum Fm {
     Jpg,
     Pjpg,
     Png,
+    Png8,
+    Png32,
     Webp,
     Gif,
+    Json,
+    Blurhash,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -285,7 +289,17 @@ fn apply(p: &mut Params, name: &'static str, v: &str) -> Result<()> {
                 "png" => Fm::Png,
                 "webp" => Fm::Webp,
                 "gif" => Fm::Gif,
-                _ => return Err(one_of(name, v, "jpg, pjpg, png, webp, gif")),
+                "png8" => Fm::Png8,
+                "png32" => Fm::Png32,
+                "json" => Fm::Json,
+                "blurhash" => Fm::Blurhash,
+                "jxr" | "jp2" | "mp4" | "webm" => {
+                    return Err(Error::invalid_param(
+                        name,
+                        format!("fm={v} is not supported: ixora does not encode JPEG XR, JPEG 2000 or video"),
+                    ))
+                }
+                _ => return Err(one_of(name, v, "jpg, pjpg, png, png8, png32, webp, gif, json, blurhash")),
             })
         }
         // imgix only suggests 0–100; out-of-range qualities are clamped.

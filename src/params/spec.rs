@@ -473,7 +473,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::between(2.0, 256.0) }],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "colors",
@@ -817,7 +817,7 @@ pub static SPECS: &[Spec] = &[
         ])],
         default: None,
         base64: true,
-        status: Status::Partial("jpg, pjpg, png, webp, gif"),
+        status: Status::Partial("jpg, pjpg, png, png8, png32, webp, gif; jxr, jp2, mp4 and webm are refused with 400"),
     },
     Spec {
         name: "fp-debug",

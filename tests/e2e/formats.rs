@@ -118,3 +118,41 @@ fn timing(r: &super::http::Reply, stage: &str) -> String {
     let st = r.header("server-timing").unwrap_or("");
     st.split(',').map(str::trim).find(|p| p.starts_with(stage)).unwrap_or("").to_string()
 }
+
+/// PNG8 (palette, dithered), png32 (always RGBA), colorquant, and the auto=compress fallback.
+pub fn palette_outputs(s: &Servers) -> Result<(), String> {
+    // IHDR colour type: byte 25 (3 = indexed, 6 = RGBA, 2 = RGB).
+    let colour_type = |b: &[u8]| b.get(25).copied().unwrap_or(0);
+    let reference = get(s, "/alpha.png?w=300&fm=png")?;
+    let t = "/alpha.png?w=300&fm=png8";
+    let r = get(s, t)?;
+    expect_status(&r, 200, t)?;
+    check(colour_type(&r.body) == 3, || format!("{t}: colour type {}", colour_type(&r.body)))?;
+    check(r.body.len() < reference.body.len(), || {
+        format!("{t}: {} >= truecolour {}", r.body.len(), reference.body.len())
+    })?;
+    if let Some(seen) = pillow(&r.body, Some(&reference.body))? {
+        check(seen.mode == "P" && (seen.width, seen.height) == (300, 225), || format!("{t}: {seen:?}"))?;
+        let psnr = seen.psnr.unwrap_or(0.0);
+        check(psnr > 30.0, || format!("{t}: PSNR {psnr:.1}"))?;
+        println!("    {t}: {} bytes (truecolour {}), PSNR {psnr:.1} dB", r.body.len(), reference.body.len());
+    }
+    let t = "/photo.jpg?w=200&fm=png32";
+    let r = get(s, t)?;
+    check(colour_type(&r.body) == 6, || format!("{t}: colour type {}", colour_type(&r.body)))?;
+    let t = "/photo.jpg?w=200&fm=png&colorquant=8";
+    let r = get(s, t)?;
+    check(colour_type(&r.body) == 3 && r.body.get(24) == Some(&4), || format!("{t}: not a 4-bit palette PNG"))?;
+    // auto=compress: alpha → PNG8, opaque → JPEG at q45.
+    let r = get(s, "/alpha.png?w=200&auto=compress")?;
+    check(r.header("content-type") == Some("image/png") && colour_type(&r.body) == 3, || "alpha → png8".into())?;
+    let r = get(s, "/small.webp?w=200&auto=compress")?;
+    check(r.header("content-type") == Some("image/jpeg"), || format!("opaque → jpeg: {:?}", r.header("content-type")))?;
+    for fm in ["jxr", "jp2", "mp4", "webm"] {
+        let t = format!("/photo.jpg?w=10&fm={fm}");
+        let r = get(s, &t)?;
+        expect_status(&r, 400, &t)?;
+        check(r.text().contains("not supported"), || format!("{t}: {}", r.text()))?;
+    }
+    Ok(())
+}

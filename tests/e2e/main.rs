@@ -45,6 +45,7 @@ fn main() {
         ("bad_values_are_400_naming_the_parameter", params::bad_values_are_400_naming_the_parameter),
         ("ignored_parameters_are_listed", params::ignored_parameters_are_listed),
         ("formats_lossy_webp", formats::lossy_webp),
+        ("formats_palette_outputs", formats::palette_outputs),
     ];
     let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let (mut passed, mut failed) = (0, 0);

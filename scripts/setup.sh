@@ -14,7 +14,8 @@ fi
 
 # libwebp (lossy WebP) is C, compiled by the `cc` crate natively and for wasm32-wasip1.
 # .cargo/config.toml points the wasm build at clang and the wasi-libc headers.
-apt_packages=(clang lld llvm wasi-libc libclang-rt-14-dev-wasm32)
+# libvips-tools and imagemagick are the references the pixel-operation tests compare against.
+apt_packages=(clang lld llvm wasi-libc libclang-rt-14-dev-wasm32 libvips-tools imagemagick)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -6,6 +6,7 @@ pub mod error;
 pub mod headers;
 pub mod image;
 pub mod negotiate;
+pub mod ops;
 pub mod params;
 pub mod pipeline;
 pub mod plan;

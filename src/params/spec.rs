@@ -113,7 +113,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::ListOf(&["enhance", "format", "redeye", "compress", "true"])],
         default: None,
         base64: false,
-        status: Status::Partial("format (WebP), compress (q=45); enhance and redeye not yet"),
+        status: Status::Partial("format (WebP), compress (q=45), enhance (automatic levels); redeye is not done"),
     },
     Spec {
         name: "bg",
@@ -337,7 +337,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::between(0.0, 2000.0) }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "border",
@@ -446,7 +446,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::between(-100.0, 100.0) }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "ch",
@@ -491,7 +491,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::between(-100.0, 100.0) }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "corner-radius",
@@ -562,7 +562,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Tuple(&[&[E::HexColor, E::ColorKeyword], &[E::HexColor, E::ColorKeyword]])],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "duotone-alpha",
@@ -571,7 +571,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: Range::between(0.0, 100.0), suggested: ANY }],
         default: Some("100"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "exp",
@@ -580,7 +580,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::between(-100.0, 100.0) }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "expires",
@@ -880,7 +880,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::between(-100.0, 100.0) }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "grid-colors",
@@ -916,7 +916,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::between(-100.0, 0.0) }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "htn",
@@ -925,7 +925,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::between(0.0, 100.0) }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "hue",
@@ -934,7 +934,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::between(0.0, 360.0) }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "interval",
@@ -952,7 +952,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Boolean],
         default: Some("false"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "iptc",
@@ -1197,25 +1197,25 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::HexColor, E::ColorKeyword],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "nr",
         aliases: &[],
         category: "noise-reduction",
         expects: &[E::Integer { strict: ANY, suggested: Range::between(-100.0, 100.0) }],
-        default: Some("20"),
+        default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "nrs",
         aliases: &[],
         category: "noise-reduction",
         expects: &[E::Integer { strict: ANY, suggested: Range::between(-100.0, 100.0) }],
-        default: Some("20"),
+        default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "object-removal-negative-prompt",
@@ -1355,7 +1355,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::between(0.0, 100.0) }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "q",
@@ -1390,8 +1390,9 @@ pub static SPECS: &[Spec] = &[
                 E::OneOf(&["top", "middle", "bottom"]),
                 E::Unit,
             ],
-            &[E::Integer { strict: Range::at_least(1.0), suggested: ANY }],
-            &[E::Integer { strict: Range::at_least(1.0), suggested: ANY }],
+            // imgix's docs (not its spec) also allow a fraction or `full` for the size.
+            &[E::Integer { strict: Range::at_least(1.0), suggested: ANY }, E::Unit, E::OneOf(&["full"])],
+            &[E::Integer { strict: Range::at_least(1.0), suggested: ANY }, E::Unit, E::OneOf(&["full"])],
         ])],
         default: None,
         base64: true,
@@ -1431,7 +1432,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::between(-100.0, 100.0) }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "sepia",
@@ -1440,7 +1441,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::between(0.0, 100.0) }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "shad",
@@ -1449,7 +1450,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Number { strict: ANY, suggested: Range::between(0.0, 100.0) }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "sharp",
@@ -1458,7 +1459,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Number { strict: ANY, suggested: Range::between(0.0, 100.0) }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "skip",
@@ -1719,7 +1720,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::between(-100.0, 100.0) }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "usmrad",
@@ -1728,7 +1729,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Number { strict: ANY, suggested: Range::at_least(0.0) }],
         default: Some("2.5"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "vib",
@@ -1737,7 +1738,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::between(-100.0, 100.0) }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "video-bitrate",

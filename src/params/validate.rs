@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 /// The canonical spelling of `value`, or a 400 naming the parameter, the value and what is allowed.
 pub fn normalize(spec: &Spec, value: &str) -> Result<String> {
     let value = value.trim();
-    let mut normal = spec.expects.iter().find_map(|e| shape(e, value));
+    let mut normal = first_shape(spec.expects, value);
     // `auto` is a set: order and repeats do not matter.
     if spec.name == "auto" {
         normal = normal.map(|v| {
@@ -23,12 +23,25 @@ pub fn normalize(spec: &Spec, value: &str) -> Result<String> {
     })
 }
 
+/// The first shape `v` fits. A decimal point marks a fraction where a fraction is allowed, so
+/// `rect=…,1.0` is the full side while `rect=…,1` is one pixel.
+fn first_shape(shapes: &[Expect], v: &str) -> Option<String> {
+    let units_first = v.contains('.');
+    let unit = |e: &&Expect| matches!(e, Expect::Unit);
+    let ordered = shapes.iter().filter(|e| units_first && unit(e)).chain(shapes.iter().filter(|e| !(units_first && unit(e))));
+    ordered.into_iter().find_map(|e| shape(e, v))
+}
+
 /// The canonical form of `value` if it has shape `e`.
 fn shape(e: &Expect, v: &str) -> Option<String> {
     match *e {
         Expect::Integer { strict, .. } => integer(v).filter(|n| strict.contains(*n as f64)).map(|n| n.to_string()),
         Expect::Number { strict, .. } => number(v).filter(|n| strict.contains(*n)).map(format_number),
-        Expect::Unit => number(v).filter(|n| (0.0..=1.0).contains(n)).map(format_number),
+        // Fractions keep a decimal point so `1.0` (all) stays distinct from the pixel `1`.
+        Expect::Unit => number(v).filter(|n| (0.0..=1.0).contains(n)).map(|n| {
+            let s = format_number(n);
+            if s.contains('.') { s } else { format!("{s}.0") }
+        }),
         Expect::IntegerOf(set) => integer(v).filter(|n| set.contains(n)).map(|n| n.to_string()),
         Expect::OneOf(set) => {
             let lower = v.to_ascii_lowercase();
@@ -48,7 +61,7 @@ fn shape(e: &Expect, v: &str) -> Option<String> {
                 return None;
             }
             let parts: Option<Vec<String>> =
-                items.iter().zip(positions).map(|(i, shapes)| shapes.iter().find_map(|s| shape(s, i))).collect();
+                items.iter().zip(positions).map(|(i, shapes)| first_shape(shapes, i)).collect();
             parts.map(|p| p.join(","))
         }
         Expect::Boolean => match v.to_ascii_lowercase().as_str() {
@@ -72,9 +85,9 @@ fn shape(e: &Expect, v: &str) -> Option<String> {
     }
 }
 
-/// A finite number; decimals are accepted where imgix wants an integer, and rounded.
+/// A whole number (`100` or `100.0`).
 fn integer(v: &str) -> Option<i64> {
-    number(v).map(|n| n.round() as i64)
+    number(v).filter(|n| n.fract() == 0.0).map(|n| n as i64)
 }
 
 fn number(v: &str) -> Option<f64> {

@@ -1,7 +1,8 @@
 //! The pixel steps, in the one order they run. Every step reads the plan; none re-derives geometry.
 //!
 //! Order: resize (crop + scale, in stored orientation so rotation touches only output pixels)
-//! → orient → flip → canvas (padding for fit=fill) → flatten (background / opaque outputs).
+//! → orient → pixel operations (adjust, sharpen, blur, stylise) → flip → canvas (padding for
+//! fit=fill) → flatten (background / opaque outputs).
 
 mod canvas;
 mod orient;
@@ -25,6 +26,7 @@ pub struct Finish {
 pub fn run(decoded: Image, plan: &Plan, finish: Finish) -> Result<Image> {
     let image = resize::crop_and_resize(decoded, plan)?;
     let image = orient::apply(image, plan.orientation);
+    let image = crate::ops::apply(image, &plan.ops);
     let image = orient::flip(image, plan.flip);
     let image = canvas::place(image, plan);
     Ok(canvas::flatten(image, finish))

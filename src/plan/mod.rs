@@ -2,6 +2,7 @@
 //! resized to what, on which canvas. No pixels here, so every rule is table-tested.
 
 use crate::error::{Error, Result};
+use crate::ops::Ops;
 use crate::params::{Anchor, Color, Fit, Flip, Params, RectLen, RectPos, Size};
 use crate::security::Limits;
 
@@ -31,6 +32,8 @@ pub struct Plan {
     /// Colour of canvas pixels not covered by the image.
     pub canvas_color: Color,
     pub flip: Flip,
+    /// Colour operations on the resized image.
+    pub ops: Ops,
 }
 
 impl Plan {
@@ -100,6 +103,7 @@ pub fn plan(params: &Params, stored: (u32, u32), exif: u8, limits: &Limits) -> R
         offset: (0, 0),
         canvas_color: params.fill_color.or(params.bg).unwrap_or(Color::TRANSPARENT_WHITE),
         flip: params.flip,
+        ops: Ops::from_params(params)?,
     };
     match params.fit {
         Fit::Clip => p.resize = contain(contain_scale),

@@ -45,6 +45,21 @@ if ! command -v viceroy >/dev/null 2>&1; then
   cargo install --locked viceroy
 fi
 
+# The real imgix client (Python package `imgix`, BSD-2) signs URLs in the end-to-end tests.
+# It goes into .cache/python (gitignored), so no system Python is modified.
+root="$(cd "$(dirname "$0")/.." && pwd)"
+if ! PYTHONPATH="$root/.cache/python" python3 -c 'import imgix' >/dev/null 2>&1; then
+  if ! command -v python3 >/dev/null 2>&1 || ! python3 -m pip --version >/dev/null 2>&1; then
+    say "installing python3 and pip (for the imgix client used by the tests)"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends python3 python3-pip
+  fi
+  say "installing the imgix Python client into .cache/python"
+  python3 -m pip install --quiet --disable-pip-version-check --target "$root/.cache/python" 'imgix==4.0.0'
+fi
+
 # Pillow decodes outputs independently in the end-to-end format tests (they skip it when absent).
 if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import PIL' >/dev/null 2>&1; then
   say "installing Pillow for the format tests"

@@ -35,6 +35,18 @@ impl Error {
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(404, "not_found", message)
     }
+    /// A missing or wrong signature, or a refused credential (403).
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(403, "forbidden", message)
+    }
+    /// A signed URL past its `expires` (404, as imgix answers).
+    pub fn expired(message: impl Into<String>) -> Self {
+        Self::new(404, "expired", message)
+    }
+    /// A host with no configured source (410).
+    pub fn unknown_source(message: impl Into<String>) -> Self {
+        Self::new(410, "unknown_source", message)
+    }
     pub fn method_not_allowed(message: impl Into<String>) -> Self {
         Self::new(405, "method_not_allowed", message)
     }

@@ -2,6 +2,7 @@
 //! edge adapter (wasm only).
 
 pub mod codec;
+pub mod delivery;
 pub mod error;
 pub mod headers;
 pub mod image;
@@ -12,6 +13,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod render;
 pub mod security;
+pub mod source;
 
 #[cfg(target_arch = "wasm32")]
 pub mod edge;

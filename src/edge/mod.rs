@@ -1,7 +1,10 @@
 //! The Fastly Compute adapter (wasm only): route, fetch the original, render, respond, log.
 //! It decides what to render and where bytes go; the engine decides how pixels change.
 
+mod cache;
 mod origin;
+mod purge;
+mod sources;
 
 use std::io::Write;
 use std::time::Instant;
@@ -10,16 +13,19 @@ use fastly::http::{header, Method, StatusCode};
 use fastly::{Request, Response};
 
 use crate::codec::Format;
+use crate::delivery::{self, Meta};
 use crate::error::Error;
 use crate::headers::{self, StageTimes};
-use crate::security::Limits;
+use crate::params::Params;
+use crate::security::{signature, Limits};
+use crate::source::Source;
 
-/// The static backend serving originals.
-pub const ORIGIN_BACKEND: &str = "origin";
 /// The log endpoint receiving one JSON line per request.
 pub const LOG_ENDPOINT: &str = "ixora_log";
 /// Optional config store with service settings.
 pub const SETTINGS_STORE: &str = "ixora_settings";
+/// Authenticated purge by surrogate key (see purge.rs).
+pub const PURGE_PATH: &str = "/_purge";
 
 pub fn main() {
     let req = Request::from_client();
@@ -27,7 +33,11 @@ pub fn main() {
     let method = req.get_method().clone();
     let path = req.get_path().to_string();
     let query = req.get_query_str().unwrap_or("").to_string();
-    let (resp, log) = handle(req, started);
+    let host = request_host(&req);
+    let (resp, mut log) = handle(req, started);
+    if log.host.is_empty() {
+        log.host = host;
+    }
     let status = resp.get_status().as_u16();
     write_log(&method, &path, &query, status, &log, started);
     resp.send_to_client();
@@ -36,21 +46,28 @@ pub fn main() {
 /// What the log line reports besides the request itself.
 #[derive(Default)]
 struct LogFields {
+    host: String,
+    /// HIT or MISS; empty when the request never reached the cache.
+    cache: &'static str,
     bytes_in: usize,
     bytes_out: usize,
     dims_in: Option<(u32, u32)>,
     dims_out: Option<(u32, u32)>,
-    format: Option<&'static str>,
+    format: Option<String>,
     error: Option<String>,
     times: StageTimes,
 }
 
 fn handle(req: Request, started: Instant) -> (Response, LogFields) {
     let mut log = LogFields::default();
-    let result = route(&req, started, &mut log);
+    let result = if req.get_path() == PURGE_PATH { purge::handle(&req) } else { route(&req, started, &mut log) };
     let resp = result.unwrap_or_else(|e| {
         log.error = Some(e.message.clone());
-        error_response(&e)
+        let mut resp = error_response(&e);
+        if e.status == 405 && req.get_path() == PURGE_PATH {
+            resp.set_header(header::ALLOW, "POST");
+        }
+        resp
     });
     // HEAD: the runtime sends the headers (Content-Length included) and drops the body.
     (resp, log)
@@ -66,41 +83,51 @@ fn route(req: &Request, started: Instant, log: &mut LogFields) -> Result<Respons
             .with_header(header::CACHE_CONTROL, "no-store")
             .with_body(r#"{"status":"ok"}"#));
     }
-    let query = req.get_query_str().unwrap_or("");
-    let params = crate::params::parse(query)?;
+    let host = request_host(req);
+    log.host = host.clone();
+    let source = sources::lookup(&host)?;
+    let raw_query = req.get_query_str().unwrap_or("");
+    if source.secure {
+        let tokens = sources::tokens(&source.tokens);
+        signature::verify(tokens.iter().map(String::as_str), req.get_path(), raw_query)?;
+    }
+    let query = crate::source::merge_defaults(&source.defaults, raw_query)?;
+    let params = crate::params::parse(&query)?;
+    let expires_in = params.raw("expires").map(|v| signature::check_expires(v, unix_now())).transpose()?;
     let limits = Limits::default();
 
-    let fetch_start = Instant::now();
-    let original = origin::fetch(ORIGIN_BACKEND, req.get_path(), origin_timeout(), &limits)?;
-    log.times.fetch = ms_since(fetch_start);
-    log.bytes_in = original.body.len();
+    let origin_path = source.origin_path(req.get_path());
+    let key = delivery::cache_key(&source.id(), &origin_path, &params, |name| req.get_header_str(name));
+    let surrogate_keys = delivery::surrogate_keys(&source.id(), &origin_path);
+    let accept = req.get_header_str(header::ACCEPT).unwrap_or("");
+    let cached = cache::lookup_or_produce(&key, &surrogate_keys, || {
+        produce(&source, &origin_path, &params, accept, &limits, log)
+    })?;
+    let meta = &cached.meta;
+    log.cache = cached.status.as_str();
+    log.dims_in = meta.dims_in;
+    log.dims_out = meta.dims_out;
+    log.bytes_in = meta.bytes_in;
+    log.format = Some(meta.mime.clone());
 
-    let mut resp = if params.is_passthrough() {
-        // No parameter: the original bytes, untouched.
-        let mime = Format::sniff(&original.body)
-            .map(Format::mime)
-            .or(original.content_type.as_deref())
-            .unwrap_or("application/octet-stream");
-        log.format = Format::sniff(&original.body).map(Format::mime);
-        image_response(original.body.clone(), mime)
+    let cache_control = delivery::cache_control(meta.ttl, expires_in);
+    let if_none_match = req.get_header_str(header::IF_NONE_MATCH);
+    let mut resp = if delivery::not_modified(if_none_match, &meta.etag) {
+        // The client has these bytes: no body, and no render when the cache had them.
+        Response::from_status(StatusCode::NOT_MODIFIED).with_header(header::ETAG, &meta.etag)
     } else {
-        let accept = req.get_header_str(header::ACCEPT).unwrap_or("");
-        let rendered = crate::render(&original.body, &params, accept, &limits)?;
-        log.times.render = rendered.timings;
-        log.dims_in = Some(rendered.source);
-        log.dims_out = Some((rendered.width, rendered.height));
-        log.format = Some(rendered.mime);
-        let mut resp = image_response(rendered.body, rendered.mime);
-        if rendered.vary_accept {
-            resp.set_header(header::VARY, "Accept");
-        }
-        resp
+        image_response(cached.body, &meta.mime)
     };
+    resp.set_header(header::CACHE_CONTROL, cache_control);
+    resp.set_header("X-Cache", cached.status.as_str());
+    if meta.vary_accept {
+        resp.set_header(header::VARY, "Accept");
+    }
     if let Some(ignored) = params.ignored_header() {
         resp.set_header("X-Ixora-Ignored", ignored);
     }
-    resp.set_header("Surrogate-Key", headers::surrogate_keys(ORIGIN_BACKEND, req.get_path()));
-    if let Some(lm) = original.last_modified {
+    resp.set_header("Surrogate-Key", surrogate_keys);
+    if let Some(lm) = &meta.last_modified {
         resp.set_header(header::LAST_MODIFIED, lm);
     }
     log.bytes_out = resp.get_header_str(header::CONTENT_LENGTH).and_then(|v| v.parse().ok()).unwrap_or(0);
@@ -108,6 +135,53 @@ fn route(req: &Request, started: Instant, log: &mut LogFields) -> Result<Respons
     log.times.cpu = fastly::compute_runtime::elapsed_vcpu_ms().ok();
     resp.set_header("Server-Timing", headers::server_timing(&log.times));
     Ok(resp)
+}
+
+/// On a miss: fetch the original and render it (or pass it through untouched).
+fn produce(
+    source: &Source,
+    origin_path: &str,
+    params: &Params,
+    accept: &str,
+    limits: &Limits,
+    log: &mut LogFields,
+) -> Result<(Meta, Vec<u8>), Error> {
+    let fetch_start = Instant::now();
+    let original = origin::fetch(&source.backend, origin_path, origin_timeout(), limits)?;
+    log.times.fetch = ms_since(fetch_start);
+    let ttl = delivery::edge_ttl(source.ttl, original.cache_control.as_deref());
+    let mut meta =
+        Meta { ttl, last_modified: original.last_modified.clone(), bytes_in: original.body.len(), ..Meta::default() };
+    if params.is_passthrough() {
+        // No parameter: the original bytes, untouched.
+        meta.mime = Format::sniff(&original.body)
+            .map(Format::mime)
+            .or(original.content_type.as_deref())
+            .unwrap_or("application/octet-stream")
+            .to_string();
+        meta.etag = headers::etag(&original.body);
+        return Ok((meta, original.body));
+    }
+    let rendered = crate::render(&original.body, params, accept, limits)?;
+    log.times.render = rendered.timings;
+    meta.mime = rendered.mime.to_string();
+    meta.etag = headers::etag(&rendered.body);
+    meta.vary_accept = rendered.vary_accept;
+    meta.dims_in = Some(rendered.source);
+    meta.dims_out = Some((rendered.width, rendered.height));
+    Ok((meta, rendered.body))
+}
+
+/// The Host the client asked for (sources are keyed by it).
+pub(crate) fn request_host(req: &Request) -> String {
+    req.get_header_str(header::HOST)
+        .map(str::to_string)
+        .or_else(|| req.get_url().host_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
 /// The origin timeout from the optional `ixora_settings` config store (`origin_timeout_ms`).
@@ -151,11 +225,14 @@ fn ms_since(t: Instant) -> f64 {
 fn write_log(method: &Method, path: &str, query: &str, status: u16, log: &LogFields, started: Instant) {
     let params = crate::params::parse(query).map(|p| p.canonical_query()).unwrap_or_default();
     let line = serde_json::json!({
+        // Milliseconds since the Unix epoch.
+        "time": std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0),
+        "host": log.host,
         "method": method.as_str(),
         "path": path,
         "params": params,
         "status": status,
-        "cache": "MISS",
+        "cache": log.cache,
         "bytes_in": log.bytes_in,
         "bytes_out": log.bytes_out,
         "dims_in": log.dims_in.map(|(w, h)| format!("{w}x{h}")),

@@ -14,6 +14,8 @@ pub struct Original {
     pub body: Vec<u8>,
     pub content_type: Option<String>,
     pub last_modified: Option<String>,
+    /// The origin's Cache-Control, for the edge TTL when the source sets none.
+    pub cache_control: Option<String>,
 }
 
 /// How long the origin may take to start answering, unless the settings store says otherwise.
@@ -43,6 +45,13 @@ pub fn fetch(backend: &str, path: &str, timeout: Duration, limits: &Limits) -> R
     if status == StatusCode::NOT_FOUND || status == StatusCode::GONE {
         return Err(Error::not_found(format!("{path} was not found at the origin")));
     }
+    if status.is_redirection() {
+        // Not followed: a redirect could lead anywhere, and the source names where originals live.
+        return Err(Error::bad_gateway(format!(
+            "the origin redirected ({}) instead of serving {path}; redirects are not followed",
+            status.as_u16()
+        )));
+    }
     if status.is_server_error() {
         return Err(Error::bad_gateway(format!("the origin answered {}", status.as_u16())));
     }
@@ -58,6 +67,7 @@ pub fn fetch(backend: &str, path: &str, timeout: Duration, limits: &Limits) -> R
     }
     let content_type = resp.get_header_str(header::CONTENT_TYPE).map(str::to_string);
     let last_modified = resp.get_header_str(header::LAST_MODIFIED).map(str::to_string);
+    let cache_control = resp.get_header_str(header::CACHE_CONTROL).map(str::to_string);
     let mut body = Vec::with_capacity(declared.unwrap_or(0));
     resp.take_body()
         .take(limits.max_input_bytes as u64 + 1)
@@ -66,5 +76,5 @@ pub fn fetch(backend: &str, path: &str, timeout: Duration, limits: &Limits) -> R
     if body.len() > limits.max_input_bytes {
         return Err(too_large());
     }
-    Ok(Original { body, content_type, last_modified })
+    Ok(Original { body, content_type, last_modified, cache_control })
 }

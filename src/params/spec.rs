@@ -589,7 +589,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Timestamp],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "face-blur",

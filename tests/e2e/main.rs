@@ -3,6 +3,7 @@
 
 mod formats;
 mod http;
+mod platform;
 mod params;
 mod servers;
 
@@ -41,6 +42,18 @@ fn main() {
         ("decompression_bomb_is_413", bomb),
         ("head_has_headers_and_no_body", head),
         ("corpus_renders_or_4xx", corpus),
+        ("sign_official_vectors", platform::sign_official_vectors),
+        ("sign_real_imgix_client", platform::sign_real_imgix_client),
+        ("sign_expires", platform::sign_expires),
+        ("source_unknown_host_is_410", platform::source_unknown_host_is_410),
+        ("source_defaults_and_prefix", platform::source_defaults_and_prefix),
+        ("cache_hit_after_miss", platform::cache_hit_after_miss),
+        ("cache_collapses_concurrent_misses", platform::cache_collapses_concurrent_misses),
+        ("cache_ttl_from_source", platform::cache_ttl_from_source),
+        ("purge_turns_hit_into_miss", platform::purge_turns_hit_into_miss),
+        ("conditional_if_none_match_is_304", platform::conditional_if_none_match_is_304),
+        ("origin_redirect_is_502", platform::origin_redirect_is_502),
+        ("log_line_has_platform_fields", platform::log_line_has_platform_fields),
         ("equivalent_urls_give_identical_bytes", params::equivalent_urls_give_identical_bytes),
         ("bad_values_are_400_naming_the_parameter", params::bad_values_are_400_naming_the_parameter),
         ("ignored_parameters_are_listed", params::ignored_parameters_are_listed),

@@ -9,6 +9,39 @@ use std::time::{Duration, Instant};
 /// Viceroy's first-byte timeout towards the origin in tests (the fault route sleeps longer).
 pub const ORIGIN_TIMEOUT_MS: u64 = 2000;
 
+/// Secret Store `ixora_tokens` in the test manifest: name → value.
+pub const TOKENS: &[(&str, &str)] = &[
+    ("demo", "demo-token"),
+    ("next", "next-token"),
+    ("foo", "FOO123bar"),
+    ("ten", "10adc394"),
+    ("purge", "purge-e2e-token"),
+];
+
+/// Config Store `ixora_sources` in the test manifest: host → JSON (see docs/operations.md).
+pub const SOURCES: &[(&str, &str)] = &[
+    ("*", r#"{"backend":"origin"}"#),
+    ("secure.localhost", r#"{"backend":"origin","secure":true,"tokens":["retired","demo","next"]}"#),
+    ("vectors.localhost", r#"{"backend":"origin","secure":true,"tokens":["foo","ten"]}"#),
+    ("defaults.localhost", r#"{"backend":"origin","defaults":"w=64&fm=png"}"#),
+    ("prefix.localhost", r#"{"backend":"origin","prefix":"/_fault/delay/1"}"#),
+    ("ttl.localhost", r#"{"backend":"origin","ttl":1}"#),
+];
+
+/// The `[local_server]` stores for ixora's sources and tokens, as TOML.
+pub fn stores_toml(sources: &[(&str, &str)]) -> String {
+    let mut t = String::from("[local_server.config_stores.ixora_sources]\nformat = \"inline-toml\"\n");
+    t.push_str("[local_server.config_stores.ixora_sources.contents]\n");
+    for (host, json) in sources {
+        t.push_str(&format!("\"{host}\" = '{json}'\n"));
+    }
+    t.push_str("\n[local_server.secret_stores]\nixora_tokens = [");
+    let entries: Vec<String> = TOKENS.iter().map(|(k, v)| format!("{{key = \"{k}\", data = \"{v}\"}}")).collect();
+    t.push_str(&entries.join(", "));
+    t.push_str("]\n");
+    t
+}
+
 pub struct Servers {
     pub edge: String,
     pub origin: String,
@@ -16,6 +49,20 @@ pub struct Servers {
     pub corpus: Option<Vec<String>>,
     children: Vec<Child>,
     dir: TempDir,
+    wasm: PathBuf,
+}
+
+/// A second Viceroy with its own manifest (same wasm, same origin), stopped on drop.
+pub struct ExtraEdge {
+    pub addr: String,
+    child: Child,
+}
+
+impl Drop for ExtraEdge {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 struct TempDir(PathBuf);
@@ -93,6 +140,36 @@ impl Servers {
         all[all.len().saturating_sub(lines)..].join("\n")
     }
 
+    /// Starts another Viceroy on a free port whose ixora_sources hold only `sources`.
+    pub fn extra_edge(&self, sources: &[(&str, &str)]) -> Result<ExtraEdge, String> {
+        let port = free_port()?;
+        let addr = format!("127.0.0.1:{port}");
+        let manifest = self.dir.0.join(format!("fastly-{port}.toml"));
+        let origin = &self.origin;
+        std::fs::write(
+            &manifest,
+            format!(
+                "manifest_version = 3\nname = \"ixora-e2e-extra\"\nlanguage = \"rust\"\n\n\
+                 [local_server.backends.origin]\nurl = \"http://{origin}/\"\n\n{}",
+                stores_toml(sources)
+            ),
+        )
+        .map_err(|e| e.to_string())?;
+        let child = Command::new(viceroy()?)
+            .arg("serve")
+            .arg("-C")
+            .arg(&manifest)
+            .args(["--addr", &addr])
+            .arg(&self.wasm)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("viceroy: {e}"))?;
+        let mut edge = ExtraEdge { addr, child };
+        wait_until_up(&edge.addr.clone(), &mut edge.child, "extra viceroy")?;
+        Ok(edge)
+    }
+
     pub fn start() -> Result<Servers, String> {
         // Always test the current code: cargo makes these no-ops when nothing changed.
         if std::env::var_os("IXORA_E2E_NO_BUILD").is_none() {
@@ -143,7 +220,8 @@ impl Servers {
                 "manifest_version = 3\nname = \"ixora-e2e\"\nlanguage = \"rust\"\n\n\
                  [local_server.backends.origin]\nurl = \"http://{origin}/\"\n\n\
                  [local_server.config_stores.ixora_settings]\nformat = \"inline-toml\"\n\
-                 [local_server.config_stores.ixora_settings.contents]\norigin_timeout_ms = \"{ORIGIN_TIMEOUT_MS}\"\n"
+                 [local_server.config_stores.ixora_settings.contents]\norigin_timeout_ms = \"{ORIGIN_TIMEOUT_MS}\"\n\n{}",
+                stores_toml(SOURCES)
             ),
         )
         .map_err(|e| e.to_string())?;
@@ -160,7 +238,7 @@ impl Servers {
                 .spawn()
                 .map_err(|e| format!("viceroy: {e}"))?,
         );
-        let mut servers = Servers { edge, origin, corpus, children, dir };
+        let mut servers = Servers { edge, origin, corpus, children, dir, wasm };
         let (a, b) = servers.children.split_at_mut(1);
         wait_until_up(&servers.origin, &mut a[0], "local-origin")?;
         wait_until_up(&servers.edge, &mut b[0], "viceroy")?;

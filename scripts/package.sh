@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds the Fastly Compute package (bin/main.wasm, pkg/ixora.tar.gz) with the Fastly CLI from npm.
+# The CLI lives in .tools/fastly-cli (gitignored), installed once. The build needs no Fastly
+# account and no network beyond the npm registry: metadata annotation (which may try to
+# download wasm-tools) is off and -q skips the CLI's update check output.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+CLI_VERSION=16.1.0
+cli_dir=.tools/fastly-cli
+fastly="$cli_dir/node_modules/.bin/fastly"
+
+if ! command -v npm >/dev/null 2>&1; then
+  say "installing Node.js and npm (for the Fastly CLI)"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends nodejs npm
+fi
+if [ ! -x "$fastly" ] || ! "$fastly" version 2>/dev/null | grep -q "v$CLI_VERSION"; then
+  say "installing the Fastly CLI $CLI_VERSION from npm into $cli_dir"
+  mkdir -p "$cli_dir"
+  npm install --prefix "$cli_dir" --no-audit --no-fund --loglevel=error "@fastly/cli@$CLI_VERSION"
+fi
+
+say "fastly compute build"
+FASTLY_WASM_METADATA_DISABLE=true "$fastly" compute build --non-interactive --quiet --metadata-disable "$@"
+test -s pkg/ixora.tar.gz
+tar -tzf pkg/ixora.tar.gz | grep -q 'bin/main.wasm'
+say "package: pkg/ixora.tar.gz ($(du -h pkg/ixora.tar.gz | cut -f1)); CLI: $fastly"

@@ -1,0 +1,221 @@
+//! Sources: which origin serves a host, and under which rules. The edge reads one JSON value per
+//! host from the Config Store `ixora_sources` (with `*` as the fallback); this module parses it.
+//!
+//! ```json
+//! {"backend":"origin","prefix":"","secure":false,"tokens":["demo"],"web_proxy":false,
+//!  "proxy_hosts":[],"defaults":"","ttl":31536000}
+//! ```
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// The Config Store key that matched: a host name, or `*`.
+    pub name: String,
+    /// The Fastly backend holding the originals.
+    pub backend: String,
+    /// Path prefix at the origin: `/photo.jpg` is fetched as `{prefix}/photo.jpg`.
+    pub prefix: String,
+    /// Whether every URL must carry a valid `s`.
+    pub secure: bool,
+    /// Names of signing tokens in the Secret Store `ixora_tokens`; several allow rotation.
+    pub tokens: Vec<String>,
+    /// The path is a full URL of the original (imgix Web Proxy source).
+    pub web_proxy: bool,
+    /// Hosts a web-proxy source may fetch from.
+    pub proxy_hosts: Vec<String>,
+    /// Parameters applied unless the request names them (`auto=format&q=60`).
+    pub defaults: String,
+    /// Edge TTL in seconds; `None` follows the origin's Cache-Control.
+    pub ttl: Option<u32>,
+}
+
+impl Source {
+    /// Parses one Config Store value. Unknown fields are ignored so newer configs stay readable.
+    pub fn parse(name: &str, json: &str) -> std::result::Result<Source, String> {
+        let v: Value = serde_json::from_str(json).map_err(|e| format!("source {name:?}: not JSON: {e}"))?;
+        let obj = v.as_object().ok_or_else(|| format!("source {name:?}: not a JSON object"))?;
+        let string = |k: &str| -> std::result::Result<Option<String>, String> {
+            match obj.get(k) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.clone())),
+                Some(_) => Err(format!("source {name:?}: {k} must be a string")),
+            }
+        };
+        let boolean = |k: &str| -> std::result::Result<bool, String> {
+            match obj.get(k) {
+                None | Some(Value::Null) => Ok(false),
+                Some(Value::Bool(b)) => Ok(*b),
+                Some(_) => Err(format!("source {name:?}: {k} must be true or false")),
+            }
+        };
+        let strings = |k: &str| -> std::result::Result<Vec<String>, String> {
+            match obj.get(k) {
+                None | Some(Value::Null) => Ok(Vec::new()),
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .map(|i| {
+                        i.as_str().map(str::to_string).ok_or_else(|| format!("source {name:?}: {k} must hold strings"))
+                    })
+                    .collect(),
+                Some(_) => Err(format!("source {name:?}: {k} must be a list of strings")),
+            }
+        };
+        let web_proxy = boolean("web_proxy")?;
+        let backend = string("backend")?.unwrap_or_default();
+        if backend.is_empty() && !web_proxy {
+            return Err(format!("source {name:?}: backend is required"));
+        }
+        let ttl = match obj.get("ttl") {
+            None | Some(Value::Null) => None,
+            Some(t) => Some(
+                t.as_u64()
+                    .and_then(|t| u32::try_from(t).ok())
+                    .ok_or_else(|| format!("source {name:?}: ttl must be whole seconds"))?,
+            ),
+        };
+        let prefix = string("prefix")?.unwrap_or_default();
+        let prefix = prefix.trim_end_matches('/');
+        let prefix =
+            if prefix.is_empty() || prefix.starts_with('/') { prefix.to_string() } else { format!("/{prefix}") };
+        Ok(Source {
+            name: name.to_string(),
+            backend,
+            prefix,
+            // imgix: web-proxy sources always require a signature.
+            secure: boolean("secure")? || web_proxy,
+            tokens: strings("tokens")?,
+            web_proxy,
+            proxy_hosts: strings("proxy_hosts")?.into_iter().map(|h| h.to_ascii_lowercase()).collect(),
+            defaults: string("defaults")?.unwrap_or_default().trim_start_matches('?').to_string(),
+            ttl,
+        })
+    }
+
+    /// A name safe inside a surrogate key (printable ASCII, no spaces): `*` becomes `default`.
+    pub fn id(&self) -> String {
+        if self.name == "*" {
+            return "default".into();
+        }
+        self.name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect()
+    }
+
+    /// The path to request at the backend.
+    pub fn origin_path(&self, path: &str) -> String {
+        format!("{}{}", self.prefix, path)
+    }
+}
+
+/// The Config Store key for a Host header: lower-case, without the port.
+pub fn host_key(host: &str) -> String {
+    let host = host.trim();
+    let bare = if host.starts_with('[') {
+        // [::1]:7676
+        host.split_once(']').map_or(host, |(h, _)| h).trim_start_matches('[')
+    } else {
+        host.rsplit_once(':').filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit())).map_or(host, |(h, _)| h)
+    };
+    bare.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// The source's default parameters merged under the request's: a default is dropped when the
+/// request names the same parameter (by canonical name, so aliases count). Raw pairs are kept
+/// byte-for-byte, so the merged string parses exactly as the two would.
+pub fn merge_defaults(defaults: &str, query: &str) -> Result<String> {
+    if defaults.is_empty() {
+        return Ok(query.to_string());
+    }
+    let request = crate::params::parse(query)?;
+    let kept: Vec<&str> = defaults
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .filter(|pair| match crate::params::parse(pair) {
+            Ok(p) => p.canonical.first().is_none_or(|(name, _)| request.raw(name).is_none()),
+            // A bad default is the operator's mistake; it must not break every request.
+            Err(_) => false,
+        })
+        .collect();
+    Ok(match (kept.is_empty(), query.is_empty()) {
+        (true, _) => query.to_string(),
+        (false, true) => kept.join("&"),
+        (false, false) => format!("{}&{query}", kept.join("&")),
+    })
+}
+
+/// A host with no entry and no `*`.
+pub fn unknown_host(host: &str) -> Error {
+    Error::unknown_source(format!("no source is configured for host {host:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_documented_schema() {
+        let s = Source::parse(
+            "secure.localhost",
+            r#"{"backend":"origin","prefix":"img/","secure":true,"tokens":["demo","next"],"web_proxy":false,
+                "proxy_hosts":[],"defaults":"auto=format","ttl":31536000}"#,
+        )
+        .unwrap();
+        assert_eq!(s.backend, "origin");
+        assert_eq!(s.prefix, "/img");
+        assert!(s.secure);
+        assert_eq!(s.tokens, ["demo", "next"]);
+        assert_eq!(s.defaults, "auto=format");
+        assert_eq!(s.ttl, Some(31_536_000));
+        assert_eq!(s.origin_path("/a.jpg"), "/img/a.jpg");
+        assert_eq!(s.id(), "secure.localhost");
+
+        let open = Source::parse("*", r#"{"backend":"origin"}"#).unwrap();
+        assert!(!open.secure && open.tokens.is_empty() && open.ttl.is_none() && open.prefix.is_empty());
+        assert_eq!(open.id(), "default");
+        assert_eq!(open.origin_path("/a.jpg"), "/a.jpg");
+
+        // Web proxy implies signing.
+        assert!(Source::parse("p", r#"{"web_proxy":true,"proxy_hosts":["Img.Example.com"]}"#).unwrap().secure);
+    }
+
+    #[test]
+    fn refuses_bad_config() {
+        for bad in [
+            "",
+            "[]",
+            r#"{"prefix":"x"}"#,
+            r#"{"backend":1}"#,
+            r#"{"backend":"o","secure":"yes"}"#,
+            r#"{"backend":"o","tokens":"demo"}"#,
+            r#"{"backend":"o","ttl":-1}"#,
+            r#"{"backend":"o","ttl":1.5}"#,
+        ] {
+            assert!(Source::parse("h", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn host_keys() {
+        assert_eq!(host_key("Secure.LocalHost:7676"), "secure.localhost");
+        assert_eq!(host_key("images.example.com"), "images.example.com");
+        assert_eq!(host_key("images.example.com."), "images.example.com");
+        assert_eq!(host_key("127.0.0.1:80"), "127.0.0.1");
+        assert_eq!(host_key("[::1]:7676"), "::1");
+    }
+
+    #[test]
+    fn defaults_merge_under_request() {
+        assert_eq!(merge_defaults("", "w=1").unwrap(), "w=1");
+        assert_eq!(merge_defaults("q=60&fm=webp", "").unwrap(), "q=60&fm=webp");
+        assert_eq!(merge_defaults("q=60&fm=webp", "w=10&fm=png").unwrap(), "q=60&w=10&fm=png");
+        // Aliases count as the same parameter (width = w).
+        assert_eq!(merge_defaults("w=50", "width=10").unwrap(), "width=10");
+        // A bad default is skipped, a bad request value is still a 400.
+        assert_eq!(merge_defaults("w=abc&q=60", "h=5").unwrap(), "q=60&h=5");
+        assert_eq!(merge_defaults("q=60", "w=abc").unwrap_err().status, 400);
+        let p = crate::params::parse(&merge_defaults("q=60&fm=webp", "w=10&fm=png").unwrap()).unwrap();
+        assert_eq!(p.raw("fm"), Some("png"));
+        assert_eq!(p.raw("q"), Some("60"));
+    }
+}

@@ -1,4 +1,4 @@
-.PHONY: serve test build package
+.PHONY: serve test build bench package
 serve:
 	bash scripts/serve.sh
 test:
@@ -8,3 +8,6 @@ build:
 # The deployable Fastly package pkg/ixora.tar.gz, via `fastly compute build` (docs/operations.md).
 package:
 	bash scripts/package.sh
+# ixora (wasm in Viceroy and native) vs vipsthumbnail and sharp; writes docs/benchmarks.md.
+bench:
+	bash bench/run.sh

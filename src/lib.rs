@@ -6,6 +6,7 @@ pub mod delivery;
 pub mod error;
 pub mod headers;
 pub mod image;
+pub mod measure;
 pub mod negotiate;
 pub mod ops;
 pub mod params;

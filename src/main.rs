@@ -5,6 +5,11 @@ fn main() {
     ixora::edge::main();
 }
 
+/// Counts heap bytes so `render` can report its peak (the wasm build installs it in the lib).
+#[cfg(not(target_arch = "wasm32"))]
+#[global_allocator]
+static GLOBAL: ixora::measure::CountingAlloc = ixora::measure::CountingAlloc;
+
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
     std::process::exit(cli::run(std::env::args().skip(1).collect()));
@@ -54,14 +59,15 @@ mod cli {
         std::fs::write(&output, &rendered.body).map_err(|e| format!("{output}: {e}"))?;
         let t = rendered.timings;
         eprintln!(
-            "{}x{} {} {} bytes (decode {:.1} ms, transform {:.1} ms, encode {:.1} ms)",
+            "{}x{} {} {} bytes (decode {:.1} ms, transform {:.1} ms, encode {:.1} ms, heap peak {:.1} MiB)",
             rendered.width,
             rendered.height,
             rendered.mime,
             rendered.body.len(),
             t.decode,
             t.transform,
-            t.encode
+            t.encode,
+            ixora::measure::peak_bytes() as f64 / (1024.0 * 1024.0)
         );
         Ok(())
     }

@@ -6,6 +6,7 @@
 //! |---|---|---|---|
 //! | `photo.jpg` | 4000x3000 | baseline JPEG (SOF0), q90, 4:2:0, JFIF, no EXIF | 3.5–4.5 MB. Sky gradient with clouds and a sun (top), hazy ridge, textured ground (bottom, per-pixel grain everywhere), a building with a window grid, power lines (2 px), a white sign with black block text, a zone plate (bottom right, concentric rings up to ~4 px period) |
 //! | `progressive.jpg` | 1920x1080 | progressive JPEG (SOF2), q85, 4:2:0 | same scene as `photo.jpg` (16:9 framing) |
+//! | `photo-2mp.jpg` | 1800x1200 | baseline JPEG (SOF0), q90, 4:2:0, no EXIF | same scene as `photo.jpg` (3:2 framing), the benchmark's 2 MP input |
 //! | `exif-6.jpg` | 1600x1200 stored, displays 1200x1600 | baseline JPEG, q90, 4:2:0, APP1 `Exif\0\0` big-endian TIFF, IFD0 Orientation (0x0112) = 6 | upright quadrants: red (255,0,0) top-left, green (0,255,0) top-right, blue (0,0,255) bottom-left, white bottom-right, 16 px black border; all edges on the 16 px MCU grid so quadrant colours are within a few levels |
 //! | `alpha.png` | 800x600 | 8-bit RGBA PNG | (0,0,0,0) background; opaque orange (255,128,0,255) disc centred (400,280), radius 200, alpha ramps to 0 over radius 198..202; band y 520..580 full width (0,96,255,128) |
 //! | `animated.gif` | 320x240 | GIF89a, 8 full-size frames, 16-colour global palette, loops forever | frame i: solid background `GIF_BACKGROUNDS[i]`, white 48x48 square at (16 + 36 i, 96); delay 10 (1/100 s) each |
@@ -32,7 +33,7 @@ pub struct Info {
     pub about: &'static str,
 }
 
-pub const CATALOG: [Info; 6] = [
+pub const CATALOG: [Info; 7] = [
     Info {
         name: "photo.jpg",
         mime: "image/jpeg",
@@ -41,6 +42,13 @@ pub const CATALOG: [Info; 6] = [
         about: "12 MP baseline JPEG q90 4:2:0, ~4 MB",
     },
     Info { name: "progressive.jpg", mime: "image/jpeg", width: 1920, height: 1080, about: "progressive JPEG q85" },
+    Info {
+        name: "photo-2mp.jpg",
+        mime: "image/jpeg",
+        width: 1800,
+        height: 1200,
+        about: "2 MP baseline JPEG q90 4:2:0 (benchmark input)",
+    },
     Info {
         name: "exif-6.jpg",
         mime: "image/jpeg",
@@ -96,6 +104,7 @@ pub fn sample(name: &str) -> Option<Sample> {
     let bytes = match info.name {
         "photo.jpg" => jpeg(&photo_rgb(4000, 3000, 12.0), 4000, 3000, 90, false, None),
         "progressive.jpg" => jpeg(&photo_rgb(1920, 1080, 10.0), 1920, 1080, 85, true, None),
+        "photo-2mp.jpg" => jpeg(&photo_rgb(1800, 1200, 12.0), 1800, 1200, 90, false, None),
         "exif-6.jpg" => jpeg(&exif6_stored(), 1600, 1200, 90, false, Some(exif_orientation(6))),
         "alpha.png" => alpha_png(),
         "animated.gif" => animated_gif(),
@@ -591,6 +600,11 @@ mod tests {
         let len = cached("photo.jpg").bytes.len();
         assert!((3_500_000..=4_500_000).contains(&len), "photo.jpg is {len} bytes");
         assert!(!jpeg_segments(&cached("photo.jpg").bytes).iter().any(|(m, _)| *m == 0xe1), "no EXIF");
+    }
+
+    #[test]
+    fn photo_2mp_is_a_baseline_jpeg() {
+        assert_jpeg("photo-2mp.jpg", 1800, 1200, 0xc0, jpeg_decoder::CodingProcess::DctSequential);
     }
 
     #[test]

@@ -134,6 +134,12 @@ fn route(req: &Request, started: Instant, log: &mut LogFields) -> Result<Respons
     log.times.total = ms_since(started);
     log.times.cpu = fastly::compute_runtime::elapsed_vcpu_ms().ok();
     resp.set_header("Server-Timing", headers::server_timing(&log.times));
+    // Heap high-water mark of this request (counting allocator, src/measure.rs) and the wasm
+    // linear memory the runtime reports: what `make bench` records against the 128 MB limit.
+    resp.set_header("X-Ixora-Heap-Peak", crate::measure::peak_bytes().to_string());
+    if let Ok(mib) = fastly::compute_runtime::heap_memory_snapshot_mib() {
+        resp.set_header("X-Ixora-Heap-Mib", mib.to_string());
+    }
     Ok(resp)
 }
 

@@ -130,3 +130,91 @@ fn hostile_inputs_are_4xx() {
         assert_eq!(e.status, status, "{e}");
     }
 }
+
+fn mean_luma(img: &Image) -> f64 {
+    let c = img.channels as usize;
+    img.data.chunks(c).map(|p| 0.299 * p[0] as f64 + 0.587 * p[1] as f64 + 0.114 * p[2] as f64).sum::<f64>()
+        / (img.width * img.height) as f64
+}
+
+#[test]
+fn every_pixel_operation_changes_the_image_the_right_way() {
+    let base = decode(&render("progressive.jpg", "w=240&fm=png").body);
+    let base_luma = mean_luma(&base);
+    for (q, check) in [
+        ("bri=40", "brighter"),
+        ("bri=-40", "darker"),
+        ("exp=60", "brighter"),
+        ("gam=50", "brighter"),
+        ("shad=80", "brighter"),
+        ("high=-80", "darker"),
+        ("con=60", "changed"),
+        ("sat=60", "changed"),
+        ("vib=60", "changed"),
+        ("hue=120", "changed"),
+        ("sharp=80", "changed"),
+        ("usm=80&usmrad=3", "changed"),
+        ("nr=60&nrs=60", "changed"),
+        ("blur=10", "changed"),
+        ("sepia=100", "changed"),
+        ("mono=ff0000", "changed"),
+        ("duotone=000080,ffff00", "changed"),
+        ("px=8", "changed"),
+        ("htn=6", "changed"),
+        ("invert=1", "changed"),
+        ("auto=enhance", "changed"),
+    ] {
+        let out = decode(&render("progressive.jpg", &format!("w=240&fm=png&{q}")).body);
+        assert_eq!((out.width, out.height), (base.width, base.height), "{q}");
+        let l = mean_luma(&out);
+        match check {
+            "brighter" => assert!(l > base_luma + 3.0, "{q}: {l:.1} vs {base_luma:.1}"),
+            "darker" => assert!(l < base_luma - 3.0, "{q}: {l:.1} vs {base_luma:.1}"),
+            _ => assert!(out.data != base.data, "{q} changed nothing"),
+        }
+    }
+    // Specific looks: greyscale, pixel blocks, blur smoothness.
+    let grey = decode(&render("progressive.jpg", "w=240&fm=png&sat=-100").body);
+    assert!(grey.data.chunks(3).all(|p| p[0] == p[1] && p[1] == p[2]));
+    let px = decode(&render("progressive.jpg", "w=240&fm=png&px=8").body);
+    assert_eq!(px.pixel(0, 0), px.pixel(7, 7));
+    let roughness = |img: &Image| img.data.windows(4).map(|w| w[0].abs_diff(w[3]) as u64).sum::<u64>();
+    assert!(roughness(&decode(&render("progressive.jpg", "w=240&fm=png&blur=20").body)) < roughness(&base) / 2);
+}
+
+#[test]
+fn borders_padding_and_rounded_corners() {
+    // exif-6.jpg upright is 1200x1600: red | green over blue | white.
+    let img = decode(&render("exif-6.jpg", "w=120&border=10,00ff00&fm=png").body);
+    assert_eq!((img.width, img.height), (120, 153));
+    assert!(near(img.pixel(2, 2), [0, 255, 0], 0) && near(img.pixel(117, 150), [0, 255, 0], 0));
+    assert!(near(img.pixel(30, 40), [255, 0, 0], 40), "{:?}", img.pixel(30, 40));
+    let img = decode(&render("exif-6.jpg", "w=100&pad=10&bg=000&fm=png").body);
+    assert!(near(img.pixel(3, 3), [0, 0, 0], 0));
+    let img = decode(&render("exif-6.jpg", "w=100&pad=10&fm=png").body);
+    assert_eq!((img.channels, img.pixel(3, 3)[3]), (4, 0), "padding without bg is transparent");
+    let img = decode(&render("exif-6.jpg", "w=120&border=10,00ff00&border-radius=30&fm=png").body);
+    assert_eq!(img.pixel(0, 0)[3], 0);
+    assert!(near(&img.pixel(60, 2)[..3], [0, 255, 0], 0) && img.pixel(60, 2)[3] == 255);
+    let img = decode(&render("exif-6.jpg", "w=120&border=10,00ff00&border-radius-inner=20&fm=png").body);
+    assert!(near(&img.pixel(12, 12)[..3], [0, 255, 0], 0), "inner corner rounded: {:?}", img.pixel(12, 12));
+}
+
+#[test]
+fn masks_rotation_and_transparency_grid() {
+    let img = decode(&render("exif-6.jpg", "w=100&mask=ellipse&fm=png").body);
+    assert_eq!(img.pixel(0, 0)[3], 0);
+    assert_eq!(img.pixel(50, 66)[3], 255);
+    let img = decode(&render("exif-6.jpg", "w=100&mask=ellipse&fm=jpg").body);
+    assert!(near(img.pixel(1, 1), [255, 255, 255], 8), "{:?}", img.pixel(1, 1));
+    let img = decode(&render("exif-6.jpg", "w=100&mask=corners&corner-radius=20&mask-bg=000&fm=png").body);
+    assert!(near(&img.pixel(0, 0)[..3], [0, 0, 0], 0) && img.pixel(0, 0)[3] == 255);
+    // Straighten by 180°: the white quadrant comes to the top-left.
+    let img = decode(&render("exif-6.jpg", "w=120&rot=180&fm=png").body);
+    assert!(near(&img.pixel(30, 40)[..3], [255, 255, 255], 40), "{:?}", img.pixel(30, 40));
+    let img = decode(&render("exif-6.jpg", "w=120&rot=45&rot-type=pivot&fm=png").body);
+    assert_eq!(img.pixel(0, 0)[3], 0);
+    let img = decode(&render("alpha.png", "w=200&transparency=grid&grid-colors=ff0000,0000ff&grid-size=10&fm=png").body);
+    assert_eq!(img.channels, 3);
+    assert!(near(img.pixel(2, 2), [255, 0, 0], 0) && near(img.pixel(12, 2), [0, 0, 255], 0));
+}

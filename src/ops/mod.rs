@@ -4,9 +4,12 @@
 
 mod adjust;
 mod blur;
+mod rotate;
+pub mod shape;
 mod stylize;
 
 pub use blur::gaussian_blur;
+pub use rotate::rotate;
 
 use crate::error::Result;
 use crate::image::Image;

@@ -349,7 +349,7 @@ pub static SPECS: &[Spec] = &[
         ])],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "border-bottom",
@@ -358,7 +358,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::between(0.0, 100.0) }],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "border-left",
@@ -367,7 +367,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::between(0.0, 100.0) }],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "border-radius",
@@ -384,7 +384,7 @@ pub static SPECS: &[Spec] = &[
         ],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "border-radius-inner",
@@ -401,7 +401,7 @@ pub static SPECS: &[Spec] = &[
         ],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "border-right",
@@ -410,7 +410,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::between(0.0, 100.0) }],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "border-stroke-color",
@@ -437,7 +437,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::between(0.0, 100.0) }],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "bri",
@@ -482,7 +482,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::between(0.0, 16.0) }],
         default: Some("6"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "con",
@@ -508,7 +508,7 @@ pub static SPECS: &[Spec] = &[
         ],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "crop",
@@ -817,7 +817,7 @@ pub static SPECS: &[Spec] = &[
         ])],
         default: None,
         base64: true,
-        status: Status::Partial("jpg, pjpg, png, png8, png32, webp, gif; jxr, jp2, mp4 and webm are refused with 400"),
+        status: Status::Partial("jpg, pjpg, png, png8, png32, webp, gif, json, blurhash; jxr, jp2, mp4 and webm are refused with 400"),
     },
     Spec {
         name: "fp-debug",
@@ -889,7 +889,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Tuple(&[&[E::HexColor, E::ColorKeyword], &[E::HexColor, E::ColorKeyword]])],
         default: Some("D0D7DD,FFFFFF"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "grid-size",
@@ -898,7 +898,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: Range::at_least(0.0), suggested: ANY }],
         default: Some("4"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "h",
@@ -1143,16 +1143,16 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::OneOf(&["ellipse", "corners"]), E::Url, E::Path],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Partial("ellipse and corners; image masks from a URL are not done yet"),
     },
     Spec {
         name: "mask-bg",
         aliases: &["maskbg"],
         category: "mask",
         expects: &[E::HexColor, E::ColorKeyword],
-        default: Some("fff"),
+        default: Some("0fff"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "max-h",
@@ -1274,7 +1274,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::at_least(0.0) }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "pad-bottom",
@@ -1283,7 +1283,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::at_least(0.0) }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "pad-left",
@@ -1292,7 +1292,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::at_least(0.0) }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "pad-right",
@@ -1301,7 +1301,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::at_least(0.0) }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "pad-top",
@@ -1310,7 +1310,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::at_least(0.0) }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "page",
@@ -1328,7 +1328,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::OneOf(&["css", "json"])],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "pdf-annotation",
@@ -1346,7 +1346,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Text],
         default: Some("image"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "px",
@@ -1414,7 +1414,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Number { strict: ANY, suggested: Range::between(0.0, 359.0) }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "rot-type",
@@ -1423,7 +1423,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::OneOf(&["pivot", "straighten"])],
         default: Some("straighten"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "sat",
@@ -1486,7 +1486,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::OneOf(&["grid"])],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "trim",

@@ -2,24 +2,141 @@
 
 use super::Finish;
 use crate::image::Image;
+use crate::ops::shape;
 use crate::params::Color;
-use crate::plan::Plan;
+use crate::plan::{Frame, Mask, MaskShape, Plan};
 
-/// Puts the resized image at the plan's offset on a canvas of the plan's colour.
+/// Puts the image on the plan's canvas: padding in `bg` (or transparent), the fill area of
+/// fit=fill in `fill-color`, the image at its offset, then the border and rounded corners.
 pub fn place(image: Image, plan: &Plan) -> Image {
-    if plan.canvas == (image.width, image.height) {
+    let frame = &plan.frame;
+    if plan.canvas == (image.width, image.height) && frame.is_empty() {
         return image;
     }
-    let color = plan.canvas_color;
-    let channels = if image.has_alpha() || !color.is_opaque() { 4 } else { 3 };
+    let opaque = image.channels == 3 && plan.canvas_color.is_opaque() && frame.pad_color.is_opaque() && frame.radius == [0; 4];
+    let channels = if opaque { 3 } else { 4 };
     let image = with_channels(image, channels);
-    let mut canvas = Image::filled(plan.canvas.0, plan.canvas.1, channels, color.rgba());
-    let (stride, c) = (canvas.stride(), channels as usize);
-    for (row, src) in image.data.chunks_exact(image.stride()).enumerate() {
-        let start = (plan.offset.1 as usize + row) * stride + plan.offset.0 as usize * c;
-        canvas.data[start..start + src.len()].copy_from_slice(src);
-    }
+    let (cw, ch) = plan.canvas;
+    let mut canvas = Image::filled(cw, ch, channels, frame.pad_color.rgba());
+    let ins = frame.insets();
+    let inner = (ins[3], ins[0], cw.saturating_sub(ins[1] + ins[3]), ch.saturating_sub(ins[0] + ins[2]));
+    fill_rect(&mut canvas, inner, plan.canvas_color);
+    blit(&mut canvas, &image, plan.offset);
+    draw_border(&mut canvas, frame);
     canvas
+}
+
+fn fill_rect(canvas: &mut Image, (x, y, w, h): (u32, u32, u32, u32), color: Color) {
+    let c = canvas.channels as usize;
+    let px = &color.rgba()[..c];
+    for row in y..(y + h).min(canvas.height) {
+        let start = (row * canvas.width + x) as usize * c;
+        let end = (row * canvas.width + (x + w).min(canvas.width)) as usize * c;
+        for p in canvas.data[start..end].chunks_exact_mut(c) {
+            p.copy_from_slice(px);
+        }
+    }
+}
+
+/// Copies `image` onto `canvas` at `at`, clipped to the canvas.
+fn blit(canvas: &mut Image, image: &Image, (ox, oy): (u32, u32)) {
+    let c = canvas.channels as usize;
+    let w = image.width.min(canvas.width.saturating_sub(ox)) as usize;
+    for row in 0..image.height.min(canvas.height.saturating_sub(oy)) {
+        let src = &image.data[row as usize * image.stride()..][..w * c];
+        let start = ((oy + row) * canvas.width + ox) as usize * c;
+        canvas.data[start..start + w * c].copy_from_slice(src);
+    }
+}
+
+/// The border ring in its colour, its inner edge rounded by `radius_inner`, and the outer
+/// corners rounded by `radius` (outside them the canvas is transparent).
+fn draw_border(canvas: &mut Image, frame: &Frame) {
+    let b = frame.border;
+    let (w, h) = (canvas.width, canvas.height);
+    let c = canvas.channels as usize;
+    let inner = (b[3], b[0], w.saturating_sub(b[1] + b[3]), h.saturating_sub(b[0] + b[2]));
+    let color = frame.border_color.rgba();
+    let rounded_outer = frame.radius != [0; 4];
+    if b == [0; 4] && !rounded_outer {
+        return;
+    }
+    for y in 0..h {
+        for x in 0..w {
+            let inside_inner = x >= inner.0 && y >= inner.1 && x < inner.0 + inner.2 && y < inner.1 + inner.3;
+            // 1 = border colour here, 0 = keep the content.
+            let ring = if inside_inner {
+                1.0 - shape::rounded_rect(x - inner.0, y - inner.1, inner.2, inner.3, frame.radius_inner)
+            } else if b != [0; 4] {
+                1.0
+            } else {
+                0.0
+            };
+            let i = (y * w + x) as usize * c;
+            if ring > 0.0 {
+                for k in 0..c.min(3) {
+                    canvas.data[i + k] = (canvas.data[i + k] as f32 * (1.0 - ring) + color[k] as f32 * ring).round() as u8;
+                }
+                if c == 4 {
+                    canvas.data[i + 3] = (canvas.data[i + 3] as f32 * (1.0 - ring) + color[3] as f32 * ring).round() as u8;
+                }
+            }
+            if rounded_outer && c == 4 {
+                let keep = shape::rounded_rect(x, y, w, h, frame.radius);
+                canvas.data[i + 3] = (canvas.data[i + 3] as f32 * keep).round() as u8;
+            }
+        }
+    }
+}
+
+/// `mask`: pixels outside the ellipse or rounded rectangle become `mask-bg`.
+pub fn mask(image: Image, mask: &Mask) -> Image {
+    let mut image = with_channels(image, 4);
+    let (w, h) = (image.width, image.height);
+    let radii = match mask.shape {
+        MaskShape::Corners(Some(r)) => r,
+        _ => [(w.min(h) as f32 * 0.2).round() as u32; 4],
+    };
+    let bg = mask.background.rgba();
+    for y in 0..h {
+        for x in 0..w {
+            let keep = match mask.shape {
+                MaskShape::Ellipse => shape::ellipse(x, y, w, h),
+                MaskShape::Corners(_) => shape::rounded_rect(x, y, w, h, radii),
+            };
+            if keep >= 1.0 {
+                continue;
+            }
+            // Cross-fade image → mask-bg by coverage, in premultiplied terms.
+            let i = ((y * w + x) * 4) as usize;
+            let (a, ba) = (image.data[i + 3] as f32 * keep, bg[3] as f32 * (1.0 - keep));
+            let out_a = a + ba;
+            for k in 0..3 {
+                let v = if out_a <= 0.0 { 0.0 } else { (image.data[i + k] as f32 * a + bg[k] as f32 * ba) / out_a };
+                image.data[i + k] = v.round().clamp(0.0, 255.0) as u8;
+            }
+            image.data[i + 3] = out_a.round().clamp(0.0, 255.0) as u8;
+        }
+    }
+    image
+}
+
+/// `transparency=grid`: a checkerboard behind transparent pixels; the result is opaque.
+pub fn grid(image: Image, (a, b, size): (Color, Color, u32)) -> Image {
+    if !image.has_alpha() {
+        return image;
+    }
+    let (w, c) = (image.width, 4usize);
+    let mut out = Vec::with_capacity(image.data.len() / 4 * 3);
+    for (i, px) in image.data.chunks_exact(c).enumerate() {
+        let (x, y) = (i as u32 % w, i as u32 / w);
+        let cell = if (x / size + y / size) % 2 == 0 { a } else { b };
+        let al = px[3] as u32;
+        for (k, g) in [cell.r, cell.g, cell.b].into_iter().enumerate() {
+            out.push(((px[k] as u32 * al + g as u32 * (255 - al) + 127) / 255) as u8);
+        }
+    }
+    Image::new(image.width, image.height, 3, out)
 }
 
 /// Blends transparent pixels onto `bg`, and onto white when the output cannot carry alpha.

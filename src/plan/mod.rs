@@ -1,6 +1,10 @@
 //! Geometry as pure arithmetic: parameters + source size → which region of the source is
 //! resized to what, on which canvas. No pixels here, so every rule is table-tested.
 
+mod frame;
+
+pub use frame::{radii, Frame};
+
 use crate::error::{Error, Result};
 use crate::ops::Ops;
 use crate::params::{Anchor, Color, Fit, Flip, Params, RectLen, RectPos, Size};
@@ -34,6 +38,29 @@ pub struct Plan {
     pub flip: Flip,
     /// Colour operations on the resized image.
     pub ops: Ops,
+    /// Padding and border around the image; `canvas` includes them.
+    pub frame: Frame,
+    /// `mask`: what part of the resized image stays visible.
+    pub mask: Option<Mask>,
+    /// `rot` in degrees clockwise, and whether the whole rotated image stays visible (pivot)
+    /// rather than zooming to fill the frame (straighten).
+    pub rotate: Option<(f64, bool)>,
+    /// `transparency=grid`: a checkerboard behind transparent pixels (colours, cell size).
+    pub grid: Option<(Color, Color, u32)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MaskShape {
+    Ellipse,
+    /// Rounded corners, radii clockwise from top-left (`None`: 20% of the shorter side).
+    Corners(Option<[u32; 4]>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mask {
+    pub shape: MaskShape,
+    /// What replaces the masked-out pixels (`mask-bg`, transparent by default).
+    pub background: Color,
 }
 
 impl Plan {
@@ -64,6 +91,12 @@ pub fn plan(params: &Params, stored: (u32, u32), exif: u8, limits: &Limits) -> R
         })
     };
     let (mut tw, mut th) = (side(params.w, rw), side(params.h, rh));
+    // With a requested size, the image plus its padding and border fits inside it.
+    let frame = Frame::from_params(params, dpr);
+    let ins = frame.insets();
+    let (iw, ih) = (ins[1] + ins[3], ins[0] + ins[2]);
+    tw = tw.map(|w| (w - iw as f64).max(1.0));
+    th = th.map(|h| (h - ih as f64).max(1.0));
 
     // An aspect ratio supplies the missing side(s) where the output is a fixed frame.
     if let (Some((a, b)), Fit::Crop | Fit::Fill | Fit::FillMax | Fit::Min) = (params.ar, params.fit) {
@@ -104,6 +137,14 @@ pub fn plan(params: &Params, stored: (u32, u32), exif: u8, limits: &Limits) -> R
         canvas_color: params.fill_color.or(params.bg).unwrap_or(Color::TRANSPARENT_WHITE),
         flip: params.flip,
         ops: Ops::from_params(params)?,
+        frame,
+        mask: mask(params),
+        rotate: params
+            .raw("rot")
+            .and_then(|v| v.parse::<f64>().ok())
+            .filter(|d| d.rem_euclid(360.0) != 0.0)
+            .map(|d| (d, params.raw("rot-type") == Some("pivot"))),
+        grid: grid(params),
     };
     match params.fit {
         Fit::Clip => p.resize = contain(contain_scale),
@@ -122,10 +163,33 @@ pub fn plan(params: &Params, stored: (u32, u32), exif: u8, limits: &Limits) -> R
             p.resize = (p.resize.0.min(tw), p.resize.1.min(th));
         }
     }
-    p.canvas = if matches!(params.fit, Fit::Fill | Fit::FillMax) { (tw, th) } else { p.resize };
+    let inner = if matches!(params.fit, Fit::Fill | Fit::FillMax) { (tw, th) } else { p.resize };
+    p.canvas = (inner.0 + iw, inner.1 + ih);
     fit_output_limits(&mut p, limits)?;
-    p.offset = ((p.canvas.0 - p.resize.0) / 2, (p.canvas.1 - p.resize.1) / 2);
+    let ins = p.frame.insets();
+    let inner = (p.canvas.0 - ins[1] - ins[3], p.canvas.1 - ins[0] - ins[2]);
+    p.offset = ((inner.0 - p.resize.0.min(inner.0)) / 2 + ins[3], (inner.1 - p.resize.1.min(inner.1)) / 2 + ins[0]);
     Ok(p)
+}
+
+fn mask(params: &Params) -> Option<Mask> {
+    let shape = match params.raw("mask")? {
+        "ellipse" => MaskShape::Ellipse,
+        "corners" => MaskShape::Corners(params.raw("corner-radius").map(|r| radii(Some(r), params.dpr()))),
+        // Image masks fetched from a URL are not done yet (the parameter is reported as ignored).
+        _ => return None,
+    };
+    let background = params.raw("mask-bg").and_then(Color::parse).unwrap_or(Color::TRANSPARENT_WHITE);
+    Some(Mask { shape, background })
+}
+
+fn grid(params: &Params) -> Option<(Color, Color, u32)> {
+    (params.raw("transparency")? == "grid").then(|| {
+        let colors = params.raw("grid-colors").unwrap_or("d0d7dd,ffffff");
+        let (a, b) = colors.split_once(',').unwrap_or(("d0d7dd", "ffffff"));
+        let size = params.raw("grid-size").and_then(|v| v.parse::<u32>().ok()).unwrap_or(4).max(1);
+        (Color::parse(a).unwrap_or(Color::WHITE), Color::parse(b).unwrap_or(Color::WHITE), size)
+    })
 }
 
 fn round_px(v: f64) -> u32 {
@@ -186,6 +250,7 @@ fn fit_output_limits(p: &mut Plan, limits: &Limits) -> Result<()> {
         let shrink = |(w, h): (u32, u32)| (round_px(w as f64 * k), round_px(h as f64 * k));
         let canvas = shrink(p.canvas);
         let resize = shrink(p.resize);
+        p.frame.scale(k);
         p.canvas = (canvas.0.min(limits.max_output_side), canvas.1.min(limits.max_output_side));
         p.resize = (resize.0.min(p.canvas.0), resize.1.min(p.canvas.1));
     }

@@ -101,3 +101,21 @@ fn output_pixel_budget_is_a_413() {
     let e = plan(&parse("w=8000&h=8000&fit=scale").unwrap(), (100, 100), 1, &Limits::default()).unwrap_err();
     assert_eq!(e.status, 413);
 }
+
+#[test]
+fn padding_and_borders_add_to_the_size_or_fit_inside_it() {
+    let p = |q: &str| plan(&parse(q).unwrap(), (300, 200), 1, &Limits::default()).unwrap();
+    let r = p("pad=10");
+    assert_eq!((r.resize, r.canvas, r.offset), ((300, 200), (320, 220), (10, 10)));
+    let r = p("w=300&pad=10");
+    assert_eq!((r.resize, r.canvas, r.offset), ((280, 187), (300, 207), (10, 10)));
+    let r = p("pad-left=20&pad-top=5");
+    assert_eq!((r.canvas, r.offset), ((320, 205), (20, 5)));
+    let r = p("fit=fill&w=100&h=100&border=5,ff0000");
+    assert_eq!((r.resize, r.canvas, r.offset), ((90, 60), (100, 100), (5, 20)));
+    let r = p("w=150&border=4,000&pad=6&border-left=0");
+    assert_eq!((r.canvas.0, r.offset), (150, (6, 10)));
+    assert_eq!(r.frame.border, [4, 4, 4, 0]);
+    let r = p("fit=crop&w=100&h=100&pad=10");
+    assert_eq!((r.resize, r.canvas), ((80, 80), (100, 100)));
+}

@@ -1,13 +1,16 @@
 //! ixora: the imgix URL API as an engine (pure Rust, native and wasm) plus a Fastly Compute
 //! edge adapter (wasm only).
 
+pub mod blurhash;
 pub mod codec;
 pub mod delivery;
 pub mod error;
 pub mod headers;
 pub mod image;
 pub mod measure;
+pub mod metadata;
 pub mod negotiate;
+pub mod palette;
 pub mod ops;
 pub mod params;
 pub mod pipeline;

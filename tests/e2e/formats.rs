@@ -156,3 +156,46 @@ pub fn palette_outputs(s: &Servers) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// fm=json (imgix's keys, about the original), fm=blurhash, palette=json|css.
+pub fn metadata_outputs(s: &Servers) -> Result<(), String> {
+    let t = "/exif-6.jpg?fm=json";
+    let r = get(s, t)?;
+    expect_status(&r, 200, t)?;
+    check(r.header("content-type") == Some("application/json"), || format!("{t}: {:?}", r.header("content-type")))?;
+    let v: serde_json::Value = serde_json::from_slice(&r.body).map_err(|e| format!("{t}: {e}: {}", r.text()))?;
+    let origin = super::http::request(&s.origin, "GET", "/exif-6.jpg", &[]).map_err(|e| e.to_string())?;
+    let want = serde_json::json!({
+        "PixelWidth": 1600, "PixelHeight": 1200, "Content-Type": "image/jpeg", "Orientation": 6,
+        "ColorModel": "RGB", "Depth": 8, "Content-Length": origin.body.len().to_string(),
+    });
+    for (k, w) in want.as_object().unwrap() {
+        check(&v[k] == w, || format!("{t}: {k} is {} (want {w}); {v}", v[k]))?;
+    }
+    check(v["JFIF"]["IsProgressive"] == false && v["TIFF"]["Orientation"] == 6, || format!("{t}: {v}"))?;
+    if s.corpus.is_some() {
+        let r = get(s, "/Landscape_6.jpg?fm=json")?;
+        let v: serde_json::Value = serde_json::from_slice(&r.body).map_err(|e| e.to_string())?;
+        check(v["Orientation"] == 6 && v["PixelWidth"].as_u64().is_some(), || format!("Landscape_6: {v}"))?;
+    }
+
+    let t = "/photo.jpg?w=300&fm=blurhash";
+    let r = get(s, t)?;
+    expect_status(&r, 200, t)?;
+    let hash = r.text();
+    check(hash.len() == 28 && hash.starts_with('L'), || format!("{t}: {hash:?}"))?;
+    check(r.header("content-type").is_some_and(|c| c.starts_with("text/plain")), || "blurhash type".into())?;
+
+    let t = "/photo.jpg?w=300&palette=json&colors=4";
+    let r = get(s, t)?;
+    expect_status(&r, 200, t)?;
+    let v: serde_json::Value = serde_json::from_slice(&r.body).map_err(|e| format!("{t}: {e}"))?;
+    let colors = v["colors"].as_array().map(Vec::len).unwrap_or(0);
+    check((1..=4).contains(&colors), || format!("{t}: {v}"))?;
+    check(v["average_luminance"].as_f64().is_some_and(|l| (0.0..=1.0).contains(&l)), || format!("{t}: {v}"))?;
+    check(v["dominant_colors"].is_object(), || format!("{t}: {v}"))?;
+    let t = "/photo.jpg?w=300&palette=css&prefix=hero";
+    let r = get(s, t)?;
+    check(r.header("content-type") == Some("text/css"), || format!("{t}: {:?}", r.header("content-type")))?;
+    check(r.text().contains(".hero-fg-1 { color:#") && r.text().contains(".hero-bg-1 {"), || r.text())
+}

@@ -59,6 +59,7 @@ fn main() {
         ("ignored_parameters_are_listed", params::ignored_parameters_are_listed),
         ("formats_lossy_webp", formats::lossy_webp),
         ("formats_palette_outputs", formats::palette_outputs),
+        ("formats_metadata_outputs", formats::metadata_outputs),
     ];
     let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let (mut passed, mut failed) = (0, 0);

@@ -29,5 +29,5 @@ fi
 say "fastly compute build"
 FASTLY_WASM_METADATA_DISABLE=true "$fastly" compute build --non-interactive --quiet --metadata-disable "$@"
 test -s pkg/ixora.tar.gz
-tar -tzf pkg/ixora.tar.gz | grep -q 'bin/main.wasm'
+tar -tzf pkg/ixora.tar.gz | grep 'bin/main.wasm' >/dev/null
 say "package: pkg/ixora.tar.gz ($(du -h pkg/ixora.tar.gz | cut -f1)); CLI: $fastly"

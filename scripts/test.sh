@@ -9,5 +9,8 @@ echo "==> building the edge wasm and local-origin (release)" >&2
 cargo build --release --bin ixora --target wasm32-wasip1
 cargo build --release -p local-origin
 
+# The deploy package, exactly as an operator builds it (docs/operations.md): `fastly compute build`.
+bash scripts/package.sh
+
 echo "==> tests" >&2
 IXORA_E2E_NO_BUILD=1 cargo test --workspace "$@"

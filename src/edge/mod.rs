@@ -34,14 +34,22 @@ pub fn main() {
     let path = req.get_path().to_string();
     let query = req.get_query_str().unwrap_or("").to_string();
     let host = request_host(&req);
-    let (resp, mut log) = handle(req, started);
+    let mut after = None;
+    let (resp, mut log) = handle(req, started, &mut after);
     if log.host.is_empty() {
         log.host = host;
     }
     let status = resp.get_status().as_u16();
     write_log(&method, &path, &query, status, &log, started);
     resp.send_to_client();
+    // Work that must not delay the client: refreshing a stale cache entry.
+    if let Some(job) = after {
+        job();
+    }
 }
+
+/// Work to run after the response has been sent.
+type After = Option<Box<dyn FnOnce()>>;
 
 /// What the log line reports besides the request itself.
 #[derive(Default)]
@@ -58,9 +66,9 @@ struct LogFields {
     times: StageTimes,
 }
 
-fn handle(req: Request, started: Instant) -> (Response, LogFields) {
+fn handle(req: Request, started: Instant, after: &mut After) -> (Response, LogFields) {
     let mut log = LogFields::default();
-    let result = if req.get_path() == PURGE_PATH { purge::handle(&req) } else { route(&req, started, &mut log) };
+    let result = if req.get_path() == PURGE_PATH { purge::handle(&req) } else { route(&req, started, &mut log, after) };
     let resp = result.unwrap_or_else(|e| {
         log.error = Some(e.message.clone());
         let mut resp = error_response(&e);
@@ -73,7 +81,7 @@ fn handle(req: Request, started: Instant) -> (Response, LogFields) {
     (resp, log)
 }
 
-fn route(req: &Request, started: Instant, log: &mut LogFields) -> Result<Response, Error> {
+fn route(req: &Request, started: Instant, log: &mut LogFields, after: &mut After) -> Result<Response, Error> {
     if !matches!(*req.get_method(), Method::GET | Method::HEAD) {
         return Err(Error::method_not_allowed(format!("{} is not allowed; use GET or HEAD", req.get_method())));
     }
@@ -91,6 +99,10 @@ fn route(req: &Request, started: Instant, log: &mut LogFields) -> Result<Respons
         let tokens = sources::tokens(&source.tokens);
         signature::verify(tokens.iter().map(String::as_str), req.get_path(), raw_query)?;
     }
+    if source.web_proxy {
+        // Dynamic backends with an allow-list and private-address refusal are still to come.
+        return Err(Error::not_implemented("web-proxy sources are not served yet"));
+    }
     let query = crate::source::merge_defaults(&source.defaults, raw_query)?;
     let params = crate::params::parse(&query)?;
     let expires_in = params.raw("expires").map(|v| signature::check_expires(v, unix_now())).transpose()?;
@@ -100,11 +112,18 @@ fn route(req: &Request, started: Instant, log: &mut LogFields) -> Result<Respons
     let key = delivery::cache_key(&source.id(), &origin_path, &params, |name| req.get_header_str(name));
     let surrogate_keys = delivery::surrogate_keys(&source.id(), &origin_path);
     let accept = req.get_header_str(header::ACCEPT).unwrap_or("");
-    let cached = cache::lookup_or_produce(&key, &surrogate_keys, || {
+    let (cached, revalidation) = cache::lookup_or_produce(&key, &surrogate_keys, || {
         produce(&source, &origin_path, &params, accept, &limits, log)
     })?;
     let meta = &cached.meta;
-    log.cache = cached.status.as_str();
+    if let Some(revalidation) = revalidation {
+        let (source, origin_path, params, accept) =
+            (source.clone(), origin_path.clone(), params.clone(), accept.to_string());
+        *after = Some(Box::new(move || {
+            revalidation.run(|| produce(&source, &origin_path, &params, &accept, &limits, &mut LogFields::default()))
+        }));
+    }
+    log.cache = cached.status.log_str();
     log.dims_in = meta.dims_in;
     log.dims_out = meta.dims_out;
     log.bytes_in = meta.bytes_in;

@@ -3,8 +3,8 @@
 
 mod formats;
 mod http;
-mod platform;
 mod params;
+mod platform;
 mod servers;
 
 use http::Reply;
@@ -47,9 +47,10 @@ fn main() {
         ("sign_expires", platform::sign_expires),
         ("source_unknown_host_is_410", platform::source_unknown_host_is_410),
         ("source_defaults_and_prefix", platform::source_defaults_and_prefix),
+        ("source_web_proxy_is_signed_not_served", platform::source_web_proxy_is_signed_and_not_served_yet),
         ("cache_hit_after_miss", platform::cache_hit_after_miss),
         ("cache_collapses_concurrent_misses", platform::cache_collapses_concurrent_misses),
-        ("cache_ttl_from_source", platform::cache_ttl_from_source),
+        ("cache_ttl_and_stale_while_revalidate", platform::cache_ttl_and_stale_while_revalidate),
         ("purge_turns_hit_into_miss", platform::purge_turns_hit_into_miss),
         ("conditional_if_none_match_is_304", platform::conditional_if_none_match_is_304),
         ("origin_redirect_is_502", platform::origin_redirect_is_502),

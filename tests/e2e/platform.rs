@@ -204,6 +204,15 @@ pub fn source_unknown_host_is_410(s: &Servers) -> Result<(), String> {
     expect_status(&r, 200, "configured host on the extra edge")
 }
 
+/// A web-proxy source always needs a signature; past it, it answers 501 until web-proxy
+/// fetching lands (docs/operations.md §8).
+pub fn source_web_proxy_is_signed_and_not_served_yet(s: &Servers) -> Result<(), String> {
+    let path = "/https%3A%2F%2Fimg.example.com%2Fa.jpg";
+    expect_json_error(&on_host(s, "proxy.localhost", &format!("{path}?w=10"), &[])?, 403, "unsigned proxy")?;
+    let sig = signature::sign(token("demo"), path, "w=10");
+    expect_json_error(&on_host(s, "proxy.localhost", &format!("{path}?w=10&s={sig}"), &[])?, 501, "signed proxy")
+}
+
 /// Default parameters apply under the request's; a prefix is prepended at the origin.
 pub fn source_defaults_and_prefix(s: &Servers) -> Result<(), String> {
     let r = on_host(s, "defaults.localhost", "/photo.jpg", &[])?;
@@ -285,18 +294,33 @@ pub fn cache_collapses_concurrent_misses(s: &Servers) -> Result<(), String> {
     check(misses == 1, || format!("{misses} of {N} requests rendered (X-Cache: MISS)"))
 }
 
-/// TTL from the source: after it lapses the next request renders again.
-pub fn cache_ttl_from_source(s: &Servers) -> Result<(), String> {
+/// TTL from the source; after it lapses the stale entry is served at once (still a HIT) and
+/// refreshed after the response (stale-while-revalidate): one more origin fetch, then fresh hits.
+pub fn cache_ttl_and_stale_while_revalidate(s: &Servers) -> Result<(), String> {
     let t = "/alpha.png?w=31";
     let before = origin_count(s, "/alpha.png")?;
-    let r = on_host(s, "ttl.localhost", t, &[])?;
-    check(r.header("cache-control") == Some("public, max-age=1"), || format!("{:?}", r.header("cache-control")))?;
+    let first = on_host(s, "ttl.localhost", t, &[])?;
+    check(first.header("cache-control") == Some("public, max-age=1"), || {
+        format!("{:?}", first.header("cache-control"))
+    })?;
     check(x_cache(&on_host(s, "ttl.localhost", t, &[])?) == "HIT", || "hit within the TTL".into())?;
     std::thread::sleep(Duration::from_millis(2100));
-    let r = on_host(s, "ttl.localhost", t, &[])?;
-    expect_status(&r, 200, "after ttl")?;
+    let stale = on_host(s, "ttl.localhost", t, &[])?;
+    expect_status(&stale, 200, "after ttl")?;
+    check(x_cache(&stale) == "HIT" && stale.body == first.body, || {
+        format!("a stale entry should be served at once, got X-Cache {}", x_cache(&stale))
+    })?;
+    // The refresh runs after the response was sent.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while origin_count(s, "/alpha.png")? - before < 2 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let fetches = origin_count(s, "/alpha.png")? - before;
-    check(fetches == 2, || format!("{fetches} origin fetches; the TTL of 1 s should have caused a second"))
+    check(fetches == 2, || format!("{fetches} origin fetches; the lapsed TTL should have caused one refresh"))?;
+    let log = s.viceroy_log_tail(200);
+    check(log.lines().any(|l| l.contains("ttl.localhost") && l.contains("\"cache\":\"STALE\"")), || {
+        "no STALE log line for the stale answer".into()
+    })
 }
 
 /// `POST /_purge` with the purge token: one original's derivatives, or a whole source.

@@ -267,13 +267,102 @@ pub(super) fn encode(image: &Image, options: &EncodeOptions) -> Result<Vec<u8>> 
         ChromaSubsampling::Yuv422 => jpeg_encoder::SamplingFactor::F_2_1,
         ChromaSubsampling::Yuv420 => jpeg_encoder::SamplingFactor::F_2_2,
     });
-    // Box-average chroma like libjpeg; the default (top-left sample) aliases visibly.
-    encoder.set_chroma_subsampling_method(jpeg_encoder::ChromaSubsamplingMethod::Average);
     encoder.set_progressive(options.progressive);
     // Default tables fit progressive scans badly: optimising them saves ~4% for ~1 ms per MP.
     encoder.set_optimized_huffman_tables(options.progressive);
-    encoder.encode(&image.data, w, h, jpeg_encoder::ColorType::Rgb).map_err(|_| Error::internal())?;
+    let encoded = if options.chroma == ChromaSubsampling::Yuv420 {
+        // 4:2:0, the common case: we hand the encoder chroma already box-averaged per 2x2 (see
+        // Rgb420), so it takes one sample per block instead of averaging four itself.
+        encoder.encode_image(Rgb420::new(&image.data, w, h))
+    } else {
+        // Box-average chroma like libjpeg; the default (top-left sample) aliases visibly.
+        encoder.set_chroma_subsampling_method(jpeg_encoder::ChromaSubsamplingMethod::Average);
+        encoder.encode(&image.data, w, h, jpeg_encoder::ColorType::Rgb)
+    };
+    encoded.map_err(|_| Error::internal())?;
     Ok(out)
+}
+
+/// RGB rows for a 4:2:0 encode, converted to YCbCr by us: Y per pixel, and Cb/Cr once per 2x2
+/// block from the block's summed RGB (the box average libjpeg takes, as one conversion instead
+/// of four plus a strided average), written to both columns of the pair. The encoder's default
+/// subsampling then picks that value. Profiled (Viceroy `--profile=guest`, 800x533 q75 output):
+/// jpeg-encoder's own RGB path spent about a third of the encode in `get_block_averaged` and a
+/// third in per-pixel YCbCr (docs/benchmarks.md has the numbers).
+struct Rgb420<'a> {
+    rgb: &'a [u8],
+    width: u16,
+    height: u16,
+    /// Averaged (Cb, Cr) of the row pair last converted: (pair index, Cb row, Cr row).
+    chroma: std::cell::RefCell<(usize, Vec<u8>, Vec<u8>)>,
+}
+
+impl<'a> Rgb420<'a> {
+    fn new(rgb: &'a [u8], width: u16, height: u16) -> Self {
+        let w = usize::from(width);
+        Rgb420 { rgb, width, height, chroma: std::cell::RefCell::new((usize::MAX, vec![0; w], vec![0; w])) }
+    }
+
+    fn row(&self, y: usize) -> &[u8] {
+        let stride = usize::from(self.width) * 3;
+        &self.rgb[y * stride..][..stride]
+    }
+}
+
+impl jpeg_encoder::ImageBuffer for Rgb420<'_> {
+    fn get_jpeg_color_type(&self) -> jpeg_encoder::JpegColorType {
+        jpeg_encoder::JpegColorType::Ycbcr
+    }
+
+    fn width(&self) -> u16 {
+        self.width
+    }
+
+    fn height(&self) -> u16 {
+        self.height
+    }
+
+    fn fill_buffers(&self, y: u16, buffers: &mut [Vec<u8>; 4]) {
+        let (y, w) = (usize::from(y), usize::from(self.width));
+        let row = self.row(y);
+        // Same fixed-point BT.601 full-range maths as jpeg_encoder::rgb_to_ycbcr.
+        let luma = &mut buffers[0];
+        let at = luma.len();
+        luma.resize(at + w, 0);
+        for (out, p) in luma[at..].iter_mut().zip(row.chunks_exact(3)) {
+            let (r, g, b) = (i32::from(p[0]), i32::from(p[1]), i32::from(p[2]));
+            *out = ((19595 * r + 38470 * g + 7471 * b + 0x7FFF) >> 16) as u8;
+        }
+        let pair = y / 2;
+        let mut chroma = self.chroma.borrow_mut();
+        if chroma.0 != pair {
+            let top = self.row(pair * 2);
+            let bottom = self.row((pair * 2 + 1).min(usize::from(self.height) - 1));
+            let (_, cb, cr) = &mut *chroma;
+            // Sums of four: shift by 18 instead of 16, with the same rounding and offset.
+            let convert = |r: i32, g: i32, b: i32| {
+                let u = (-11059 * r - 21709 * g + 32768 * b + (128 << 18) + 0x1FFFF) >> 18;
+                let v = (32768 * r - 27439 * g - 5329 * b + (128 << 18) + 0x1FFFF) >> 18;
+                (u.clamp(0, 255) as u8, v.clamp(0, 255) as u8)
+            };
+            let quads = top.chunks_exact(6).zip(bottom.chunks_exact(6));
+            for ((q, u), v) in quads.zip(cb.chunks_exact_mut(2)).zip(cr.chunks_exact_mut(2)) {
+                let (t, b) = q;
+                let sum = |c: usize| i32::from(t[c]) + i32::from(t[c + 3]) + i32::from(b[c]) + i32::from(b[c + 3]);
+                let (cu, cv) = convert(sum(0), sum(1), sum(2));
+                (u[0], u[1], v[0], v[1]) = (cu, cu, cv, cv);
+            }
+            if w % 2 == 1 {
+                // The last column pairs with itself, as the encoder's edge padding would.
+                let (t, b) = (&top[(w - 1) * 3..], &bottom[(w - 1) * 3..]);
+                let sum = |c: usize| 2 * (i32::from(t[c]) + i32::from(b[c]));
+                (cb[w - 1], cr[w - 1]) = convert(sum(0), sum(1), sum(2));
+            }
+            chroma.0 = pair;
+        }
+        buffers[1].extend_from_slice(&chroma.1);
+        buffers[2].extend_from_slice(&chroma.2);
+    }
 }
 
 #[cfg(test)]
@@ -489,6 +578,60 @@ pub(crate) mod tests {
             colors: None,
         };
         assert_eq!(codec::encode(&rgba, &opts).unwrap_err().status, 500);
+    }
+
+    #[test]
+    fn rgb420_matches_the_encoders_own_averaging() {
+        // Colour detail at every scale, odd sizes so the last chroma pair is half outside.
+        for (w, h) in [(67u16, 45u16), (64, 64), (1, 1), (2, 3)] {
+            let mut rgb = Vec::new();
+            for y in 0..h as u32 {
+                for x in 0..w as u32 {
+                    rgb.extend_from_slice(&[(x * 37 + y * 11) as u8, (x * x + 3 * y) as u8, ((x ^ y) * 29) as u8]);
+                }
+            }
+            let mut theirs = Vec::new();
+            let mut enc = jpeg_encoder::Encoder::new(&mut theirs, 90);
+            enc.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_2);
+            enc.set_chroma_subsampling_method(jpeg_encoder::ChromaSubsamplingMethod::Average);
+            enc.encode(&rgb, w, h, jpeg_encoder::ColorType::Rgb).unwrap();
+            let image = Image::new(w.into(), h.into(), 3, rgb.clone());
+            let opts = EncodeOptions {
+                format: codec::OutputFormat::Jpeg,
+                quality: 90,
+                progressive: false,
+                chroma: ChromaSubsampling::Yuv420,
+                lossless: false,
+                colors: None,
+            };
+            let ours = encode(&image, &opts).unwrap();
+            // The planes the encoder gets: chroma within one level of averaging per-pixel values.
+            let src = Rgb420::new(&image.data, w, h);
+            for y in 0..h as usize {
+                let mut planes: [Vec<u8>; 4] = Default::default();
+                jpeg_encoder::ImageBuffer::fill_buffers(&src, y as u16, &mut planes);
+                for x in 0..w as usize {
+                    let px = |x: usize, y: usize| {
+                        let i = (y.min(h as usize - 1) * w as usize + x.min(w as usize - 1)) * 3;
+                        jpeg_encoder::rgb_to_ycbcr(rgb[i], rgb[i + 1], rgb[i + 2])
+                    };
+                    let (x0, y0) = (x & !1, y & !1);
+                    let quad = [px(x0, y0), px(x0 + 1, y0), px(x0, y0 + 1), px(x0 + 1, y0 + 1)];
+                    let avg = |f: fn(&(u8, u8, u8)) -> u8| (quad.iter().map(|q| u32::from(f(q))).sum::<u32>() + 2) / 4;
+                    assert_eq!(planes[0][x], px(x, y).0);
+                    assert!(u32::from(planes[1][x]).abs_diff(avg(|q| q.1)) <= 1, "Cb {x},{y}");
+                    assert!(u32::from(planes[2][x]).abs_diff(avg(|q| q.2)) <= 1, "Cr {x},{y}");
+                }
+            }
+            let a = jpeg_decoder::Decoder::new(&theirs[..]).decode().unwrap();
+            let b = jpeg_decoder::Decoder::new(&ours[..]).decode().unwrap();
+            // A one-level chroma difference can flip quantisation choices on this noise, so the
+            // decoded images are compared by their error against the source, not pixel by pixel.
+            let mae =
+                |d: &[u8]| d.iter().zip(&rgb).map(|(x, y)| f64::from(x.abs_diff(*y))).sum::<f64>() / d.len() as f64;
+            let (theirs, ours) = (mae(&a), mae(&b));
+            assert!(ours <= theirs * 1.05 + 0.2, "{w}x{h}: mean error {ours:.2} vs the encoder's own {theirs:.2}");
+        }
     }
 
     #[test]

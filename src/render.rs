@@ -6,6 +6,7 @@ use std::time::Instant;
 use crate::codec;
 use crate::error::Result;
 use crate::negotiate::negotiate;
+use crate::ops::trim::Trim;
 use crate::params::{Fm, Params};
 use crate::pipeline::{self, Finish};
 use crate::plan;
@@ -40,10 +41,19 @@ pub fn render(bytes: &[u8], params: &Params, accept: &str, limits: &Limits) -> R
         let body = metadata::json(bytes, &probe).into_bytes();
         return Ok(text(body, "application/json", &probe, start));
     }
-    let plan = plan::plan(params, (probe.width, probe.height), probe.orientation, limits)?;
-    let (dw, dh) = plan.decode_size();
+    let stored = (probe.width, probe.height);
+    let mut plan = plan::plan(params, stored, probe.orientation, limits)?;
+    let trim = Trim::from_params(params, probe.has_alpha);
+    // Trimming looks at the pixels before the geometry is final, so it decodes whole.
+    let (dw, dh) = if trim.is_some() { plan.source } else { plan.decode_size() };
     let stored_min = if plan.orientation >= 5 { (dh, dw) } else { (dw, dh) };
     let decoded = codec::decode(bytes, &probe, stored_min, limits)?;
+    if let Some((x, y, w, h)) = trim.and_then(|t| t.bounds(&decoded)) {
+        let k = stored.0 as f64 / decoded.width as f64;
+        let b = (x as f64 * k, y as f64 * k, w as f64 * k, h as f64 * k);
+        let (x, y, w, h) = pipeline::orient_rect(plan.orientation, b, (stored.0 as f64, stored.1 as f64));
+        plan = plan::plan_within(params, stored, probe.orientation, limits, Some(plan::Region { x, y, w, h }))?;
+    }
     let decoded_at = Instant::now();
 
     let output = negotiate(params, &probe, accept);

@@ -218,3 +218,51 @@ fn masks_rotation_and_transparency_grid() {
     assert_eq!(img.channels, 3);
     assert!(near(img.pixel(2, 2), [255, 0, 0], 0) && near(img.pixel(12, 2), [0, 0, 255], 0));
 }
+
+#[test]
+fn trim_cuts_uniform_borders() {
+    let r = render("alpha.png", "trim=alpha&fm=png");
+    assert_eq!(r.width, 800);
+    assert!((r.height as i32 - 502).abs() <= 4, "alpha trim kept {}x{}", r.width, r.height);
+    // exif-6.jpg has a 16 px black border around its upright 1200x1600 picture.
+    for q in ["trim=color&trim-color=000&trim-tol=60", "trim=auto", "trim=colorunlessalpha&trim-tol=60"] {
+        let r = render("exif-6.jpg", &format!("{q}&fm=png"));
+        assert!((r.width as i32 - 1168).abs() <= 4 && (r.height as i32 - 1568).abs() <= 4, "{q}: {}x{}", r.width, r.height);
+    }
+    let r = render("exif-6.jpg", "trim=color&trim-color=000&trim-tol=60&trim-pad=10&w=0.5&fm=png");
+    assert!((r.width as i32 - 594).abs() <= 4, "trim then w=0.5: {}", r.width);
+}
+
+#[test]
+fn entropy_and_edges_crops_find_the_detail() {
+    // 400x200 flat grey with fine noise in the right quarter.
+    let mut img = Image::filled(400, 200, 3, [120, 120, 120, 255]);
+    let mut seed = 1u32;
+    for y in 0..200 {
+        for x in 300..400 {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let v = (seed >> 16) as u8;
+            let i = (y * 400 + x) * 3;
+            img.data[i..i + 3].copy_from_slice(&[v, v / 2, 255 - v]);
+        }
+    }
+    let options = codec::EncodeOptions {
+        format: codec::OutputFormat::Png,
+        quality: 90,
+        progressive: false,
+        chroma: codec::ChromaSubsampling::Yuv444,
+        lossless: true,
+        colors: None,
+    };
+    let png = codec::encode(&img, &options).unwrap();
+    let spread = |q: &str| {
+        let out = ixora::render(&png, &parse(q).unwrap(), "", &Limits::default()).unwrap();
+        let o = decode(&out.body);
+        let (min, max) = o.data.iter().fold((255u8, 0u8), |(a, b), &v| (a.min(v), b.max(v)));
+        max - min
+    };
+    assert!(spread("w=100&h=100&fit=crop&fm=png&crop=left") < 5, "left is flat");
+    for q in ["crop=entropy", "crop=edges", "crop=faces,entropy"] {
+        assert!(spread(&format!("w=100&h=100&fit=crop&fm=png&{q}")) > 100, "{q} should land on the detail");
+    }
+}

@@ -6,7 +6,9 @@ mod adjust;
 mod blur;
 mod rotate;
 pub mod shape;
+pub mod smart;
 mod stylize;
+pub mod trim;
 
 pub use blur::gaussian_blur;
 pub use rotate::rotate;

@@ -45,6 +45,14 @@ pub struct Crop {
     pub x: Anchor,
     pub y: Anchor,
     pub focalpoint: bool,
+    /// `entropy` or `edges`: the crop goes where the picture is busiest.
+    pub smart: Option<Smart>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Smart {
+    Entropy,
+    Edges,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -439,8 +447,11 @@ fn crop(v: &str) -> Result<Crop> {
             "right" => c.x = Anchor::End,
             "center" | "middle" => {}
             "focalpoint" => c.focalpoint = true,
-            // Content-aware modes arrive with the smart-crop work; until then they centre.
-            "faces" | "entropy" | "edges" => {}
+            // The first content-aware mode listed wins; faces are not detected, so a chain like
+            // `faces,entropy` falls through to entropy.
+            "entropy" => c.smart = c.smart.or(Some(Smart::Entropy)),
+            "edges" => c.smart = c.smart.or(Some(Smart::Edges)),
+            "faces" => {}
             _ => return Err(one_of("crop", v, "top, bottom, left, right, center, focalpoint, faces, entropy, edges")),
         }
     }

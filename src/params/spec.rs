@@ -517,7 +517,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::ListOf(&["top", "bottom", "left", "right", "faces", "entropy", "edges", "focalpoint"])],
         default: None,
         base64: true,
-        status: Status::Partial("faces, entropy and edges crop the centre until content-aware crops land"),
+        status: Status::Partial("entropy and edges pick the busiest area; faces are not detected, so a faces chain falls through to its next mode, else the centre"),
     },
     Spec {
         name: "cs",
@@ -1495,7 +1495,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::OneOf(&["auto", "color", "alpha", "colorunlessalpha"])],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "trim-alpha",
@@ -1504,7 +1504,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Number { strict: ANY, suggested: Range::between(0.0, 255.0) }],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "trim-color",
@@ -1513,7 +1513,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::HexColor, E::ColorKeyword],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "trim-md",
@@ -1522,7 +1522,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Number { strict: ANY, suggested: Range::at_least(0.0) }],
         default: Some("11"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "trim-pad",
@@ -1531,7 +1531,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::between(-200.0, 200.0) }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "trim-sd",
@@ -1540,7 +1540,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Number { strict: ANY, suggested: Range::at_least(0.0) }],
         default: Some("10"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "trim-tol",
@@ -1549,7 +1549,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Number { strict: ANY, suggested: Range::at_least(0.0) }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "txt",

@@ -24,6 +24,7 @@ pub struct Finish {
 }
 
 pub use canvas::with_channels;
+pub use orient::orient_rect;
 
 /// The image with an alpha channel (opaque where it had none).
 pub fn with_alpha(image: Image) -> Image {
@@ -32,6 +33,8 @@ pub fn with_alpha(image: Image) -> Image {
 
 /// Runs every step over the decoded (stored-orientation) image.
 pub fn run(decoded: Image, plan: &Plan, finish: Finish) -> Result<Image> {
+    let smart = place_smart_crop(&decoded, plan);
+    let plan = smart.as_ref().unwrap_or(plan);
     let image = resize::crop_and_resize(decoded, plan)?;
     let image = orient::apply(image, plan.orientation);
     let image = crate::ops::apply(image, &plan.ops);
@@ -50,4 +53,23 @@ pub fn run(decoded: Image, plan: &Plan, finish: Finish) -> Result<Image> {
         None => image,
     };
     Ok(canvas::flatten(image, finish))
+}
+
+/// `crop=entropy|edges`: moves the crop box to the busiest place within the plan's bounds,
+/// judged on a small upright grey copy of the decoded image.
+fn place_smart_crop(decoded: &Image, plan: &Plan) -> Option<Plan> {
+    use crate::ops::smart::{thumbnail, Analysis};
+    let (kind, within) = plan.smart?;
+    let upright = orient::apply(thumbnail(decoded), plan.orientation);
+    let analysis = Analysis::new(&upright);
+    // Analysis pixels per source pixel, per axis.
+    let (ax, ay) = (analysis.w as f64 / plan.source.0 as f64, analysis.h as f64 / plan.source.1 as f64);
+    let r = plan.region;
+    let span = |start: f64, len: f64, full: f64, k: f64| ((start * k).round() as usize, ((start + full - len) * k).round() as usize);
+    let size = ((r.w * ax).round() as usize, (r.h * ay).round() as usize);
+    let (bx, by) = analysis.best(kind, size, span(within.x, r.w, within.w, ax), span(within.y, r.h, within.h, ay));
+    let mut placed = plan.clone();
+    placed.region.x = (bx as f64 / ax).clamp(within.x, within.x + within.w - r.w);
+    placed.region.y = (by as f64 / ay).clamp(within.y, within.y + within.h - r.h);
+    Some(placed)
 }

@@ -54,6 +54,17 @@ pub fn unorient_rect(
     }
 }
 
+/// The upright rectangle for a stored one: the inverse of `unorient_rect`.
+pub fn orient_rect(orientation: u8, rect: (f64, f64, f64, f64), (sw, sh): (f64, f64)) -> (f64, f64, f64, f64) {
+    let upright = if orientation >= 5 { (sh, sw) } else { (sw, sh) };
+    let inverse = match orientation {
+        6 => 8,
+        8 => 6,
+        o => o,
+    };
+    unorient_rect(inverse, rect, upright)
+}
+
 pub fn flip(image: Image, flip: Flip) -> Image {
     match (flip.h, flip.v) {
         (false, false) => image,
@@ -94,6 +105,17 @@ mod tests {
             let out = apply(numbered(), o);
             assert_eq!((out.width, out.height), dims, "orientation {o}");
             assert_eq!(firsts(&out), want, "orientation {o}");
+        }
+    }
+
+    #[test]
+    fn orient_rect_inverts_unorient_rect() {
+        for o in 1..=8u8 {
+            let stored = (40.0, 30.0);
+            let upright = if o >= 5 { (30.0, 40.0) } else { (40.0, 30.0) };
+            let r = (3.0, 5.0, 7.0, 11.0);
+            assert_eq!(orient_rect(o, unorient_rect(o, r, stored), stored), r, "orientation {o}");
+            let _ = upright;
         }
     }
 

@@ -7,7 +7,7 @@ pub use frame::{radii, Frame};
 
 use crate::error::{Error, Result};
 use crate::ops::Ops;
-use crate::params::{Anchor, Color, Fit, Flip, Params, RectLen, RectPos, Size};
+use crate::params::{Anchor, Color, Fit, Flip, Params, RectLen, RectPos, Size, Smart};
 use crate::security::Limits;
 
 /// A rectangle in source pixels; fractional so a crop keeps sub-pixel precision into the resize.
@@ -47,6 +47,8 @@ pub struct Plan {
     pub rotate: Option<(f64, bool)>,
     /// `transparency=grid`: a checkerboard behind transparent pixels (colours, cell size).
     pub grid: Option<(Color, Color, u32)>,
+    /// `crop=entropy|edges`: the pipeline moves `region` within this area to the busiest place.
+    pub smart: Option<(Smart, Region)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -78,9 +80,15 @@ impl Plan {
 
 /// Plans the geometry for a source whose stored size is `stored` and whose file says `exif`.
 pub fn plan(params: &Params, stored: (u32, u32), exif: u8, limits: &Limits) -> Result<Plan> {
+    plan_within(params, stored, exif, limits, None)
+}
+
+/// Like `plan`, inside `within` (upright source pixels), the box `trim` kept.
+pub fn plan_within(params: &Params, stored: (u32, u32), exif: u8, limits: &Limits, within: Option<Region>) -> Result<Plan> {
     let orientation = params.orient.unwrap_or(exif).clamp(1, 8);
     let source = if orientation >= 5 { (stored.1, stored.0) } else { stored };
-    let region = rect_region(params, source);
+    let base = within.unwrap_or(Region { x: 0.0, y: 0.0, w: source.0 as f64, h: source.1 as f64 });
+    let region = rect_region(params, base);
     let (rw, rh) = (region.w, region.h);
 
     let dpr = params.dpr();
@@ -145,12 +153,18 @@ pub fn plan(params: &Params, stored: (u32, u32), exif: u8, limits: &Limits) -> R
             .filter(|d| d.rem_euclid(360.0) != 0.0)
             .map(|d| (d, params.raw("rot-type") == Some("pivot"))),
         grid: grid(params),
+        smart: None,
     };
     match params.fit {
         Fit::Clip => p.resize = contain(contain_scale),
         Fit::Max => p.resize = contain(contain_scale.min(1.0)),
         Fit::Scale => {}
-        Fit::Crop => p.region = crop_region(params, region, (tw, th)),
+        Fit::Crop => {
+            p.region = crop_region(params, region, (tw, th));
+            if !params.crop.focalpoint {
+                p.smart = params.crop.smart.map(|kind| (kind, region));
+            }
+        }
         Fit::Min => {
             // The requested aspect ratio, but never more pixels than the source has.
             let f = (rw / tw as f64).min(rh / th as f64).min(1.0);
@@ -196,10 +210,10 @@ fn round_px(v: f64) -> u32 {
     v.round().clamp(1.0, u32::MAX as f64) as u32
 }
 
-/// `rect=x,y,w,h` resolved against the oriented source and clipped to it.
-fn rect_region(params: &Params, (sw, sh): (u32, u32)) -> Region {
-    let (sw, sh) = (sw as f64, sh as f64);
-    let Some(r) = params.rect else { return Region { x: 0.0, y: 0.0, w: sw, h: sh } };
+/// `rect=x,y,w,h` resolved against `base` (the oriented source, or what trim kept) and clipped to it.
+fn rect_region(params: &Params, base: Region) -> Region {
+    let (sw, sh) = (base.w, base.h);
+    let Some(r) = params.rect else { return base };
     let len = |l: RectLen, full: f64| match l {
         RectLen::Px(n) => n,
         RectLen::Fraction(f) => f * full,
@@ -213,7 +227,7 @@ fn rect_region(params: &Params, (sw, sh): (u32, u32)) -> Region {
     };
     let x = pos(r.x, sw, w).clamp(0.0, sw - 1.0);
     let y = pos(r.y, sh, h).clamp(0.0, sh - 1.0);
-    Region { x, y, w: w.min(sw - x).round().max(1.0), h: h.min(sh - y).round().max(1.0) }
+    Region { x: base.x + x, y: base.y + y, w: w.min(sw - x).round().max(1.0), h: h.min(sh - y).round().max(1.0) }
 }
 
 fn anchor(a: Anchor, slack: f64) -> f64 {

@@ -1,0 +1,82 @@
+//! Padding and borders: widths per side (top, right, bottom, left), colours and corner radii.
+
+use crate::params::{Color, Params};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Frame {
+    pub pad: [u32; 4],
+    pub border: [u32; 4],
+    pub border_color: Color,
+    /// Outer corner radii, clockwise from top-left.
+    pub radius: [u32; 4],
+    /// Radii of the border's inner edge.
+    pub radius_inner: [u32; 4],
+    /// Colour of padding: `bg`, else transparent (white where the format has no alpha).
+    pub pad_color: Color,
+}
+
+impl Default for Frame {
+    fn default() -> Self {
+        Frame {
+            pad: [0; 4],
+            border: [0; 4],
+            border_color: Color::WHITE,
+            radius: [0; 4],
+            radius_inner: [0; 4],
+            pad_color: Color::TRANSPARENT_WHITE,
+        }
+    }
+}
+
+const SIDES: [&str; 4] = ["top", "right", "bottom", "left"];
+
+impl Frame {
+    /// Reads `pad`, `pad-*`, `border`, `border-*`, `border-radius`, `border-radius-inner`;
+    /// widths are CSS pixels, so they scale with `dpr`.
+    pub fn from_params(p: &Params, dpr: f64) -> Frame {
+        let px = |v: f64| (v * dpr).round().max(0.0) as u32;
+        let num = |name: &str| p.raw(name).and_then(|v| v.parse::<f64>().ok());
+        let mut f = Frame { pad_color: p.bg.unwrap_or(Color::TRANSPARENT_WHITE), ..Frame::default() };
+        let pad = num("pad").unwrap_or(0.0);
+        for (i, side) in SIDES.iter().enumerate() {
+            f.pad[i] = px(num(&format!("pad-{side}")).unwrap_or(pad));
+        }
+        if let Some((size, color)) = p.raw("border").and_then(|v| v.split_once(',')) {
+            let size = size.parse::<f64>().unwrap_or(0.0);
+            f.border_color = Color::parse(color).unwrap_or(Color::WHITE);
+            for (i, side) in SIDES.iter().enumerate() {
+                f.border[i] = px(num(&format!("border-{side}")).unwrap_or(size));
+            }
+            f.radius = radii(p.raw("border-radius"), dpr);
+            f.radius_inner = radii(p.raw("border-radius-inner"), dpr);
+        }
+        f
+    }
+
+    /// Space around the image on each side: border outside, padding inside it.
+    pub fn insets(&self) -> [u32; 4] {
+        [0, 1, 2, 3].map(|i| self.pad[i] + self.border[i])
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.insets() == [0; 4] && self.radius == [0; 4]
+    }
+
+    /// Scales every width, for outputs sized down to the limits.
+    pub fn scale(&mut self, k: f64) {
+        for v in self.pad.iter_mut().chain(&mut self.border).chain(&mut self.radius).chain(&mut self.radius_inner) {
+            *v = (*v as f64 * k).round() as u32;
+        }
+    }
+}
+
+/// One radius for all corners, or four clockwise from top-left.
+pub fn radii(value: Option<&str>, dpr: f64) -> [u32; 4] {
+    let v: Vec<u32> =
+        value.into_iter().flat_map(|v| v.split(',')).filter_map(|n| n.trim().parse::<f64>().ok()).map(|n| (n * dpr).round() as u32).collect();
+    match v.as_slice() {
+        [r] => [*r; 4],
+        [a, b, c, d] => [*a, *b, *c, *d],
+        _ => [0; 4],
+    }
+}

@@ -18,6 +18,7 @@ pub mod plan;
 pub mod render;
 pub mod security;
 pub mod source;
+pub mod timeline;
 
 #[cfg(target_arch = "wasm32")]
 pub mod edge;

@@ -3,14 +3,18 @@
 
 use std::time::Instant;
 
-use crate::codec;
+use crate::codec::animation::{self, Frame};
+use crate::codec::{self, OutputFormat, Probe};
+use crate::error::Error;
 use crate::error::Result;
 use crate::negotiate::negotiate;
 use crate::ops::trim::Trim;
+use crate::negotiate::Output;
 use crate::params::{Fm, Params};
 use crate::pipeline::{self, Finish};
 use crate::plan;
 use crate::security::Limits;
+use crate::timeline::Timeline;
 use crate::{blurhash, metadata, palette};
 
 /// Milliseconds spent in each stage.
@@ -43,11 +47,26 @@ pub fn render(bytes: &[u8], params: &Params, accept: &str, limits: &Limits) -> R
     }
     let stored = (probe.width, probe.height);
     let mut plan = plan::plan(params, stored, probe.orientation, limits)?;
+    let output = negotiate(params, &probe, accept);
+    let summary = summary(params);
+    let keep_alpha = summary.is_none() && output.options.format.supports_alpha();
+    let finish = Finish { keep_alpha, background: params.bg };
+    let timeline = Timeline::from_params(params);
+    let animated_output = matches!(output.options.format, OutputFormat::Gif | OutputFormat::Webp);
+    if probe.frames > 1 && summary.is_none() && animated_output && timeline.single().is_none() {
+        return animate(bytes, &probe, &plan, &output, finish, &timeline, limits, start);
+    }
+
     let trim = Trim::from_params(params, probe.has_alpha);
-    // Trimming looks at the pixels before the geometry is final, so it decodes whole.
-    let (dw, dh) = if trim.is_some() { plan.source } else { plan.decode_size() };
-    let stored_min = if plan.orientation >= 5 { (dh, dw) } else { (dw, dh) };
-    let decoded = codec::decode(bytes, &probe, stored_min, limits)?;
+    let decoded = match timeline.single() {
+        Some(n) if probe.frames > 1 && n > 0 => nth_frame(bytes, &probe, n, limits)?,
+        _ => {
+            // Trimming looks at the pixels before the geometry is final, so it decodes whole.
+            let (dw, dh) = if trim.is_some() { plan.source } else { plan.decode_size() };
+            let stored_min = if plan.orientation >= 5 { (dh, dw) } else { (dw, dh) };
+            codec::decode(bytes, &probe, stored_min, limits)?
+        }
+    };
     if let Some((x, y, w, h)) = trim.and_then(|t| t.bounds(&decoded)) {
         let k = stored.0 as f64 / decoded.width as f64;
         let b = (x as f64 * k, y as f64 * k, w as f64 * k, h as f64 * k);
@@ -55,11 +74,6 @@ pub fn render(bytes: &[u8], params: &Params, accept: &str, limits: &Limits) -> R
         plan = plan::plan_within(params, stored, probe.orientation, limits, Some(plan::Region { x, y, w, h }))?;
     }
     let decoded_at = Instant::now();
-
-    let output = negotiate(params, &probe, accept);
-    let summary = summary(params);
-    let keep_alpha = summary.is_none() && output.options.format.supports_alpha();
-    let finish = Finish { keep_alpha, background: params.bg };
     let image = pipeline::run(decoded, &plan, finish)?;
     let transformed_at = Instant::now();
 
@@ -119,7 +133,7 @@ fn summary(params: &Params) -> Option<Summary<'_>> {
 }
 
 /// A text answer about the original (fm=json).
-fn text(body: Vec<u8>, mime: &'static str, probe: &codec::Probe, start: Instant) -> Rendered {
+fn text(body: Vec<u8>, mime: &'static str, probe: &Probe, start: Instant) -> Rendered {
     let (width, height) = probe.oriented_size();
     Rendered {
         body,
@@ -130,4 +144,81 @@ fn text(body: Vec<u8>, mime: &'static str, probe: &codec::Probe, start: Instant)
         vary_accept: false,
         timings: Timings { decode: (Instant::now() - start).as_secs_f64() * 1000.0, ..Timings::default() },
     }
+}
+
+/// Frame `n` (0-based; past the end means the last) of an animation, as a still.
+fn nth_frame(bytes: &[u8], probe: &Probe, n: u32, limits: &Limits) -> Result<crate::image::Image> {
+    let mut chosen = None;
+    animation::decode_frames(bytes, probe, limits, |i, image, _| {
+        chosen = Some(image);
+        Ok(i < n)
+    })?;
+    chosen.ok_or_else(|| Error::undecodable("animation has no frames"))
+}
+
+/// Animated in, animated out: every kept frame goes through the pipeline as it is decoded, so
+/// memory holds one source canvas plus the (small) output frames. Over-limit animations are a
+/// 413 before the work that would exceed the limit.
+#[allow(clippy::too_many_arguments)]
+fn animate(
+    bytes: &[u8],
+    probe: &Probe,
+    plan: &plan::Plan,
+    output: &Output,
+    finish: Finish,
+    timeline: &Timeline,
+    limits: &Limits,
+    start: Instant,
+) -> Result<Rendered> {
+    let source_px = u64::from(probe.width) * u64::from(probe.height);
+    let out_px = u64::from(plan.canvas.0) * u64::from(plan.canvas.1);
+    let (mut in_total, mut out_total) = (0u64, 0u64);
+    let mut frames: Vec<Frame> = Vec::new();
+    let mut transform = 0.0;
+    let source_loop = animation::decode_frames(bytes, probe, limits, |i, image, delay_ms| {
+        if timeline.past_end(i) {
+            return Ok(false);
+        }
+        if !timeline.keeps(i) {
+            if let Some(last) = frames.last_mut() {
+                last.delay_ms += delay_ms;
+            }
+            return Ok(true);
+        }
+        in_total += source_px;
+        out_total += out_px;
+        if in_total > limits.max_input_pixels || out_total > limits.max_output_pixels {
+            return Err(Error::too_large(format!(
+                "animation is too large: {} frames of {}x{} (limits: {} source and {} output megapixels over all frames)",
+                probe.frames,
+                probe.width,
+                probe.height,
+                limits.max_input_pixels / 1_000_000,
+                limits.max_output_pixels / 1_000_000
+            )));
+        }
+        let t = Instant::now();
+        frames.push(Frame { image: pipeline::run(image, plan, finish)?, delay_ms });
+        transform += t.elapsed().as_secs_f64() * 1000.0;
+        Ok(true)
+    })?;
+    let decoded = (Instant::now() - start).as_secs_f64() * 1000.0 - transform;
+    let encode_start = Instant::now();
+    let (frames, loop_count) = timeline.finish(frames, source_loop);
+    let first = frames.first().ok_or_else(|| Error::undecodable("animation has no frames"))?;
+    let (width, height) = (first.image.width, first.image.height);
+    let body = if frames.len() == 1 {
+        codec::encode(&first.image, &output.options)?
+    } else {
+        animation::encode(&frames, loop_count, &output.options)?
+    };
+    Ok(Rendered {
+        body,
+        mime: output.options.format.mime(),
+        width,
+        height,
+        source: plan.source,
+        vary_accept: output.vary_accept,
+        timings: Timings { decode: decoded, transform, encode: encode_start.elapsed().as_secs_f64() * 1000.0 },
+    })
 }

@@ -44,8 +44,9 @@ impl Drop for Picture {
     }
 }
 
-/// A picture holding `image`'s pixels (converted by libwebp to YUV 4:2:0 + alpha).
-fn picture(image: &Image) -> Result<Picture> {
+/// A picture holding `image`'s pixels: ARGB for the animation encoder (it diffs frames in
+/// ARGB), else converted by libwebp to YUV 4:2:0 + alpha.
+fn picture(image: &Image, argb: bool) -> Result<Picture> {
     let mut raw = MaybeUninit::<sys::WebPPicture>::zeroed();
     // SAFETY: Init fills every field of the zeroed struct; it fails only on an ABI mismatch.
     if unsafe { sys::WebPPictureInitInternal(raw.as_mut_ptr(), sys::WEBP_ENCODER_ABI_VERSION as c_int) } == 0 {
@@ -53,6 +54,7 @@ fn picture(image: &Image) -> Result<Picture> {
     }
     // SAFETY: initialised just above.
     let mut pic = Picture(unsafe { raw.assume_init() });
+    pic.0.use_argb = c_int::from(argb);
     pic.0.width = image.width as c_int;
     pic.0.height = image.height as c_int;
     let stride = image.stride() as c_int;
@@ -101,7 +103,7 @@ fn config(quality: u8, pixels: u64) -> Result<sys::WebPConfig> {
 pub fn encode_lossy(image: &Image, quality: u8) -> Result<Vec<u8>> {
     let pixels = u64::from(image.width) * u64::from(image.height);
     let config = config(quality, pixels)?;
-    let mut pic = picture(image)?;
+    let mut pic = picture(image, false)?;
     // Typical output is well under a byte per pixel at web qualities.
     let mut out: Vec<u8> = Vec::with_capacity((pixels / 8) as usize + 1024);
     pic.0.writer = Some(write_to_vec);
@@ -121,6 +123,69 @@ pub fn encode_lossy(image: &Image, quality: u8) -> Result<Vec<u8>> {
             _ => Error::internal(),
         });
     }
+    Ok(out)
+}
+
+/// Frees the animation encoder on every exit path.
+struct AnimEncoder(*mut sys::WebPAnimEncoder);
+
+impl Drop for AnimEncoder {
+    fn drop(&mut self) {
+        // SAFETY: created by WebPAnimEncoderNewInternal and deleted only here.
+        unsafe { sys::WebPAnimEncoderDelete(self.0) }
+    }
+}
+
+/// Animated WebP through WebPAnimEncoder: each frame lossy at `quality` (or lossless), timing
+/// kept, `loop_count` 0 = forever. libwebp stores only the changed rectangle of each frame.
+pub fn encode_animation(
+    frames: &[super::animation::Frame],
+    loop_count: u16,
+    quality: u8,
+    lossless: bool,
+) -> Result<Vec<u8>> {
+    let first = &frames.first().ok_or_else(Error::internal)?.image;
+    let (w, h) = (first.width as c_int, first.height as c_int);
+    let mut raw = MaybeUninit::<sys::WebPAnimEncoderOptions>::zeroed();
+    // SAFETY: Init fills the struct; it fails only on an ABI mismatch.
+    if unsafe { sys::WebPAnimEncoderOptionsInitInternal(raw.as_mut_ptr(), sys::WEBP_MUX_ABI_VERSION as c_int) } == 0 {
+        return Err(Error::internal());
+    }
+    // SAFETY: initialised just above.
+    let mut options = unsafe { raw.assume_init() };
+    options.anim_params.loop_count = c_int::from(loop_count);
+    options.anim_params.bgcolor = 0; // transparent black, what browsers use anyway
+                                     // SAFETY: options is valid; the encoder is freed by AnimEncoder's Drop.
+    let encoder =
+        AnimEncoder(unsafe { sys::WebPAnimEncoderNewInternal(w, h, &options, sys::WEBP_MUX_ABI_VERSION as c_int) });
+    if encoder.0.is_null() {
+        return Err(Error::too_large("not enough memory to encode animated WebP"));
+    }
+    let pixels = u64::from(first.width) * u64::from(first.height);
+    let mut config = config(quality, pixels * frames.len() as u64)?;
+    config.lossless = c_int::from(lossless);
+    let mut timestamp: c_int = 0;
+    for frame in frames {
+        let mut pic = picture(&frame.image, true)?;
+        // SAFETY: encoder, picture and config are valid for the call.
+        if unsafe { sys::WebPAnimEncoderAdd(encoder.0, &mut pic.0, timestamp, &config) } == 0 {
+            return Err(Error::too_large("not enough memory to encode animated WebP"));
+        }
+        timestamp = timestamp.saturating_add(frame.delay_ms.min(i32::MAX as u32) as c_int);
+    }
+    let mut data = sys::WebPData::default();
+    // SAFETY: a null frame marks the end; Assemble writes a libwebp-owned buffer into `data`.
+    let ok = unsafe {
+        sys::WebPAnimEncoderAdd(encoder.0, std::ptr::null_mut(), timestamp, std::ptr::null()) != 0
+            && sys::WebPAnimEncoderAssemble(encoder.0, &mut data) != 0
+    };
+    if !ok || data.bytes.is_null() {
+        return Err(Error::too_large("not enough memory to encode animated WebP"));
+    }
+    // SAFETY: data points at `size` bytes owned by libwebp until WebPDataClear.
+    let out = unsafe { std::slice::from_raw_parts(data.bytes, data.size) }.to_vec();
+    // SAFETY: frees the buffer Assemble allocated.
+    unsafe { sys::WebPDataClear(&mut data) };
     Ok(out)
 }
 

@@ -1,6 +1,7 @@
 //! Bytes ⇄ pixels: sniffing by magic bytes, header-only probing, decoding at a reduced
 //! scale when the plan allows it, and encoding to the output formats.
 
+pub mod animation;
 pub mod container;
 mod exif;
 mod gif;

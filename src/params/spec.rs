@@ -862,7 +862,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::between(1.0, 60.0) }],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "frame",
@@ -871,7 +871,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::at_least(1.0) }, E::Interval],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "gam",
@@ -943,7 +943,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: Range::at_least(1.0), suggested: ANY }],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "invert",
@@ -981,7 +981,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::at_least(0.0) }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "lossless",
@@ -1405,7 +1405,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Boolean],
         default: Some("false"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "rot",
@@ -1468,7 +1468,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: Range::at_least(1.0), suggested: ANY }],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "svg-sanitize",

@@ -199,3 +199,62 @@ pub fn metadata_outputs(s: &Servers) -> Result<(), String> {
     check(r.header("content-type") == Some("text/css"), || format!("{t}: {:?}", r.header("content-type")))?;
     check(r.text().contains(".hero-fg-1 { color:#") && r.text().contains(".hero-bg-1 {"), || r.text())
 }
+
+/// Animated GIF/WebP in → animated out with the same frame count; frame, fps, reverse, loop,
+/// interval and skip.
+pub fn animation(s: &Servers) -> Result<(), String> {
+    let frames_of = |body: &[u8]| -> Result<u32, String> {
+        Ok(ixora::codec::probe(body, &ixora::security::Limits::default()).map_err(|e| e.to_string())?.frames)
+    };
+    // animated.gif: 8 frames, 320x240, loops forever.
+    for (t, fmt, frames) in [
+        ("/animated.gif?w=160", Format::Gif, 8),
+        ("/animated.gif?w=160&fm=webp", Format::Webp, 8),
+        ("/animated.gif?w=160&interval=2", Format::Gif, 4),
+        ("/animated.gif?w=160&skip=4", Format::Gif, 6),
+        ("/animated.gif?w=160&frame=3", Format::Gif, 1),
+        ("/animated.gif?w=160&fm=png", Format::Png, 1),
+    ] {
+        let r = get(s, t)?;
+        expect_status(&r, 200, t)?;
+        let info = image_info(&r.body)?;
+        check(info == (fmt, 160, 120), || format!("{t}: {info:?}"))?;
+        let n = frames_of(&r.body)?;
+        check(n == frames, || format!("{t}: {n} frames, want {frames}"))?;
+        if let Some(seen) = pillow(&r.body, None)? {
+            check(seen.frames == frames && (seen.width, seen.height) == (160, 120), || {
+                format!("{t}: Pillow {seen:?}")
+            })?;
+        }
+    }
+    // Timing and loop count as Pillow reads them.
+    let r = get(s, "/animated.gif?w=100&fps=10&loop=3")?;
+    let gif = ixora::codec::container::read(&r.body, Format::Gif);
+    check(gif.loop_count == Some(3), || format!("loop count {:?}", gif.loop_count))?;
+    // GIF delays are centiseconds: fps=10 → 10 cs in every graphic control extension.
+    check(r.body.windows(6).any(|w| w[0] == 0x21 && w[1] == 0xF9 && w[2] == 4 && w[4] == 10 && w[5] == 0), || {
+        "fps=10 did not write 10 cs delays".into()
+    })?;
+    // reverse: the first output frame is the source's last.
+    let last = get(s, "/animated.gif?w=100&frame=8&fm=png")?;
+    let rev = get(s, "/animated.gif?w=100&reverse=true&fm=gif")?;
+    let (a, b) = (super::decode(&last.body)?, super::decode(&rev.body)?);
+    let (pa, pb) = (a.pixel(5, 5).to_vec(), b.pixel(5, 5).to_vec());
+    check(pa.iter().zip(&pb).take(3).all(|(x, y)| x.abs_diff(*y) < 24), || format!("reverse: {pb:?} vs last {pa:?}"))?;
+    // Corpus animations (GIF and WebP) keep their frame counts.
+    if s.corpus.is_some() {
+        for (name, frames) in [
+            ("sharp__animated-loop-3.gif", 10),
+            ("sharp__animated-loop-3.webp", 10),
+            ("sharp__rotating-squares.gif", 30),
+        ] {
+            let t = format!("/{name}?w=100");
+            let r = get(s, &t)?;
+            expect_status(&r, 200, &t)?;
+            let n = frames_of(&r.body)?;
+            check(n == frames, || format!("{t}: {n} frames, want {frames}"))?;
+            println!("    {t}: {n} frames, {} bytes, {}", r.body.len(), timing(&r, "total"));
+        }
+    }
+    Ok(())
+}

@@ -266,3 +266,18 @@ fn entropy_and_edges_crops_find_the_detail() {
         assert!(spread(&format!("w=100&h=100&fit=crop&fm=png&{q}")) > 100, "{q} should land on the detail");
     }
 }
+
+#[test]
+fn fill_modes_blur_clamp_and_gradients() {
+    // exif-6.jpg is upright 1200x1600, so a 300x300 fill leaves bands left and right.
+    let img = decode(&render("exif-6.jpg", "w=300&h=300&fit=fill&fill=blur&fm=png").body);
+    assert_eq!((img.width, img.height, img.channels), (300, 300, 3));
+    assert!(!near(img.pixel(5, 150), [255, 255, 255], 10), "blurred backdrop, not blank: {:?}", img.pixel(5, 150));
+    let img = decode(&render("exif-6.jpg", "w=300&h=300&fit=clamp&fm=png").body);
+    assert!(near(img.pixel(2, 50), [0, 0, 0], 60), "clamp extends the black edge: {:?}", img.pixel(2, 50));
+    let img = decode(&render("exif-6.jpg", "w=300&h=300&fit=fill&fill=gradient&fill-gradient-linear=ff0000,0000ff&fm=png").body);
+    assert!(near(img.pixel(2, 1), [255, 0, 0], 4) && near(img.pixel(2, 298), [0, 0, 255], 4), "{:?} {:?}", img.pixel(2, 1), img.pixel(2, 298));
+    let q = "w=300&h=300&fit=fill&fill=gradient&fill-gradient-type=radial&fill-gradient-radial=ffffff,000000&fm=png";
+    let img = decode(&render("exif-6.jpg", q).body);
+    assert!(near(img.pixel(0, 0), [0, 0, 0], 4), "radial edge {:?}", img.pixel(0, 0));
+}

@@ -643,7 +643,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::OneOf(&["solid", "blur", "gen", "generative", "gradient"])],
         default: None,
         base64: true,
-        status: Status::Partial("solid; blur and gradient fill with fill-color for now; gen is out of scope"),
+        status: Status::Partial("solid, blur and gradient (linear, radial; interpolated in sRGB); gen is out of scope"),
     },
     Spec {
         name: "fill-color",
@@ -715,7 +715,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Tuple(&[&[E::HexColor, E::ColorKeyword], &[E::HexColor, E::ColorKeyword]])],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "fill-gradient-linear-direction",
@@ -724,7 +724,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::ListOf(&["top", "bottom", "left", "right"])],
         default: Some("top,bottom"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "fill-gradient-radial",
@@ -733,7 +733,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Tuple(&[&[E::HexColor, E::ColorKeyword], &[E::HexColor, E::ColorKeyword]])],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "fill-gradient-radial-radius",
@@ -745,7 +745,7 @@ pub static SPECS: &[Spec] = &[
         ])],
         default: Some("0.25,0.5"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Partial("one radius, the first value, for both axes"),
     },
     Spec {
         name: "fill-gradient-radial-x",
@@ -754,7 +754,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: Range::between(2.0, 8192.0), suggested: ANY }, E::Unit],
         default: Some("0.5"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "fill-gradient-radial-y",
@@ -763,7 +763,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: Range::between(2.0, 8192.0), suggested: ANY }, E::Unit],
         default: Some("0.5"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "fill-gradient-type",
@@ -772,7 +772,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::OneOf(&["linear", "radial"])],
         default: Some("linear"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "fit",
@@ -792,7 +792,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::OneOf(&["h", "v", "hv"])],
         default: None,
         base64: true,
-        status: Status::Implemented,
+        status: Status::Partial("facearea crops the centre: faces are not detected"),
     },
     Spec {
         name: "fm",

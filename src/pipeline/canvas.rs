@@ -4,7 +4,7 @@ use super::Finish;
 use crate::image::Image;
 use crate::ops::shape;
 use crate::params::Color;
-use crate::plan::{Frame, Mask, MaskShape, Plan};
+use crate::plan::{Fill, Frame, Mask, MaskShape, Plan};
 
 /// Puts the image on the plan's canvas: padding in `bg` (or transparent), the fill area of
 /// fit=fill in `fill-color`, the image at its offset, then the border and rounded corners.
@@ -13,14 +13,28 @@ pub fn place(image: Image, plan: &Plan) -> Image {
     if plan.canvas == (image.width, image.height) && frame.is_empty() {
         return image;
     }
-    let opaque = image.channels == 3 && plan.canvas_color.is_opaque() && frame.pad_color.is_opaque() && frame.radius == [0; 4];
+    let fill_opaque = match plan.fill {
+        Fill::Solid => plan.canvas_color.is_opaque(),
+        Fill::Blur | Fill::Clamp => true,
+        Fill::Linear { from: a, to: b, .. } | Fill::Radial { inner: a, outer: b, .. } => a.is_opaque() && b.is_opaque(),
+    };
+    let opaque = image.channels == 3
+        && fill_opaque
+        && (frame.pad == [0; 4] || frame.pad_color.is_opaque())
+        && (frame.border == [0; 4] || frame.border_color.is_opaque())
+        && frame.radius == [0; 4];
     let channels = if opaque { 3 } else { 4 };
     let image = with_channels(image, channels);
     let (cw, ch) = plan.canvas;
     let mut canvas = Image::filled(cw, ch, channels, frame.pad_color.rgba());
     let ins = frame.insets();
     let inner = (ins[3], ins[0], cw.saturating_sub(ins[1] + ins[3]), ch.saturating_sub(ins[0] + ins[2]));
-    fill_rect(&mut canvas, inner, plan.canvas_color);
+    match plan.fill {
+        Fill::Solid => fill_rect(&mut canvas, inner, plan.canvas_color),
+        Fill::Blur => fill_blurred(&mut canvas, inner, &image),
+        Fill::Clamp => fill_clamped(&mut canvas, inner, &image, plan.offset),
+        Fill::Linear { .. } | Fill::Radial { .. } => fill_gradient(&mut canvas, inner, plan.fill),
+    }
     blit(&mut canvas, &image, plan.offset);
     draw_border(&mut canvas, frame);
     canvas
@@ -34,6 +48,71 @@ fn fill_rect(canvas: &mut Image, (x, y, w, h): (u32, u32, u32, u32), color: Colo
         let end = (row * canvas.width + (x + w).min(canvas.width)) as usize * c;
         for p in canvas.data[start..end].chunks_exact_mut(c) {
             p.copy_from_slice(px);
+        }
+    }
+}
+
+/// fill=blur: the image scaled to cover the fill area, blurred so it reads as a backdrop.
+fn fill_blurred(canvas: &mut Image, (x, y, w, h): (u32, u32, u32, u32), image: &Image) {
+    if w == 0 || h == 0 || image.width == 0 || image.height == 0 {
+        return;
+    }
+    let k = (w as f64 / image.width as f64).max(h as f64 / image.height as f64);
+    let (ox, oy) = ((image.width as f64 * k - w as f64) / 2.0, (image.height as f64 * k - h as f64) / 2.0);
+    let c = canvas.channels as usize;
+    let mut cover = Vec::with_capacity((w * h) as usize * c);
+    for row in 0..h {
+        for col in 0..w {
+            let sx = (((col as f64 + ox) / k) as u32).min(image.width - 1);
+            let sy = (((row as f64 + oy) / k) as u32).min(image.height - 1);
+            let p = image.pixel(sx, sy);
+            cover.extend_from_slice(&p[..c.min(p.len())]);
+            if c == 4 && p.len() == 3 {
+                cover.push(255);
+            }
+        }
+    }
+    let sigma = (w.max(h) as f32 / 24.0).max(2.0);
+    let blurred = crate::ops::gaussian_blur(Image::new(w, h, canvas.channels, cover), sigma);
+    blit(canvas, &blurred, (x, y));
+}
+
+/// fit=clamp: every fill pixel takes the colour of the nearest image pixel.
+fn fill_clamped(canvas: &mut Image, (x, y, w, h): (u32, u32, u32, u32), image: &Image, (ox, oy): (u32, u32)) {
+    let c = canvas.channels as usize;
+    for row in y..(y + h).min(canvas.height) {
+        for col in x..(x + w).min(canvas.width) {
+            let sx = (col as i64 - ox as i64).clamp(0, image.width as i64 - 1) as u32;
+            let sy = (row as i64 - oy as i64).clamp(0, image.height as i64 - 1) as u32;
+            let i = (row * canvas.width + col) as usize * c;
+            canvas.data[i..i + c].copy_from_slice(&image.pixel(sx, sy)[..c]);
+        }
+    }
+}
+
+fn fill_gradient(canvas: &mut Image, (x, y, w, h): (u32, u32, u32, u32), fill: Fill) {
+    let c = canvas.channels as usize;
+    let lerp = |a: Color, b: Color, t: f64| {
+        let t = t.clamp(0.0, 1.0);
+        let m = |p: u8, q: u8| (p as f64 + (q as f64 - p as f64) * t).round() as u8;
+        [m(a.r, b.r), m(a.g, b.g), m(a.b, b.b), m(a.a, b.a)]
+    };
+    for row in 0..h.min(canvas.height.saturating_sub(y)) {
+        for col in 0..w.min(canvas.width.saturating_sub(x)) {
+            let (u, v) = ((col as f64 + 0.5) / w as f64, (row as f64 + 0.5) / h as f64);
+            let px = match fill {
+                Fill::Linear { from, to, vertical, reverse } => {
+                    let t = if vertical { v } else { u };
+                    lerp(from, to, if reverse { 1.0 - t } else { t })
+                }
+                Fill::Radial { inner, outer, center, radius } => {
+                    let d = ((u - center.0).powi(2) + (v - center.1).powi(2)).sqrt();
+                    lerp(inner, outer, d / radius.max(1e-6))
+                }
+                _ => return,
+            };
+            let i = ((y + row) * canvas.width + x + col) as usize * c;
+            canvas.data[i..i + c].copy_from_slice(&px[..c]);
         }
     }
 }

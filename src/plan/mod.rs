@@ -49,6 +49,22 @@ pub struct Plan {
     pub grid: Option<(Color, Color, u32)>,
     /// `crop=entropy|edges`: the pipeline moves `region` within this area to the busiest place.
     pub smart: Option<(Smart, Region)>,
+    pub fill: Fill,
+}
+
+/// What covers the part of a fit=fill canvas the image leaves free.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Fill {
+    /// `canvas_color`.
+    Solid,
+    /// A blurred copy of the image, scaled to cover.
+    Blur,
+    /// The image's edge pixels, extended (fit=clamp).
+    Clamp,
+    /// From the first colour to the second, top to bottom (or as `direction` says).
+    Linear { from: Color, to: Color, vertical: bool, reverse: bool },
+    /// From the first colour at the centre (fractions of the fill area) to the second at `radius`.
+    Radial { inner: Color, outer: Color, center: (f64, f64), radius: f64 },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -154,6 +170,7 @@ pub fn plan_within(params: &Params, stored: (u32, u32), exif: u8, limits: &Limit
             .map(|d| (d, params.raw("rot-type") == Some("pivot"))),
         grid: grid(params),
         smart: None,
+        fill: fill(params),
     };
     match params.fit {
         Fit::Clip => p.resize = contain(contain_scale),
@@ -184,6 +201,34 @@ pub fn plan_within(params: &Params, stored: (u32, u32), exif: u8, limits: &Limit
     let inner = (p.canvas.0 - ins[1] - ins[3], p.canvas.1 - ins[0] - ins[2]);
     p.offset = ((inner.0 - p.resize.0.min(inner.0)) / 2 + ins[3], (inner.1 - p.resize.1.min(inner.1)) / 2 + ins[0]);
     Ok(p)
+}
+
+fn fill(params: &Params) -> Fill {
+    let pair = |name: &str| {
+        let (a, b) = params.raw(name)?.split_once(',')?;
+        Some((Color::parse(a)?, Color::parse(b)?))
+    };
+    let fallback = params.fill_color.unwrap_or(Color::WHITE);
+    if params.raw("fit") == Some("clamp") {
+        return Fill::Clamp;
+    }
+    match params.raw("fill") {
+        Some("blur") => Fill::Blur,
+        Some("gradient") if params.raw("fill-gradient-type") == Some("radial") => {
+            let (inner, outer) = pair("fill-gradient-radial").unwrap_or((Color::WHITE, fallback));
+            let num = |n: &str| params.raw(n).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.5);
+            // A single radius for both axes: the first of `fill-gradient-radial-radius`.
+            let radius = params.raw("fill-gradient-radial-radius").and_then(|v| v.split(',').next()?.parse().ok()).unwrap_or(0.5);
+            Fill::Radial { inner, outer, center: (num("fill-gradient-radial-x"), num("fill-gradient-radial-y")), radius }
+        }
+        Some("gradient") => {
+            let (from, to) = pair("fill-gradient-linear").unwrap_or((Color::WHITE, fallback));
+            let dir = params.raw("fill-gradient-linear-direction").unwrap_or("top,bottom");
+            let first = dir.split(',').next().unwrap_or("top");
+            Fill::Linear { from, to, vertical: matches!(first, "top" | "bottom"), reverse: matches!(first, "bottom" | "right") }
+        }
+        _ => Fill::Solid,
+    }
 }
 
 fn mask(params: &Params) -> Option<Mask> {

@@ -47,10 +47,6 @@ impl Error {
     pub fn unknown_source(message: impl Into<String>) -> Self {
         Self::new(410, "unknown_source", message)
     }
-    /// A configured feature this build does not serve yet (501).
-    pub fn not_implemented(message: impl Into<String>) -> Self {
-        Self::new(501, "not_implemented", message)
-    }
     pub fn method_not_allowed(message: impl Into<String>) -> Self {
         Self::new(405, "method_not_allowed", message)
     }

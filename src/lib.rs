@@ -15,6 +15,7 @@ pub mod ops;
 pub mod params;
 pub mod pipeline;
 pub mod plan;
+pub mod proxy;
 pub mod render;
 pub mod security;
 pub mod source;

@@ -99,28 +99,36 @@ fn route(req: &Request, started: Instant, log: &mut LogFields, after: &mut After
         let tokens = sources::tokens(&source.tokens);
         signature::verify(tokens.iter().map(String::as_str), req.get_path(), raw_query)?;
     }
-    if source.web_proxy {
-        // Dynamic backends with an allow-list and private-address refusal are still to come.
-        return Err(Error::not_implemented("web-proxy sources are not served yet"));
-    }
+    // Where the original lives: the source's backend and prefix, or the URL a web-proxy path names.
+    // Web-proxy entries are keyed by the full URL, so two hosts' /a.jpg never share one.
+    let (backend, origin_path, key_path) = if source.web_proxy {
+        let target = crate::proxy::target(req.get_path())?;
+        if !crate::proxy::allowed(&target, &source.proxy_hosts) {
+            return Err(Error::forbidden(format!("{} is not an allowed host for this source", target.host)));
+        }
+        (sources::proxy_backend(&source, &target)?, target.path.clone(), target.url())
+    } else {
+        let path = source.origin_path(req.get_path());
+        (source.backend.clone(), path.clone(), path)
+    };
     let query = crate::source::merge_defaults(&source.defaults, raw_query)?;
     let params = crate::params::parse(&query)?;
     let expires_in = params.raw("expires").map(|v| signature::check_expires(v, unix_now())).transpose()?;
     let limits = Limits::default();
 
-    let origin_path = source.origin_path(req.get_path());
-    let key = delivery::cache_key(&source.id(), &origin_path, &params, |name| req.get_header_str(name));
-    let surrogate_keys = delivery::surrogate_keys(&source.id(), &origin_path);
+    let key = delivery::cache_key(&source.id(), &key_path, &params, |name| req.get_header_str(name));
+    let surrogate_keys = delivery::surrogate_keys(&source.id(), &key_path);
     let accept = req.get_header_str(header::ACCEPT).unwrap_or("");
     let (cached, revalidation) = cache::lookup_or_produce(&key, &surrogate_keys, || {
-        produce(&source, &origin_path, &params, accept, &limits, log)
+        produce(&source, &backend, &origin_path, &params, accept, &limits, log)
     })?;
     let meta = &cached.meta;
     if let Some(revalidation) = revalidation {
-        let (source, origin_path, params, accept) =
-            (source.clone(), origin_path.clone(), params.clone(), accept.to_string());
+        let (source, backend, origin_path, params, accept) =
+            (source.clone(), backend.clone(), origin_path.clone(), params.clone(), accept.to_string());
         *after = Some(Box::new(move || {
-            revalidation.run(|| produce(&source, &origin_path, &params, &accept, &limits, &mut LogFields::default()))
+            let mut scratch = LogFields::default();
+            revalidation.run(|| produce(&source, &backend, &origin_path, &params, &accept, &limits, &mut scratch))
         }));
     }
     log.cache = cached.status.log_str();
@@ -165,6 +173,7 @@ fn route(req: &Request, started: Instant, log: &mut LogFields, after: &mut After
 /// On a miss: fetch the original and render it (or pass it through untouched).
 fn produce(
     source: &Source,
+    backend: &str,
     origin_path: &str,
     params: &Params,
     accept: &str,
@@ -172,7 +181,7 @@ fn produce(
     log: &mut LogFields,
 ) -> Result<(Meta, Vec<u8>), Error> {
     let fetch_start = Instant::now();
-    let original = origin::fetch(&source.backend, origin_path, origin_timeout(), limits)?;
+    let original = origin::fetch(backend, origin_path, origin_timeout(), limits)?;
     log.times.fetch = ms_since(fetch_start);
     let ttl = delivery::edge_ttl(source.ttl, original.cache_control.as_deref());
     let mut meta =

@@ -1,8 +1,11 @@
 //! Sources and tokens from the Config Store `ixora_sources` and the Secret Store `ixora_tokens`.
 
-use fastly::{ConfigStore, SecretStore};
+use std::time::Duration;
+
+use fastly::{Backend, ConfigStore, SecretStore};
 
 use crate::error::Error;
+use crate::proxy::Target;
 use crate::source::{self, Source};
 
 pub const SOURCES_STORE: &str = "ixora_sources";
@@ -37,6 +40,38 @@ pub fn tokens(names: &[String]) -> Vec<String> {
         .filter_map(|s| s.try_plaintext().ok())
         .filter_map(|b| String::from_utf8(b.to_vec()).ok())
         .collect()
+}
+
+/// The backend for a web-proxy target: the source's own backend when the URL names its address
+/// (the one private address a proxy may reach), otherwise a dynamic backend for a public host.
+pub fn proxy_backend(source: &Source, target: &Target) -> Result<String, Error> {
+    if !source.backend.is_empty() {
+        if let Ok(b) = Backend::from_name(&source.backend) {
+            if b.exists() && b.get_host().eq_ignore_ascii_case(&target.host) && b.get_port() == target.port {
+                return Ok(source.backend.clone());
+            }
+        }
+    }
+    if target.is_private() {
+        return Err(Error::forbidden("web-proxy URLs may not point at private or loopback addresses"));
+    }
+    let name: String = format!("proxy_{}_{}", target.host, target.port)
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .collect();
+    if Backend::from_name(&name).is_ok_and(|b| b.exists()) {
+        return Ok(name);
+    }
+    let mut builder = Backend::builder(&name, target.authority())
+        .override_host(&target.host)
+        .connect_timeout(Duration::from_secs(5))
+        .first_byte_timeout(Duration::from_secs(15))
+        .between_bytes_timeout(Duration::from_secs(10));
+    if target.https {
+        builder = builder.enable_ssl().sni_hostname(&target.host);
+    }
+    builder.finish().map_err(|_| Error::bad_gateway("the web-proxy origin could not be set up"))?;
+    Ok(name)
 }
 
 /// Says what is wrong without echoing the configuration (`Source::parse` tells the operator).

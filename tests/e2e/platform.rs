@@ -204,13 +204,50 @@ pub fn source_unknown_host_is_410(s: &Servers) -> Result<(), String> {
     expect_status(&r, 200, "configured host on the extra edge")
 }
 
-/// A web-proxy source always needs a signature; past it, it answers 501 until web-proxy
-/// fetching lands (docs/operations.md §8).
-pub fn source_web_proxy_is_signed_and_not_served_yet(s: &Servers) -> Result<(), String> {
-    let path = "/https%3A%2F%2Fimg.example.com%2Fa.jpg";
-    expect_json_error(&on_host(s, "proxy.localhost", &format!("{path}?w=10"), &[])?, 403, "unsigned proxy")?;
-    let sig = signature::sign(token("demo"), path, "w=10");
-    expect_json_error(&on_host(s, "proxy.localhost", &format!("{path}?w=10&s={sig}"), &[])?, 501, "signed proxy")
+/// Web-proxy sources: the path is a full URL, always signed (here by the real imgix client),
+/// fetched only from `proxy_hosts`, and never from a private address other than the source's
+/// configured backend (local-origin here, on loopback).
+pub fn source_web_proxy(s: &Servers) -> Result<(), String> {
+    let url = format!("http://{}/photo.jpg", s.origin);
+    let script = r#"
+import sys
+from imgix import UrlBuilder
+b = UrlBuilder("proxy.localhost", use_https=False, sign_key=sys.argv[1], include_library_param=False)
+for u in sys.argv[2:]:
+    print(b.create_url(u, {"w": 40}))
+"#;
+    let out = python(
+        script,
+        &[token("demo"), &url, "http://10.0.0.1/a.jpg", "https://img.example.com/a.jpg", "http://not-listed.net/a.jpg"],
+    )?;
+    let urls: Vec<String> = out.lines().map(|u| u.trim_start_matches("http://proxy.localhost").to_string()).collect();
+    check(urls.len() == 4 && urls[0].starts_with("/http%3A%2F%2F127.0.0.1"), || format!("imgix printed {out}"))?;
+
+    let before = origin_count(s, "/photo.jpg")?;
+    let r = on_host(s, "proxy.localhost", &urls[0], &[])?;
+    expect_status(&r, 200, &urls[0])?;
+    let got = image_info(&r.body)?;
+    check((got.1, got.2) == (40, 30), || format!("proxied render {got:?}"))?;
+    check(origin_count(s, "/photo.jpg")? == before + 1, || "the proxy did not fetch from local-origin".into())?;
+    check(x_cache(&on_host(s, "proxy.localhost", &urls[0], &[])?) == "HIT", || "proxied render not cached".into())?;
+
+    // Unsigned: 403 even though the host is allowed.
+    let unsigned = urls[0].split("&s=").next().unwrap_or("").to_string();
+    expect_json_error(&on_host(s, "proxy.localhost", &unsigned, &[])?, 403, "unsigned proxy")?;
+    // A private address, even an allowed one, is refused before any connection.
+    let r = on_host(s, "proxy.localhost", &urls[1], &[])?;
+    expect_json_error(&r, 403, "private proxy target")?;
+    check(r.text().contains("private"), || r.text())?;
+    // A host not on proxy_hosts: 403.
+    let r = on_host(s, "proxy.localhost", &urls[3], &[])?;
+    expect_json_error(&r, 403, "unlisted proxy host")?;
+    check(r.text().contains("not-listed.net"), || r.text())?;
+    // Not a URL at all.
+    let sig = signature::sign(token("demo"), "/photo.jpg", "w=10");
+    expect_json_error(&on_host(s, "proxy.localhost", &format!("/photo.jpg?w=10&s={sig}"), &[])?, 400, "not a URL")?;
+    // urls[2] (an allowed public host) is not requested: this machine has no network beyond
+    // package registries, so the dynamic-backend path is exercised only on Fastly.
+    Ok(())
 }
 
 /// Default parameters apply under the request's; a prefix is prepended at the origin.

@@ -3,6 +3,7 @@
 
 mod formats;
 mod http;
+mod ops;
 mod params;
 mod platform;
 mod servers;
@@ -47,7 +48,7 @@ fn main() {
         ("sign_expires", platform::sign_expires),
         ("source_unknown_host_is_410", platform::source_unknown_host_is_410),
         ("source_defaults_and_prefix", platform::source_defaults_and_prefix),
-        ("source_web_proxy", platform::source_web_proxy),
+        ("source_web_proxy_is_signed_not_served", platform::source_web_proxy_is_signed_and_not_served_yet),
         ("cache_hit_after_miss", platform::cache_hit_after_miss),
         ("cache_collapses_concurrent_misses", platform::cache_collapses_concurrent_misses),
         ("cache_ttl_and_stale_while_revalidate", platform::cache_ttl_and_stale_while_revalidate),
@@ -55,6 +56,7 @@ fn main() {
         ("conditional_if_none_match_is_304", platform::conditional_if_none_match_is_304),
         ("origin_redirect_is_502", platform::origin_redirect_is_502),
         ("log_line_has_platform_fields", platform::log_line_has_platform_fields),
+        ("pixel_operations_run_in_wasm", ops::pixel_operations_run_in_wasm),
         ("equivalent_urls_give_identical_bytes", params::equivalent_urls_give_identical_bytes),
         ("bad_values_are_400_naming_the_parameter", params::bad_values_are_400_naming_the_parameter),
         ("ignored_parameters_are_listed", params::ignored_parameters_are_listed),
@@ -114,12 +116,12 @@ fn image_info(body: &[u8]) -> Result<(Format, u32, u32), String> {
     Ok((p.format, p.width, p.height))
 }
 
-fn decode(body: &[u8]) -> Result<ixora::image::Image, String> {
+pub fn decode(body: &[u8]) -> Result<ixora::image::Image, String> {
     let p = codec::probe(body, &Limits::default()).map_err(|e| e.to_string())?;
     codec::decode(body, &p, (p.width, p.height), &Limits::default()).map_err(|e| e.to_string())
 }
 
-fn near(px: &[u8], want: [u8; 3], tol: u8) -> bool {
+pub fn near(px: &[u8], want: [u8; 3], tol: u8) -> bool {
     px.iter().zip(want).all(|(a, b)| a.abs_diff(b) <= tol)
 }
 

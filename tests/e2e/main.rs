@@ -48,7 +48,7 @@ fn main() {
         ("sign_expires", platform::sign_expires),
         ("source_unknown_host_is_410", platform::source_unknown_host_is_410),
         ("source_defaults_and_prefix", platform::source_defaults_and_prefix),
-        ("source_web_proxy_is_signed_not_served", platform::source_web_proxy_is_signed_and_not_served_yet),
+        ("source_web_proxy", platform::source_web_proxy),
         ("cache_hit_after_miss", platform::cache_hit_after_miss),
         ("cache_collapses_concurrent_misses", platform::cache_collapses_concurrent_misses),
         ("cache_ttl_and_stale_while_revalidate", platform::cache_ttl_and_stale_while_revalidate),

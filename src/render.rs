@@ -8,8 +8,8 @@ use crate::codec::{self, OutputFormat, Probe};
 use crate::error::Error;
 use crate::error::Result;
 use crate::negotiate::negotiate;
-use crate::ops::trim::Trim;
 use crate::negotiate::Output;
+use crate::ops::trim::Trim;
 use crate::params::{Fm, Params};
 use crate::pipeline::{self, Finish};
 use crate::plan;
@@ -58,7 +58,7 @@ pub fn render(bytes: &[u8], params: &Params, accept: &str, limits: &Limits) -> R
     }
 
     let trim = Trim::from_params(params, probe.has_alpha);
-    let decoded = match timeline.single() {
+    let mut decoded = match timeline.single() {
         Some(n) if probe.frames > 1 && n > 0 => nth_frame(bytes, &probe, n, limits)?,
         _ => {
             // Trimming looks at the pixels before the geometry is final, so it decodes whole.
@@ -67,6 +67,13 @@ pub fn render(bytes: &[u8], params: &Params, accept: &str, limits: &Limits) -> R
             codec::decode(bytes, &probe, stored_min, limits)?
         }
     };
+    // Colour management: an embedded RGB or grey profile is converted to sRGB (CMYK profiles
+    // are applied by the JPEG decoder); `cs=strip` drops the profile and keeps the numbers.
+    if params.raw("cs") != Some("strip") {
+        if let Some(icc) = codec::container::read(bytes, probe.format).icc {
+            codec::icc::to_srgb(&mut decoded, &icc);
+        }
+    }
     if let Some((x, y, w, h)) = trim.and_then(|t| t.bounds(&decoded)) {
         let k = stored.0 as f64 / decoded.width as f64;
         let b = (x as f64 * k, y as f64 * k, w as f64 * k, h as f64 * k);

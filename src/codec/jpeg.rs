@@ -234,13 +234,17 @@ pub(super) fn decode(bytes: &[u8], min_size: (u32, u32), limits: &Limits) -> Res
     let rgb = match n {
         1 => expand_grey(&data, false),
         3 => data,
-        _ => cmyk_to_rgb(&data),
+        // An embedded CMYK profile says what the inks look like; without one, a naive formula.
+        _ => super::container::read(bytes, Format::Jpeg)
+            .icc
+            .and_then(|icc| super::icc::cmyk_to_srgb(&data, &icc))
+            .unwrap_or_else(|| cmyk_to_rgb(&data)),
     };
     Ok(Image::new(ow, oh, 3, rgb))
 }
 
 /// jpeg-decoder hands back ink amounts (it un-inverts Adobe CMYK and converts YCCK). Naive
-/// conversion without a profile; good enough until a CMS lands.
+/// conversion for files without a CMYK profile.
 fn cmyk_to_rgb(cmyk: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(cmyk.len() / 4 * 3);
     for p in cmyk.chunks_exact(4) {

@@ -5,6 +5,7 @@ pub mod animation;
 pub mod container;
 mod exif;
 mod gif;
+pub mod icc;
 mod jpeg;
 mod libwebp;
 mod png;

@@ -526,7 +526,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::OneOf(&["origin", "srgb", "adobergb1998", "tinysrgb", "strip"])],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Partial("srgb, tinysrgb and origin convert embedded RGB, grey and CMYK profiles to sRGB (moxcms); strip keeps the numbers; adobergb1998 is not done; outputs carry no profile"),
     },
     Spec {
         name: "dl",

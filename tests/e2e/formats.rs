@@ -258,3 +258,63 @@ pub fn animation(s: &Servers) -> Result<(), String> {
     }
     Ok(())
 }
+
+const PILLOW_ICC: &str = r#"
+import io, json, math, sys
+from PIL import Image, ImageChops, ImageCms
+ours, original = Image.open(sys.argv[1]).convert("RGB"), Image.open(sys.argv[2])
+icc = original.info.get("icc_profile")
+src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+if original.mode not in ("RGB", "L"):
+    original = original.convert("RGB")
+ref = ImageCms.profileToProfile(original, src, ImageCms.createProfile("sRGB"), outputMode="RGB")
+ref = ref.resize(ours.size, Image.LANCZOS)
+h = ImageChops.difference(ours, ref).histogram()
+mse = sum(h[c * 256 + i] * i * i for c in range(3) for i in range(256)) / (3.0 * ours.width * ours.height)
+print(json.dumps({"psnr": 99.0 if mse == 0 else 10 * math.log10(255 * 255 / mse)}))
+"#;
+
+/// PSNR of our rendering against Pillow + LittleCMS converting the original to sRGB.
+fn icc_reference_psnr(ours: &[u8], original: &[u8]) -> Result<f64, String> {
+    let dir = std::env::temp_dir().join(format!("ixora-icc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let (a, b) = (dir.join("ours"), dir.join("original"));
+    std::fs::write(&a, ours).map_err(|e| e.to_string())?;
+    std::fs::write(&b, original).map_err(|e| e.to_string())?;
+    let out = Command::new("python3").arg("-c").arg(PILLOW_ICC).arg(&a).arg(&b).output().map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!("Pillow ImageCms: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())?;
+    v["psnr"].as_f64().ok_or_else(|| "no psnr".into())
+}
+
+/// Embedded profiles (Display P3, grey, ProPhoto) come out as the sRGB an ICC-aware reference
+/// (Pillow with LittleCMS) produces; cs=strip keeps the numbers and so differs.
+pub fn colour_management(s: &Servers) -> Result<(), String> {
+    if s.corpus.is_none() || !pillow_available() {
+        println!("    (skipped: needs ../shared/corpus and Pillow)");
+        return Ok(());
+    }
+    for (name, floor) in
+        [("wgt__P3-sRGB-color-ring.jpg", 38.0), ("sharp__concert.jpg", 38.0), ("sharp__prophoto.png", 30.0)]
+    {
+        let original = super::http::request(&s.origin, "GET", &format!("/{name}"), &[]).map_err(|e| e.to_string())?;
+        let t = format!("/{name}?w=300&fm=png");
+        let r = get(s, &t)?;
+        expect_status(&r, 200, &t)?;
+        let psnr = icc_reference_psnr(&r.body, &original.body)?;
+        println!("    {t}: PSNR {psnr:.1} dB against Pillow/LittleCMS sRGB");
+        check(psnr >= floor, || format!("{t}: PSNR {psnr:.1} < {floor}"))?;
+        if name.starts_with("wgt__") {
+            let t = format!("/{name}?w=300&fm=png&cs=strip");
+            let stripped = icc_reference_psnr(&get(s, &t)?.body, &original.body)?;
+            check(stripped + 3.0 < psnr, || format!("{t}: stripped {stripped:.1} dB should be worse than {psnr:.1}"))?;
+        }
+    }
+    Ok(())
+}
+
+fn pillow_available() -> bool {
+    Command::new("python3").args(["-c", "import PIL.ImageCms"]).output().is_ok_and(|o| o.status.success())
+}

@@ -97,7 +97,7 @@ pub fn colour(image: &mut Image, sat: f32, vib: f32, hue: f32) {
             b = l + (b - l) * k;
         }
         for (v, x) in px[..3].iter_mut().zip([r, g, b]) {
-            *v = (x.clamp(0.0, 1.0) * 255.0).round() as u8;
+            *v = super::blur::to_u8(x.max(0.0) * 255.0);
         }
     }
 }

@@ -14,35 +14,11 @@ pub fn gaussian_blur(mut image: Image, sigma: f32) -> Image {
         premultiply(&mut image, true);
     }
     let passes: Vec<Pass> = if sigma < 3.0 { vec![Pass::Kernel(kernel(sigma))] } else { boxes(sigma) };
-    let (w, h, c) = (image.width as usize, image.height as usize, image.channels as usize);
-    let mut line = Vec::new();
-    let mut scratch = Vec::new();
-    // Rows, then columns; each line is gathered into f32, blurred, and written back.
-    for y in 0..h {
-        line.clear();
-        line.extend(image.data[y * w * c..(y + 1) * w * c].iter().map(|&v| v as f32));
-        for p in &passes {
-            p.run(&mut line, &mut scratch, c);
-        }
-        for (d, s) in image.data[y * w * c..(y + 1) * w * c].iter_mut().zip(&line) {
-            *d = s.round().clamp(0.0, 255.0) as u8;
-        }
+    for p in &passes {
+        horizontal(&mut image, p);
     }
-    for x in 0..w {
-        line.clear();
-        for y in 0..h {
-            let i = (y * w + x) * c;
-            line.extend(image.data[i..i + c].iter().map(|&v| v as f32));
-        }
-        for p in &passes {
-            p.run(&mut line, &mut scratch, c);
-        }
-        for y in 0..h {
-            let i = (y * w + x) * c;
-            for k in 0..c {
-                image.data[i + k] = line[y * c + k].round().clamp(0.0, 255.0) as u8;
-            }
-        }
+    for p in &passes {
+        image = vertical(image, p);
     }
     if alpha {
         premultiply(&mut image, false);
@@ -56,38 +32,105 @@ enum Pass {
 }
 
 impl Pass {
-    /// Blurs one interleaved line of `c` channels in place, extending the edge pixels.
-    fn run(&self, line: &mut [f32], scratch: &mut Vec<f32>, c: usize) {
-        let n = line.len() / c;
-        scratch.clear();
-        scratch.extend_from_slice(line);
-        let at = |i: isize, k: usize, s: &[f32]| s[(i.clamp(0, n as isize - 1) as usize) * c + k];
+    fn radius(&self) -> usize {
         match self {
+            Pass::Kernel(w) => w.len() / 2,
+            Pass::Box(r) => *r,
+        }
+    }
+}
+
+/// Rounds a non-negative value to a byte; `as` saturates, so no clamp is needed. (`f32::round`
+/// is a library call in wasm, many times slower than this.)
+#[inline]
+pub fn to_u8(v: f32) -> u8 {
+    (v + 0.5) as u8
+}
+
+/// One pass along every row: each row is copied once into a buffer padded with its edge pixels,
+/// so the inner loops need no bounds clamping.
+fn horizontal(image: &mut Image, pass: &Pass) {
+    let (w, c) = (image.width as usize, image.channels as usize);
+    let r = pass.radius();
+    let mut padded = vec![0f32; (w + 2 * r + 1) * c];
+    for row in image.data.chunks_exact_mut(w * c) {
+        for (i, px) in padded.chunks_exact_mut(c).enumerate() {
+            let src = i.saturating_sub(r).min(w - 1) * c;
+            for k in 0..c {
+                px[k] = row[src + k] as f32;
+            }
+        }
+        match pass {
             Pass::Kernel(weights) => {
-                let r = (weights.len() / 2) as isize;
-                for i in 0..n as isize {
+                for (x, out) in row.chunks_exact_mut(c).enumerate() {
                     for k in 0..c {
                         let mut acc = 0.0;
-                        for (j, w) in weights.iter().enumerate() {
-                            acc += w * at(i + j as isize - r, k, scratch);
+                        for (j, wt) in weights.iter().enumerate() {
+                            acc += wt * padded[(x + j) * c + k];
                         }
-                        line[i as usize * c + k] = acc;
+                        out[k] = to_u8(acc);
                     }
                 }
             }
             Pass::Box(r) => {
-                let r = *r as isize;
                 let norm = 1.0 / (2 * r + 1) as f32;
                 for k in 0..c {
-                    let mut acc: f32 = (-r..=r).map(|j| at(j, k, scratch)).sum();
-                    for i in 0..n as isize {
-                        line[i as usize * c + k] = acc * norm;
-                        acc += at(i + r + 1, k, scratch) - at(i - r, k, scratch);
+                    let mut acc: f32 = (0..=2 * r).map(|j| padded[j * c + k]).sum();
+                    for x in 0..w {
+                        row[x * c + k] = to_u8(acc * norm);
+                        acc += padded[(x + 2 * r + 1) * c + k] - padded[x * c + k];
                     }
                 }
             }
         }
     }
+}
+
+/// One pass down every column, a whole row at a time (cache-friendly, vectorisable).
+fn vertical(image: Image, pass: &Pass) -> Image {
+    let (w, h, c) = (image.width as usize, image.height as usize, image.channels as usize);
+    let stride = w * c;
+    let row = |y: isize| {
+        let y = y.clamp(0, h as isize - 1) as usize;
+        &image.data[y * stride..(y + 1) * stride]
+    };
+    let mut out = vec![0u8; image.data.len()];
+    let mut acc = vec![0f32; stride];
+    match pass {
+        Pass::Kernel(weights) => {
+            let r = (weights.len() / 2) as isize;
+            for y in 0..h {
+                acc.iter_mut().for_each(|a| *a = 0.0);
+                for (j, wt) in weights.iter().enumerate() {
+                    for (a, v) in acc.iter_mut().zip(row(y as isize + j as isize - r)) {
+                        *a += wt * *v as f32;
+                    }
+                }
+                for (o, a) in out[y * stride..(y + 1) * stride].iter_mut().zip(&acc) {
+                    *o = to_u8(*a);
+                }
+            }
+        }
+        Pass::Box(r) => {
+            let r = *r as isize;
+            let norm = 1.0 / (2 * r + 1) as f32;
+            for j in -r..=r {
+                for (a, v) in acc.iter_mut().zip(row(j)) {
+                    *a += *v as f32;
+                }
+            }
+            for y in 0..h as isize {
+                for (o, a) in out[y as usize * stride..(y as usize + 1) * stride].iter_mut().zip(&acc) {
+                    *o = to_u8(*a * norm);
+                }
+                let (add, sub) = (row(y + r + 1), row(y - r));
+                for ((a, p), m) in acc.iter_mut().zip(add).zip(sub) {
+                    *a += *p as f32 - *m as f32;
+                }
+            }
+        }
+    }
+    Image::new(image.width, image.height, image.channels, out)
 }
 
 fn kernel(sigma: f32) -> Vec<f32> {
@@ -137,12 +180,12 @@ pub fn unsharp(image: Image, sigma: f32, amount: f32, luminance: bool) -> Image 
         if luminance {
             let d = luma(px[0] as f32, px[1] as f32, px[2] as f32) - luma(b[0] as f32, b[1] as f32, b[2] as f32);
             for v in &mut px[..3] {
-                *v = (*v as f32 + amount * d).round().clamp(0.0, 255.0) as u8;
+                *v = to_u8((*v as f32 + amount * d).max(0.0));
             }
         } else {
             for k in 0..3 {
                 let d = px[k] as f32 - b[k] as f32;
-                px[k] = (px[k] as f32 + amount * d).round().clamp(0.0, 255.0) as u8;
+                px[k] = to_u8((px[k] as f32 + amount * d).max(0.0));
             }
         }
     }
@@ -161,7 +204,7 @@ pub fn noise_reduction(image: Image, nr: f32, nrs: f32) -> Image {
         for k in 0..3 {
             let d = px[k] as f32 - b[k] as f32;
             let v = if d.abs() < threshold { b[k] as f32 } else { px[k] as f32 + amount * d };
-            px[k] = v.round().clamp(0.0, 255.0) as u8;
+            px[k] = to_u8(v.max(0.0));
         }
     }
     out

@@ -9,7 +9,7 @@ fn each_rgb(image: &mut Image, f: impl Fn([f32; 3]) -> [f32; 3]) {
     for px in image.data.chunks_exact_mut(c) {
         let out = f([px[0] as f32, px[1] as f32, px[2] as f32]);
         for (v, o) in px[..3].iter_mut().zip(out) {
-            *v = o.round().clamp(0.0, 255.0) as u8;
+            *v = super::blur::to_u8(o.max(0.0));
         }
     }
 }

@@ -355,9 +355,19 @@ def main():
     else:
         notes.append(f"{PHOTOS} not present: only generated inputs were measured")
 
+    # For trying things: BENCH_INPUTS / BENCH_CASES narrow the run (comma-separated names / case ids).
+    if os.environ.get("BENCH_INPUTS"):
+        keep = os.environ["BENCH_INPUTS"].split(",")
+        inputs = [i for i in inputs if i[0] in keep]
+        notes.append(f"BENCH_INPUTS={os.environ['BENCH_INPUTS']}: a partial run")
+    cases = CASES
+    if os.environ.get("BENCH_CASES"):
+        cases = [c for c in CASES if c[0] in os.environ["BENCH_CASES"].split(",")]
+        notes.append(f"BENCH_CASES={os.environ['BENCH_CASES']}: a partial run")
+
     results = {}  # (input, case) -> tool -> list of runs
     for label, path, _ in inputs:
-        for case in CASES:
+        for case in cases:
             cid = case[0]
             cell = {t: [] for t in TOOLS}
             stem = f"{Path(label).stem}.{cid}"
@@ -413,6 +423,17 @@ def cell_summary(runs):
 
 def unsupported(s):
     return "error" in s
+
+
+def refusal(s):
+    """How a failed ixora cell reads: "not supported yet" for an output format ixora does not
+    know (400 on fm), else the status it answered (e.g. a 413 from the decoder budget)."""
+    err = s.get("error", "")
+    m = re.search(r"\b(4\d\d|5\d\d)\b", err)
+    code = m.group(1) if m else None
+    if code == "400" and "fm" in err:
+        return "not supported yet"
+    return f"refused ({code})" if code else "failed"
 
 
 def report(inputs, results, vips, sharp, missing, notes, load_before, load_after, busy, elapsed):
@@ -481,6 +502,8 @@ def report(inputs, results, vips, sharp, missing, notes, load_before, load_after
         )
         L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for case in CASES:
+            if (label, case[0]) not in results:
+                continue
             cell = results[(label, case[0])]
             s = {t: cell_summary(cell[t]) if cell[t] else None for t in TOOLS}
 
@@ -491,7 +514,7 @@ def report(inputs, results, vips, sharp, missing, notes, load_before, load_after
                 if v is None:
                     return "–"
                 if unsupported(v):
-                    return "not supported yet" if tool in ("wasm", "native") else "failed"
+                    return refusal(v) if tool in ("wasm", "native") else "failed"
                 return f1(v.get(key))
 
             w = s["wasm"]
@@ -510,6 +533,8 @@ def report(inputs, results, vips, sharp, missing, notes, load_before, load_after
         L.append("| case | bytes ixora | bytes vips | bytes sharp | ixora/sharp bytes | SSIM ixora | SSIM vips | SSIM sharp | wasm decode / transform / encode ms |")
         L.append("|---|---:|---:|---:|---:|---:|---:|---:|---|")
         for case in CASES:
+            if (label, case[0]) not in results:
+                continue
             cell = results[(label, case[0])]
             s = {t: cell_summary(cell[t]) if cell[t] else None for t in TOOLS}
 
@@ -520,7 +545,7 @@ def report(inputs, results, vips, sharp, missing, notes, load_before, load_after
                 if v is None:
                     return "–"
                 if unsupported(v):
-                    return "not supported yet" if tool in ("wasm", "native") else "failed"
+                    return refusal(v) if tool in ("wasm", "native") else "failed"
                 return kb(v["bytes"])
 
             def q(tool):
@@ -544,6 +569,8 @@ def report(inputs, results, vips, sharp, missing, notes, load_before, load_after
         errs = []
         for case in CASES:
             for tool in TOOLS:
+                if (label, case[0]) not in results:
+                    continue
                 runs = results[(label, case[0])][tool]
                 if runs and all("error" in x for x in runs):
                     errs.append(f"`{case[1]}` {tool}: {runs[0]['error'].splitlines()[0][:160]}")

@@ -107,6 +107,25 @@ def busy_processes(exclude):
     return rows
 
 
+def jpeg_kind(path):
+    """'WxH (N MP) baseline|progressive' from the JPEG frame header."""
+    b = path.read_bytes()[:1 << 20]
+    i = 2
+    while i + 9 < len(b):
+        if b[i] != 0xFF:
+            i += 1
+            continue
+        m = b[i + 1]
+        if m in (0xC0, 0xC1, 0xC2):
+            h, w = int.from_bytes(b[i + 5 : i + 7], "big"), int.from_bytes(b[i + 7 : i + 9], "big")
+            return f"{w}x{h} ({w * h / 1e6:.0f} MP) {'progressive' if m == 0xC2 else 'baseline'}"
+        if m in (0xD8, 0x01) or 0xD0 <= m <= 0xD7 or m == 0xFF:
+            i += 2 if m != 0xFF else 1
+            continue
+        i += 2 + int.from_bytes(b[i + 2 : i + 4], "big")
+    return "unparsed"
+
+
 # ---- tools -------------------------------------------------------------------------------
 
 
@@ -213,7 +232,7 @@ class Vips:
     """vipsthumbnail, one thread. Its time is the process's wall time minus the median start-up
     cost (the same command on a 16x16 JPEG), i.e. the transform alone."""
 
-    def __init__(self, tmp):
+    def __init__(self, tmp, tiny_source):
         self.exe = shutil.which("vipsthumbnail")
         self.version = None
         self.startup = 0.0
@@ -221,9 +240,9 @@ class Vips:
             return
         self.version = subprocess.run([self.exe, "--vips-version"], capture_output=True, text=True).stdout.strip()
         tiny = Path(tmp) / "tiny.jpg"
-        from PIL import Image  # noqa: PLC0415 (only needed when vips is present)
-
-        Image.new("RGB", (16, 16), (120, 130, 140)).save(tiny, quality=90)
+        # A 16x16 JPEG from ixora's own engine (no Python imaging needed): photo-2mp at 16 px.
+        subprocess.run([str(NATIVE), "render", str(tiny_source), "w=16&h=16&fit=crop&fm=jpg", "-o", str(tiny)],
+                       capture_output=True, check=True)
         times = []
         for _ in range(7):
             times.append(self._time([str(tiny), "-s", "8x", "-o", f"{tmp}/tiny-out.jpg[Q=75]"])[0])
@@ -325,7 +344,11 @@ def main():
     load_before = load()
     tmp = tempfile.mkdtemp(prefix="ixora-bench-")
     edge = Edge(tmp)
-    vips = Vips(tmp)
+    indir = OUT / "inputs"
+    indir.mkdir(exist_ok=True)
+    tiny_source = indir / "photo-2mp.jpg"
+    tiny_source.write_bytes(edge.origin_bytes("photo-2mp.jpg"))
+    vips = Vips(tmp, tiny_source)
     sharp = Sharp()
     busy = busy_processes({os.getpid()} | {p.pid for p in edge.procs})
     missing = {}
@@ -335,19 +358,13 @@ def main():
         missing["sharp"] = sharp.why
 
     inputs = []  # (label, path, about)
-    indir = OUT / "inputs"
-    indir.mkdir(exist_ok=True)
     for name, about in GENERATED[:1] if QUICK else GENERATED:
         path = indir / name
         path.write_bytes(edge.origin_bytes(name))
         inputs.append((name, path, about))
     if PHOTOS.is_dir() and not QUICK:
         for p in sorted(PHOTOS.glob("*.jpg")):
-            from PIL import Image  # noqa: PLC0415
-
-            with Image.open(p) as im:
-                kind = "progressive" if im.info.get("progressive") or im.info.get("progression") else "baseline"
-                about = f"../shared/bench, {im.width}x{im.height} ({im.width * im.height / 1e6:.0f} MP) {kind} JPEG, {p.stat().st_size / 1e6:.1f} MB"
+            about = f"../shared/bench, {jpeg_kind(p)} JPEG, {p.stat().st_size / 1e6:.1f} MB"
             # Served by local-origin --dir; read in place by the native tools (never copied).
             inputs.append((p.name, p, about))
     elif QUICK:

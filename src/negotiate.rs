@@ -14,10 +14,18 @@ pub struct Output {
     pub vary_accept: bool,
 }
 
-/// The output encoding. Order: `auto=format` picks WebP when `Accept` lists it; then `fm`; then,
-/// under `auto=compress`, PNG8 for images with alpha and JPEG otherwise (animations keep their
-/// format); then the source format.
-pub fn negotiate(params: &Params, source: &Probe, accept: &str) -> Output {
+/// `auto=format` picks AVIF only for outputs up to this many pixels (about 100x100). rav1e at
+/// its fastest speed, without asm, in wasm, is the costliest encoder ixora has: 720x588 took
+/// ~550 ms (perf-codecs.md) and 200x150 took 190 ms in Viceroy on a loaded 2-core machine, so
+/// only thumbnails fit Fastly's 50 ms CPU budget next to decode and resize. Larger outputs get
+/// WebP (~10x cheaper per pixel); `fm=avif` always encodes AVIF. See docs/formats.md.
+pub const AVIF_AUTO_MAX_PIXELS: u64 = 10_000;
+
+/// The output encoding. Order: `auto=format` picks AVIF when `Accept` lists it and the output is
+/// small enough (`AVIF_AUTO_MAX_PIXELS`, still images only), else WebP when accepted; then `fm`;
+/// then, under `auto=compress`, PNG8 for images with alpha and JPEG otherwise (animations keep
+/// their format); then the source format. `output_pixels` is the planned output size.
+pub fn negotiate(params: &Params, source: &Probe, accept: &str, output_pixels: u64) -> Output {
     let from_fm = params.fm.and_then(|fm| match fm {
         Fm::Jpg | Fm::Pjpg => Some(OutputFormat::Jpeg),
         Fm::Png => Some(OutputFormat::Png),
@@ -25,6 +33,7 @@ pub fn negotiate(params: &Params, source: &Probe, accept: &str) -> Output {
         Fm::Png32 => Some(OutputFormat::Png32),
         Fm::Webp => Some(OutputFormat::Webp),
         Fm::Gif => Some(OutputFormat::Gif),
+        Fm::Avif => Some(OutputFormat::Avif),
         // Not images: answered before encoding (src/render.rs).
         Fm::Json | Fm::Blurhash => None,
     });
@@ -35,7 +44,10 @@ pub fn negotiate(params: &Params, source: &Probe, accept: &str) -> Output {
         Format::Webp => OutputFormat::Webp,
     };
     let animated = source.frames > 1;
-    let format = if params.auto_format && accepts(accept, "image/webp") {
+    let avif_fits = !animated && output_pixels <= AVIF_AUTO_MAX_PIXELS;
+    let format = if params.auto_format && avif_fits && accepts(accept, "image/avif") {
+        OutputFormat::Avif
+    } else if params.auto_format && accepts(accept, "image/webp") {
         OutputFormat::Webp
     } else if let Some(f) = from_fm {
         f
@@ -88,7 +100,7 @@ mod tests {
     }
 
     fn format(q: &str, source: Format, accept: &str) -> OutputFormat {
-        negotiate(&parse(q).unwrap(), &probe(source, false, 1), accept).options.format
+        negotiate(&parse(q).unwrap(), &probe(source, false, 1), accept, 1_000_000).options.format
     }
 
     #[test]
@@ -100,25 +112,30 @@ mod tests {
         assert_eq!(format("auto=format", Format::Gif, "image/webp;q=0"), OutputFormat::Gif);
         assert_eq!(format("w=10", Format::Png, chrome), OutputFormat::Png);
         assert_eq!(format("fm=jpg", Format::Png, chrome), OutputFormat::Jpeg);
-        assert!(negotiate(&parse("auto=format").unwrap(), &probe(Format::Jpeg, false, 1), "").vary_accept);
-        assert!(!negotiate(&parse("fm=webp").unwrap(), &probe(Format::Jpeg, false, 1), "").vary_accept);
+        assert!(negotiate(&parse("auto=format").unwrap(), &probe(Format::Jpeg, false, 1), "", 1_000_000).vary_accept);
+        assert!(!negotiate(&parse("fm=webp").unwrap(), &probe(Format::Jpeg, false, 1), "", 1_000_000).vary_accept);
     }
 
     #[test]
     fn quality_defaults() {
-        let q = |s: &str| negotiate(&parse(s).unwrap(), &probe(Format::Jpeg, false, 1), "").options.quality;
+        let q = |s: &str| negotiate(&parse(s).unwrap(), &probe(Format::Jpeg, false, 1), "", 1_000_000).options.quality;
         assert_eq!(q("w=1"), 75);
         assert_eq!(q("auto=compress"), 45);
         assert_eq!(q("auto=compress&q=80"), 80);
-        let o = negotiate(&parse("fm=pjpg&chromasub=444").unwrap(), &probe(Format::Jpeg, false, 1), "").options;
+        let o =
+            negotiate(&parse("fm=pjpg&chromasub=444").unwrap(), &probe(Format::Jpeg, false, 1), "", 1_000_000).options;
         assert!(o.progressive);
         assert_eq!(o.chroma, ChromaSubsampling::Yuv444);
-        assert!(!negotiate(&parse("fm=jpg").unwrap(), &probe(Format::Jpeg, false, 1), "").options.progressive);
+        assert!(
+            !negotiate(&parse("fm=jpg").unwrap(), &probe(Format::Jpeg, false, 1), "", 1_000_000).options.progressive
+        );
     }
 
     #[test]
     fn auto_compress_falls_back_by_alpha() {
-        let pick = |q: &str, source: Probe, accept: &str| negotiate(&parse(q).unwrap(), &source, accept).options.format;
+        let pick = |q: &str, source: Probe, accept: &str| {
+            negotiate(&parse(q).unwrap(), &source, accept, 1_000_000).options.format
+        };
         let chrome = "image/avif,image/webp,*/*";
         assert_eq!(pick("auto=compress", probe(Format::Png, true, 1), ""), OutputFormat::Png8);
         assert_eq!(pick("auto=compress", probe(Format::Png, false, 1), ""), OutputFormat::Jpeg);
@@ -133,10 +150,23 @@ mod tests {
 
     #[test]
     fn colorquant_is_clamped() {
-        let colors = |q: &str| negotiate(&parse(q).unwrap(), &probe(Format::Png, false, 1), "").options.colors;
+        let colors =
+            |q: &str| negotiate(&parse(q).unwrap(), &probe(Format::Png, false, 1), "", 1_000_000).options.colors;
         assert_eq!(colors("fm=png"), None);
         assert_eq!(colors("colorquant=16"), Some(16));
         assert_eq!(colors("colorquant=1"), Some(2));
         assert_eq!(colors("colorquant=9999"), Some(256));
+    }
+
+    #[test]
+    fn auto_format_picks_avif_only_for_small_stills() {
+        let chrome = "image/avif,image/webp,*/*";
+        let pick = |q: &str, source: Probe, px: u64| negotiate(&parse(q).unwrap(), &source, chrome, px).options.format;
+        assert_eq!(pick("auto=format", probe(Format::Jpeg, false, 1), 100 * 100), OutputFormat::Avif);
+        assert_eq!(pick("auto=format", probe(Format::Jpeg, false, 1), 800 * 600), OutputFormat::Webp);
+        assert_eq!(pick("auto=format", probe(Format::Gif, true, 8), 100 * 100), OutputFormat::Webp);
+        let webp_only = negotiate(&parse("auto=format").unwrap(), &probe(Format::Jpeg, false, 1), "image/webp", 100);
+        assert_eq!(webp_only.options.format, OutputFormat::Webp);
+        assert_eq!(pick("fm=avif", probe(Format::Jpeg, false, 1), 4_000_000), OutputFormat::Avif);
     }
 }

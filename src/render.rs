@@ -47,7 +47,7 @@ pub fn render(bytes: &[u8], params: &Params, accept: &str, limits: &Limits) -> R
     }
     let stored = (probe.width, probe.height);
     let mut plan = plan::plan(params, stored, probe.orientation, limits)?;
-    let output = negotiate(params, &probe, accept);
+    let output = negotiate(params, &probe, accept, u64::from(plan.canvas.0) * u64::from(plan.canvas.1));
     let summary = summary(params);
     let keep_alpha = summary.is_none() && output.options.format.supports_alpha();
     let finish = Finish { keep_alpha, background: params.bg };

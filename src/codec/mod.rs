@@ -2,6 +2,7 @@
 //! scale when the plan allows it, and encoding to the output formats.
 
 pub mod animation;
+mod avif;
 pub mod container;
 mod exif;
 mod gif;
@@ -142,6 +143,7 @@ pub enum OutputFormat {
     Png32,
     Webp,
     Gif,
+    Avif,
 }
 
 impl OutputFormat {
@@ -151,6 +153,7 @@ impl OutputFormat {
             OutputFormat::Png | OutputFormat::Png8 | OutputFormat::Png32 => "image/png",
             OutputFormat::Webp => "image/webp",
             OutputFormat::Gif => "image/gif",
+            OutputFormat::Avif => "image/avif",
         }
     }
     pub fn supports_alpha(self) -> bool {
@@ -195,7 +198,7 @@ pub fn encode(image: &Image, options: &EncodeOptions) -> Result<Vec<u8>> {
     // colorquant on a non-palette output: quantize the pixels, then encode them as usual.
     let quantized;
     let image = match (colors, options.format) {
-        (Some(n), OutputFormat::Jpeg | OutputFormat::Webp) => {
+        (Some(n), OutputFormat::Jpeg | OutputFormat::Webp | OutputFormat::Avif) => {
             quantized = quantize::expand(&quantize::quantize(image, n, true), image.channels);
             &quantized
         }
@@ -211,6 +214,7 @@ pub fn encode(image: &Image, options: &EncodeOptions) -> Result<Vec<u8>> {
         OutputFormat::Png32 => png::encode(image),
         OutputFormat::Webp => webp::encode(image, options),
         OutputFormat::Gif => gif::encode(image, colors.unwrap_or(256)),
+        OutputFormat::Avif => avif::encode(image, options.quality),
     }
 }
 

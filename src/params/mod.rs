@@ -109,6 +109,7 @@ pub enum Fm {
     Gif,
     Json,
     Blurhash,
+    Avif,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -301,13 +302,14 @@ fn apply(p: &mut Params, name: &'static str, v: &str) -> Result<()> {
                 "png32" => Fm::Png32,
                 "json" => Fm::Json,
                 "blurhash" => Fm::Blurhash,
+                "avif" => Fm::Avif,
                 "jxr" | "jp2" | "mp4" | "webm" => {
                     return Err(Error::invalid_param(
                         name,
                         format!("fm={v} is not supported: ixora does not encode JPEG XR, JPEG 2000 or video"),
                     ))
                 }
-                _ => return Err(one_of(name, v, "jpg, pjpg, png, png8, png32, webp, gif, json, blurhash")),
+                _ => return Err(one_of(name, v, "jpg, pjpg, png, png8, png32, webp, avif, gif, json, blurhash")),
             })
         }
         // imgix only suggests 0–100; out-of-range qualities are clamped.

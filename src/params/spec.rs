@@ -113,7 +113,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::ListOf(&["enhance", "format", "redeye", "compress", "true"])],
         default: None,
         base64: false,
-        status: Status::Partial("format (WebP), compress (q=45), enhance (automatic levels); redeye is not done"),
+        status: Status::Partial("format (AVIF for outputs up to 10 000 px, else WebP), compress (q=45; PNG8 with alpha, else JPEG), enhance (automatic levels); redeye is not done"),
     },
     Spec {
         name: "bg",
@@ -817,7 +817,7 @@ pub static SPECS: &[Spec] = &[
         ])],
         default: None,
         base64: true,
-        status: Status::Partial("jpg, pjpg, png, png8, png32, webp, gif, json, blurhash; jxr, jp2, mp4 and webm are refused with 400"),
+        status: Status::Partial("jpg, pjpg, png, png8, png32, webp, avif, gif, json, blurhash; jxr, jp2, mp4 and webm are refused with 400"),
     },
     Spec {
         name: "fp-debug",

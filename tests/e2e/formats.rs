@@ -318,3 +318,28 @@ pub fn colour_management(s: &Servers) -> Result<(), String> {
 fn pillow_available() -> bool {
     Command::new("python3").args(["-c", "import PIL.ImageCms"]).output().is_ok_and(|o| o.status.success())
 }
+
+/// fm=avif encodes AVIF (Pillow decodes it when built with AVIF); auto=format picks AVIF only
+/// for small outputs and WebP above `AVIF_AUTO_MAX_PIXELS`.
+pub fn avif(s: &Servers) -> Result<(), String> {
+    let reference = get(s, "/photo.jpg?w=200&fm=png")?;
+    let t = "/photo.jpg?w=200&fm=avif&q=70";
+    let r = get(s, t)?;
+    expect_status(&r, 200, t)?;
+    check(r.header("content-type") == Some("image/avif"), || format!("{t}: {:?}", r.header("content-type")))?;
+    check(r.body.get(4..12) == Some(b"ftypavif"), || format!("{t}: not an AVIF file"))?;
+    println!("    {t}: {} bytes, {}", r.body.len(), timing(&r, "encode"));
+    if let Some(seen) = pillow(&r.body, Some(&reference.body))? {
+        let psnr = seen.psnr.unwrap_or(0.0);
+        check(seen.format == "AVIF" && (seen.width, seen.height) == (200, 150), || format!("{t}: {seen:?}"))?;
+        check(psnr > 30.0, || format!("{t}: PSNR {psnr:.1}"))?;
+        println!("    {t}: PSNR {psnr:.1} dB (Pillow)");
+    }
+    let chrome = [("Accept", "image/avif,image/webp,*/*")];
+    let r = get_with(s, "/photo.jpg?w=100&auto=format", &chrome)?;
+    check(r.header("content-type") == Some("image/avif"), || format!("small: {:?}", r.header("content-type")))?;
+    let r = get_with(s, "/photo.jpg?w=800&auto=format", &chrome)?;
+    check(r.header("content-type") == Some("image/webp"), || format!("large: {:?}", r.header("content-type")))?;
+    let r = get_with(s, "/alpha.png?w=100&auto=format", &chrome)?;
+    check(r.body.windows(4).any(|w| w == b"auxC"), || "alpha AVIF lacks its alpha item".into())
+}

@@ -65,6 +65,7 @@ fn main() {
         ("formats_metadata_outputs", formats::metadata_outputs),
         ("formats_animation", formats::animation),
         ("formats_colour_management", formats::colour_management),
+        ("formats_avif", formats::avif),
     ];
     let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let (mut passed, mut failed) = (0, 0);

@@ -615,9 +615,9 @@ def report(inputs, results, vips, sharp, missing, notes, load_before, load_after
         "  `fastly::compute_runtime::heap_memory_snapshot_mib()` at the end of the request.",
         "",
     ]
-    prof = BENCH / "profile.md"
-    if prof.exists():
-        L += [prof.read_text().rstrip(), ""]
+    for extra in ("profile.md", "ops.md"):
+        if (BENCH / extra).exists():
+            L += [(BENCH / extra).read_text().rstrip(), ""]
     return "\n".join(L)
 
 

@@ -56,6 +56,11 @@ cargo build --release -p local-origin >&2
 build_secs=$(( $(date +%s) - build_start ))
 
 # ---- run ---------------------------------------------------------------------------------
+# Pixel-operation costs first: bench.py appends bench/ops.md to the report.
+if [ -z "${BENCH_QUICK:-}" ]; then
+  note "measuring pixel-operation costs (bench/ops.py)"
+  "$py" bench/ops.py >&2 || notes+=("bench/ops.py failed: the pixel-operation table is from an earlier run")
+fi
 note "running the benchmark (bench/bench.py)"
 printf '%s\n' "${notes[@]+"${notes[@]}"}" > "${TMPDIR:-/tmp}/ixora-bench-notes.$$"
 BENCH_NOTES_FILE="${TMPDIR:-/tmp}/ixora-bench-notes.$$" BENCH_BUILD_SECS="$build_secs" BENCH_STARTED="$started" \

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use ixora::codec::{self, EncodeOptions, OutputFormat};
+use ixora::codec;
 use ixora::image::Image;
 use ixora::params::parse;
 use ixora::security::Limits;

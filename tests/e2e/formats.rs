@@ -343,3 +343,31 @@ pub fn avif(s: &Servers) -> Result<(), String> {
     let r = get_with(s, "/alpha.png?w=100&auto=format", &chrome)?;
     check(r.body.windows(4).any(|w| w == b"auxC"), || "alpha AVIF lacks its alpha item".into())
 }
+
+/// The EXIF set Landscape_0..8.jpg (one photo stored in the eight orientations, 0 = no tag)
+/// displays like Landscape_1.jpg.
+pub fn exif_orientation_set(s: &Servers) -> Result<(), String> {
+    if s.corpus.is_none() {
+        println!("    (skipped: ../shared/corpus is absent)");
+        return Ok(());
+    }
+    let want = super::decode(&get(s, "/Landscape_1.jpg?w=240&fm=png")?.body)?;
+    // Flipped Landscape_1 is the negative control: it must score below the threshold.
+    for (t, flipped) in [0, 2, 3, 4, 5, 6, 7, 8]
+        .map(|n| (format!("/Landscape_{n}.jpg?w=240&fm=png"), false))
+        .into_iter()
+        .chain([("/Landscape_1.jpg?w=240&fm=png&flip=h".to_string(), true)])
+    {
+        let got = super::decode(&get(s, &t)?.body)?;
+        check((got.width, got.height) == (want.width, want.height), || {
+            format!("{t}: {}x{} vs {}x{}", got.width, got.height, want.width, want.height)
+        })?;
+        let mse = got.data.iter().zip(&want.data).map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2)).sum::<f64>()
+            / got.data.len() as f64;
+        let psnr = 10.0 * (255.0f64 * 255.0 / mse.max(1e-9)).log10();
+        println!("    {t}: PSNR {psnr:.1} dB against Landscape_1");
+        // Re-encoded copies of one photo land near 30 dB; a wrong orientation far lower.
+        check((psnr > 25.0) != flipped, || format!("{t}: PSNR {psnr:.1} dB against Landscape_1"))?;
+    }
+    Ok(())
+}

@@ -66,6 +66,7 @@ fn main() {
         ("formats_animation", formats::animation),
         ("formats_colour_management", formats::colour_management),
         ("formats_avif", formats::avif),
+        ("formats_exif_orientation_set", formats::exif_orientation_set),
     ];
     let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let (mut passed, mut failed) = (0, 0);

@@ -63,6 +63,7 @@ pub fn json(bytes: &[u8], probe: &Probe) -> String {
             }
             out.insert("WebP".into(), webp);
         }
+        Format::Bmp | Format::Ico => {}
     }
     out.insert("Output".into(), json!({}));
     Value::Object(out).to_string()

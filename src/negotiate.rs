@@ -42,6 +42,8 @@ pub fn negotiate(params: &Params, source: &Probe, accept: &str, output_pixels: u
         Format::Png => OutputFormat::Png,
         Format::Gif => OutputFormat::Gif,
         Format::Webp => OutputFormat::Webp,
+        // Not web formats: PNG keeps what they hold (icons have alpha, bitmaps are lossless).
+        Format::Bmp | Format::Ico => OutputFormat::Png,
     };
     let animated = source.frames > 1;
     let avif_fits = !animated && output_pixels <= AVIF_AUTO_MAX_PIXELS;

@@ -41,6 +41,7 @@ pub fn read(bytes: &[u8], format: Format) -> Extras {
         Format::Png => png(bytes, &mut x),
         Format::Gif => gif(bytes, &mut x),
         Format::Webp => webp(bytes, &mut x),
+        Format::Bmp | Format::Ico => {}
     }
     x
 }

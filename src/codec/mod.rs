@@ -3,6 +3,7 @@
 
 pub mod animation;
 mod avif;
+mod bmp;
 pub mod container;
 mod exif;
 mod gif;
@@ -24,6 +25,9 @@ pub enum Format {
     Png,
     Gif,
     Webp,
+    Bmp,
+    /// Windows icon or cursor: the largest entry, a PNG or a BMP.
+    Ico,
 }
 
 impl Format {
@@ -37,6 +41,17 @@ impl Format {
             Some(Format::Gif)
         } else if bytes.len() >= 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP" {
             Some(Format::Webp)
+        } else if bytes.len() >= 18
+            && bytes.starts_with(b"BM")
+            && matches!(
+                u32::from_le_bytes([bytes[14], bytes[15], bytes[16], bytes[17]]),
+                12 | 40 | 52 | 56 | 64 | 108 | 124
+            )
+        {
+            Some(Format::Bmp)
+        } else if bytes.len() >= 22 && matches!(bytes[..4], [0, 0, 1 | 2, 0]) && bytes[4..6] != [0, 0] && bytes[9] == 0
+        {
+            Some(Format::Ico)
         } else {
             None
         }
@@ -47,6 +62,8 @@ impl Format {
             Format::Png => "image/png",
             Format::Gif => "image/gif",
             Format::Webp => "image/webp",
+            Format::Bmp => "image/bmp",
+            Format::Ico => "image/x-icon",
         }
     }
     /// Name for messages.
@@ -56,6 +73,8 @@ impl Format {
             Format::Png => "PNG",
             Format::Gif => "GIF",
             Format::Webp => "WebP",
+            Format::Bmp => "BMP",
+            Format::Ico => "ICO",
         }
     }
 }
@@ -95,7 +114,7 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe> {
         )));
     }
     let format = Format::sniff(bytes).ok_or_else(|| {
-        Error::unsupported_format("input is not a JPEG, PNG, GIF or WebP image (unrecognised magic bytes)")
+        Error::unsupported_format("input is not a JPEG, PNG, GIF, WebP, BMP or ICO image (unrecognised magic bytes)")
     })?;
     let probe = match format {
         Format::Jpeg => jpeg::probe(bytes)?,
@@ -103,6 +122,7 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe> {
         // Counting stops one past the limit, so a million-frame GIF costs no more than that.
         Format::Gif => gif::probe(bytes, limits.max_frames.saturating_add(1))?,
         Format::Webp => webp::probe(bytes, limits.max_frames.saturating_add(1))?,
+        Format::Bmp | Format::Ico => bmp::probe(bytes, format)?,
     };
     check_pixels(format, probe.width, probe.height, limits)?;
     if probe.frames > limits.max_frames {
@@ -124,6 +144,7 @@ pub fn decode(bytes: &[u8], probe: &Probe, min_size: (u32, u32), limits: &Limits
         Format::Png => png::decode(bytes, limits)?,
         Format::Gif => gif::decode(bytes, probe.has_alpha, limits)?,
         Format::Webp => webp::decode(bytes, limits)?,
+        Format::Bmp | Format::Ico => bmp::decode(bytes, probe.format, limits)?,
     };
     if image.data.len() != image.width as usize * image.height as usize * image.channels as usize {
         return Err(Error::internal());
@@ -330,7 +351,7 @@ mod tests {
         for garbage in [&b"hello, world"[..], b"", b"\0\0\0\x1cftypavif\0\0\0\0", &[0x42; 1000]] {
             let e = probe(garbage, &limits).unwrap_err();
             assert_eq!(e.status, 415);
-            assert!(e.message.contains("not a JPEG, PNG, GIF or WebP"), "{e}");
+            assert!(e.message.contains("not a JPEG, PNG, GIF, WebP, BMP or ICO"), "{e}");
         }
         let small = Limits { max_input_bytes: 10, ..limits };
         assert_eq!(probe(&[0xFF; 11], &small).unwrap_err().status, 413);

@@ -42,15 +42,18 @@ fn ixora(png: &[u8], query: &str) -> Image {
 }
 
 fn tool(program: &str, args: &[&str]) {
-    let out = Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{program} is not runnable ({e}): scripts/setup.sh installs libvips-tools and imagemagick"));
+    let out = Command::new(program).args(args).output().unwrap_or_else(|e| {
+        panic!("{program} is not runnable ({e}): scripts/setup.sh installs libvips-tools and imagemagick")
+    });
     assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 fn imagemagick() -> &'static str {
-    if Path::new("/usr/bin/convert-im6.q16").exists() { "/usr/bin/convert-im6.q16" } else { "convert" }
+    if Path::new("/usr/bin/convert-im6.q16").exists() {
+        "/usr/bin/convert-im6.q16"
+    } else {
+        "convert"
+    }
 }
 
 /// Runs a reference tool; `{out}` in the arguments is replaced by the output path.

@@ -214,7 +214,8 @@ fn masks_rotation_and_transparency_grid() {
     assert!(near(&img.pixel(30, 40)[..3], [255, 255, 255], 40), "{:?}", img.pixel(30, 40));
     let img = decode(&render("exif-6.jpg", "w=120&rot=45&rot-type=pivot&fm=png").body);
     assert_eq!(img.pixel(0, 0)[3], 0);
-    let img = decode(&render("alpha.png", "w=200&transparency=grid&grid-colors=ff0000,0000ff&grid-size=10&fm=png").body);
+    let img =
+        decode(&render("alpha.png", "w=200&transparency=grid&grid-colors=ff0000,0000ff&grid-size=10&fm=png").body);
     assert_eq!(img.channels, 3);
     assert!(near(img.pixel(2, 2), [255, 0, 0], 0) && near(img.pixel(12, 2), [0, 0, 255], 0));
 }
@@ -227,7 +228,12 @@ fn trim_cuts_uniform_borders() {
     // exif-6.jpg has a 16 px black border around its upright 1200x1600 picture.
     for q in ["trim=color&trim-color=000&trim-tol=60", "trim=auto", "trim=colorunlessalpha&trim-tol=60"] {
         let r = render("exif-6.jpg", &format!("{q}&fm=png"));
-        assert!((r.width as i32 - 1168).abs() <= 4 && (r.height as i32 - 1568).abs() <= 4, "{q}: {}x{}", r.width, r.height);
+        assert!(
+            (r.width as i32 - 1168).abs() <= 4 && (r.height as i32 - 1568).abs() <= 4,
+            "{q}: {}x{}",
+            r.width,
+            r.height
+        );
     }
     let r = render("exif-6.jpg", "trim=color&trim-color=000&trim-tol=60&trim-pad=10&w=0.5&fm=png");
     assert!((r.width as i32 - 594).abs() <= 4, "trim then w=0.5: {}", r.width);
@@ -275,9 +281,27 @@ fn fill_modes_blur_clamp_and_gradients() {
     assert!(!near(img.pixel(5, 150), [255, 255, 255], 10), "blurred backdrop, not blank: {:?}", img.pixel(5, 150));
     let img = decode(&render("exif-6.jpg", "w=300&h=300&fit=clamp&fm=png").body);
     assert!(near(img.pixel(2, 50), [0, 0, 0], 60), "clamp extends the black edge: {:?}", img.pixel(2, 50));
-    let img = decode(&render("exif-6.jpg", "w=300&h=300&fit=fill&fill=gradient&fill-gradient-linear=ff0000,0000ff&fm=png").body);
-    assert!(near(img.pixel(2, 1), [255, 0, 0], 4) && near(img.pixel(2, 298), [0, 0, 255], 4), "{:?} {:?}", img.pixel(2, 1), img.pixel(2, 298));
+    let img = decode(
+        &render("exif-6.jpg", "w=300&h=300&fit=fill&fill=gradient&fill-gradient-linear=ff0000,0000ff&fm=png").body,
+    );
+    assert!(
+        near(img.pixel(2, 1), [255, 0, 0], 4) && near(img.pixel(2, 298), [0, 0, 255], 4),
+        "{:?} {:?}",
+        img.pixel(2, 1),
+        img.pixel(2, 298)
+    );
     let q = "w=300&h=300&fit=fill&fill=gradient&fill-gradient-type=radial&fill-gradient-radial=ffffff,000000&fm=png";
     let img = decode(&render("exif-6.jpg", q).body);
     assert!(near(img.pixel(0, 0), [0, 0, 0], 4), "radial edge {:?}", img.pixel(0, 0));
+}
+
+/// When the decode the output needs is over the memory budget but one DCT scale smaller fits,
+/// ixora decodes smaller and enlarges slightly instead of refusing.
+#[test]
+fn over_budget_decodes_one_scale_smaller() {
+    let limits = Limits { max_decode_bytes: 40 * 1024 * 1024, ..Limits::default() };
+    let r = ixora::render(sample("photo.jpg"), &parse("w=3000").unwrap(), "", &limits).unwrap();
+    assert_eq!((r.width, r.height), (3000, 2250));
+    let tiny = Limits { max_decode_bytes: 4 * 1024 * 1024, ..Limits::default() };
+    assert_eq!(ixora::render(sample("photo.jpg"), &parse("w=3000").unwrap(), "", &tiny).unwrap_err().status, 413);
 }

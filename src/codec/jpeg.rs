@@ -186,7 +186,15 @@ pub(super) fn decode(bytes: &[u8], min_size: (u32, u32), limits: &Limits) -> Res
     let (w, ht) = (u32::from(h.width), u32::from(h.height));
     check_pixels(Format::Jpeg, w, ht, limits)?;
     let min = (min_size.0.clamp(1, w), min_size.1.clamp(1, ht));
-    let eighths = if h.lossless() { 8 } else { choose_scale(w, ht, min) };
+    let mut eighths = if h.lossless() { 8 } else { choose_scale(w, ht, min) };
+    // Over budget at the scale the output needs, one scale smaller beats a refusal: the resize
+    // then enlarges by less than 2x, which costs some sharpness but answers the request.
+    if eighths > 1
+        && decode_cost(&h, eighths) > limits.max_decode_bytes
+        && decode_cost(&h, eighths / 2) <= limits.max_decode_bytes
+    {
+        eighths /= 2;
+    }
     check_budget(&describe(&h, eighths), w, ht, decode_cost(&h, eighths), limits)?;
 
     let mut decoder = jpeg_decoder::Decoder::new(bytes);
@@ -198,18 +206,19 @@ pub(super) fn decode(bytes: &[u8], min_size: (u32, u32), limits: &Limits) -> Res
         // on a side that fails at the next smaller scale (the other side asks the impossible),
         // so it lands on exactly our scale.
         let prev = eighths / 2;
+        let want = (scaled(w, eighths), scaled(ht, eighths));
         let request = if prev == 0 {
-            (min.0 as u16, min.1 as u16)
-        } else if scaled(w, prev) < min.0 {
-            (min.0 as u16, u16::MAX)
+            (want.0 as u16, want.1 as u16)
+        } else if scaled(w, prev) < want.0 {
+            (want.0 as u16, u16::MAX)
         } else {
-            (u16::MAX, min.1 as u16)
+            (u16::MAX, want.1 as u16)
         };
         decoder.scale(request.0, request.1).map_err(decoder_error)?;
     }
     let info = decoder.info().ok_or_else(|| corrupt("no frame header"))?;
     let (ow, oh) = (u32::from(info.width), u32::from(info.height));
-    if (ow, oh) != (scaled(w, eighths), scaled(ht, eighths)) || ow < min.0 || oh < min.1 {
+    if (ow, oh) != (scaled(w, eighths), scaled(ht, eighths)) {
         return Err(Error::internal());
     }
     let mut data = decoder.decode().map_err(decoder_error)?;

@@ -48,12 +48,20 @@ pub fn tone_curve(t: &Tone) -> [u8; 256] {
 }
 
 pub fn srgb_to_linear(v: f32) -> f32 {
-    if v <= 0.04045 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) }
+    if v <= 0.04045 {
+        v / 12.92
+    } else {
+        ((v + 0.055) / 1.055).powf(2.4)
+    }
 }
 
 pub fn linear_to_srgb(v: f32) -> f32 {
     let v = v.clamp(0.0, 1.0);
-    if v <= 0.003_130_8 { v * 12.92 } else { 1.055 * v.powf(1.0 / 2.4) - 0.055 }
+    if v <= 0.003_130_8 {
+        v * 12.92
+    } else {
+        1.055 * v.powf(1.0 / 2.4) - 0.055
+    }
 }
 
 /// Rec. 601 luma, as greyscale conversions conventionally use.
@@ -162,7 +170,11 @@ pub fn auto_levels(image: &mut Image) {
             hi -= 1;
         }
         for (i, v) in lut.iter_mut().enumerate() {
-            *v = if hi <= lo { i as u8 } else { ((i as f32 - lo as f32) * 255.0 / (hi - lo) as f32).clamp(0.0, 255.0).round() as u8 };
+            *v = if hi <= lo {
+                i as u8
+            } else {
+                ((i as f32 - lo as f32) * 255.0 / (hi - lo) as f32).clamp(0.0, 255.0).round() as u8
+            };
         }
     }
     for px in image.data.chunks_exact_mut(c) {

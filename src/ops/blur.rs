@@ -150,7 +150,8 @@ fn boxes(sigma: f32) -> Vec<Pass> {
         wl -= 1;
     }
     let wu = wl + 2;
-    let m = ((12.0 * sigma * sigma - n * (wl * wl) as f32 - 4.0 * n * wl as f32 - 3.0 * n) / (-4.0 * wl as f32 - 4.0)).round() as i32;
+    let m = ((12.0 * sigma * sigma - n * (wl * wl) as f32 - 4.0 * n * wl as f32 - 3.0 * n) / (-4.0 * wl as f32 - 4.0))
+        .round() as i32;
     (0..3).map(|i| Pass::Box((((if i < m { wl } else { wu }) - 1) / 2).max(0) as usize)).collect()
 }
 

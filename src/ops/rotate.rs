@@ -31,7 +31,11 @@ pub fn rotate(image: Image, degrees: f64, pivot: bool) -> Image {
     }
     let out = Image::new(src.width, src.height, 4, out);
     // A straightened opaque image stays opaque: no alpha channel to carry.
-    if opaque && !pivot { crate::pipeline::with_channels(out, 3) } else { out }
+    if opaque && !pivot {
+        crate::pipeline::with_channels(out, 3)
+    } else {
+        out
+    }
 }
 
 /// Bilinear sample of an RGBA image; outside it is transparent.
@@ -39,7 +43,9 @@ fn bilinear(img: &Image, x: f64, y: f64) -> [u8; 4] {
     let (x0, y0) = (x.floor(), y.floor());
     let (fx, fy) = (x - x0, y - y0);
     let mut acc = [0f64; 4];
-    for (dx, dy, wgt) in [(0, 0, (1.0 - fx) * (1.0 - fy)), (1, 0, fx * (1.0 - fy)), (0, 1, (1.0 - fx) * fy), (1, 1, fx * fy)] {
+    for (dx, dy, wgt) in
+        [(0, 0, (1.0 - fx) * (1.0 - fy)), (1, 0, fx * (1.0 - fy)), (0, 1, (1.0 - fx) * fy), (1, 1, fx * fy)]
+    {
         let (px, py) = (x0 as i64 + dx, y0 as i64 + dy);
         if px < 0 || py < 0 || px >= img.width as i64 || py >= img.height as i64 || wgt == 0.0 {
             continue;
@@ -55,7 +61,12 @@ fn bilinear(img: &Image, x: f64, y: f64) -> [u8; 4] {
     if acc[3] <= 0.0 {
         return [0; 4];
     }
-    [(acc[0] / acc[3]).round() as u8, (acc[1] / acc[3]).round() as u8, (acc[2] / acc[3]).round() as u8, acc[3].round().min(255.0) as u8]
+    [
+        (acc[0] / acc[3]).round() as u8,
+        (acc[1] / acc[3]).round() as u8,
+        (acc[2] / acc[3]).round() as u8,
+        acc[3].round().min(255.0) as u8,
+    ]
 }
 
 #[cfg(test)]

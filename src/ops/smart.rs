@@ -26,7 +26,10 @@ impl Analysis {
     /// Box-averages `upright` (any size) down to the analysis size.
     pub fn new(upright: &Image) -> Analysis {
         let k = (upright.width.max(upright.height) as f64 / ANALYSIS_SIDE as f64).max(1.0);
-        let (w, h) = (((upright.width as f64 / k).round() as usize).max(1), ((upright.height as f64 / k).round() as usize).max(1));
+        let (w, h) = (
+            ((upright.width as f64 / k).round() as usize).max(1),
+            ((upright.height as f64 / k).round() as usize).max(1),
+        );
         let mut sum = vec![0u32; w * h];
         let mut count = vec![0u32; w * h];
         let c = upright.channels as usize;
@@ -45,7 +48,13 @@ impl Analysis {
 
     /// Top-left of the best `bw × bh` window whose top-left lies in `[x0, x1] × [y0, y1]`
     /// (analysis pixels).
-    pub fn best(&self, kind: Smart, (bw, bh): (usize, usize), (x0, x1): (usize, usize), (y0, y1): (usize, usize)) -> (usize, usize) {
+    pub fn best(
+        &self,
+        kind: Smart,
+        (bw, bh): (usize, usize),
+        (x0, x1): (usize, usize),
+        (y0, y1): (usize, usize),
+    ) -> (usize, usize) {
         let (w, h) = (self.w, self.h);
         let (bw, bh) = (bw.clamp(1, w), bh.clamp(1, h));
         let (x1, y1) = (x1.min(w - bw), y1.min(h - bh));
@@ -83,7 +92,9 @@ impl Analysis {
         let g = |x: usize, y: usize| self.gray[y.min(h - 1) * w + x.min(w - 1)] as f64;
         (0..h)
             .flat_map(|y| (0..w).map(move |x| (x, y)))
-            .map(|(x, y)| (g(x + 1, y) - g(x.saturating_sub(1), y)).abs() + (g(x, y + 1) - g(x, y.saturating_sub(1))).abs())
+            .map(|(x, y)| {
+                (g(x + 1, y) - g(x.saturating_sub(1), y)).abs() + (g(x, y + 1) - g(x, y.saturating_sub(1))).abs()
+            })
             .collect()
     }
 }

@@ -24,11 +24,8 @@ pub fn sepia(image: &mut Image, amount: f32) {
         return;
     }
     each_rgb(image, |[r, g, b]| {
-        let s = [
-            0.393 * r + 0.769 * g + 0.189 * b,
-            0.349 * r + 0.686 * g + 0.168 * b,
-            0.272 * r + 0.534 * g + 0.131 * b,
-        ];
+        let s =
+            [0.393 * r + 0.769 * g + 0.189 * b, 0.349 * r + 0.686 * g + 0.168 * b, 0.272 * r + 0.534 * g + 0.131 * b];
         mix([r, g, b], s, amount)
     });
 }

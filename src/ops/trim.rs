@@ -76,7 +76,8 @@ impl Trim {
             }
         };
         let row = |y: usize| img.data[y * w * c..(y + 1) * w * c].chunks_exact(c);
-        let col = |x: usize, y0: usize, y1: usize| (y0..y1).map(move |y| &img.data[(y * w + x) * c..(y * w + x + 1) * c]);
+        let col =
+            |x: usize, y0: usize, y1: usize| (y0..y1).map(move |y| &img.data[(y * w + x) * c..(y * w + x + 1) * c]);
         let mut top = 0;
         while top < h && is_background(&mut row(top)) {
             top += 1;

@@ -108,7 +108,11 @@ fn suggested_ranges_are_not_enforced() {
 #[test]
 fn error_messages_name_value_and_range() {
     let e = parse("w=9000").unwrap_err();
-    assert!(e.message.contains("w=\"9000\"") && e.message.contains("2–8192") && e.message.contains("fraction 0–1"), "{}", e.message);
+    assert!(
+        e.message.contains("w=\"9000\"") && e.message.contains("2–8192") && e.message.contains("fraction 0–1"),
+        "{}",
+        e.message
+    );
     let e = parse("dpr=9").unwrap_err();
     assert!(e.message.contains("0–5"), "{}", e.message);
     let e = parse("fit=banana").unwrap_err();
@@ -156,11 +160,46 @@ fn aliases_are_unique() {
 /// Arbitrary query strings never panic, in parsing or in planning. Bounded in count and time.
 #[test]
 fn arbitrary_queries_never_panic() {
-    let names: Vec<&str> = spec::SPECS.iter().flat_map(|s| std::iter::once(s.name).chain(s.aliases.iter().copied())).collect();
+    let names: Vec<&str> =
+        spec::SPECS.iter().flat_map(|s| std::iter::once(s.name).chain(s.aliases.iter().copied())).collect();
     let values = [
-        "", "0", "1", "-1", "0.5", "1.5", "8192", "8193", "99999999999999999999", "nan", "inf", "1e9", "-0", "abc",
-        "ff0000", "80ff0000", "red", "1:1", "0:0", "16:9", ",", ",,,", "1,2,3,4", "left,top,full,full", "%", "%ZZ",
-        "%00", "+", "true", "false", "a-b", "1-", "-3", "\u{feff}", "é", "MTAw", "====",
+        "",
+        "0",
+        "1",
+        "-1",
+        "0.5",
+        "1.5",
+        "8192",
+        "8193",
+        "99999999999999999999",
+        "nan",
+        "inf",
+        "1e9",
+        "-0",
+        "abc",
+        "ff0000",
+        "80ff0000",
+        "red",
+        "1:1",
+        "0:0",
+        "16:9",
+        ",",
+        ",,,",
+        "1,2,3,4",
+        "left,top,full,full",
+        "%",
+        "%ZZ",
+        "%00",
+        "+",
+        "true",
+        "false",
+        "a-b",
+        "1-",
+        "-3",
+        "\u{feff}",
+        "é",
+        "MTAw",
+        "====",
     ];
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
     let mut next = move || {
@@ -226,7 +265,8 @@ fn table_matches_the_imgix_spec() {
             problems.push(format!("{name}: missing from the table"));
             continue;
         };
-        let mut want: Vec<String> = p["aliases"].as_array().into_iter().flatten().filter_map(|a| a.as_str().map(String::from)).collect();
+        let mut want: Vec<String> =
+            p["aliases"].as_array().into_iter().flatten().filter_map(|a| a.as_str().map(String::from)).collect();
         for (alias, target) in json["aliases"].as_object().unwrap() {
             if target == name {
                 want.push(alias.clone());

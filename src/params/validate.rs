@@ -19,7 +19,10 @@ pub fn normalize(spec: &Spec, value: &str) -> Result<String> {
         });
     }
     normal.ok_or_else(|| {
-        Error::invalid_param(spec.name, format!("{}={value:?} is not allowed: expected {}", spec.name, describe(spec.expects)))
+        Error::invalid_param(
+            spec.name,
+            format!("{}={value:?} is not allowed: expected {}", spec.name, describe(spec.expects)),
+        )
     })
 }
 
@@ -28,7 +31,8 @@ pub fn normalize(spec: &Spec, value: &str) -> Result<String> {
 fn first_shape(shapes: &[Expect], v: &str) -> Option<String> {
     let units_first = v.contains('.');
     let unit = |e: &&Expect| matches!(e, Expect::Unit);
-    let ordered = shapes.iter().filter(|e| units_first && unit(e)).chain(shapes.iter().filter(|e| !(units_first && unit(e))));
+    let ordered =
+        shapes.iter().filter(|e| units_first && unit(e)).chain(shapes.iter().filter(|e| !(units_first && unit(e))));
     ordered.into_iter().find_map(|e| shape(e, v))
 }
 
@@ -40,7 +44,11 @@ fn shape(e: &Expect, v: &str) -> Option<String> {
         // Fractions keep a decimal point so `1.0` (all) stays distinct from the pixel `1`.
         Expect::Unit => number(v).filter(|n| (0.0..=1.0).contains(n)).map(|n| {
             let s = format_number(n);
-            if s.contains('.') { s } else { format!("{s}.0") }
+            if s.contains('.') {
+                s
+            } else {
+                format!("{s}.0")
+            }
         }),
         Expect::IntegerOf(set) => integer(v).filter(|n| set.contains(n)).map(|n| n.to_string()),
         Expect::OneOf(set) => {
@@ -103,7 +111,11 @@ fn number(v: &str) -> Option<f64> {
 pub fn format_number(n: f64) -> String {
     let s = format!("{:.6}", n);
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.to_string() }
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
 }
 
 /// What a parameter accepts, in words, for error messages and docs.
@@ -116,7 +128,9 @@ fn describe_one(e: &Expect) -> String {
         Expect::Integer { strict, suggested } => format!("an integer{}", range_words(strict, suggested)),
         Expect::Number { strict, suggested } => format!("a number{}", range_words(strict, suggested)),
         Expect::Unit => "a fraction 0–1".into(),
-        Expect::IntegerOf(set) => format!("one of {}", set.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ")),
+        Expect::IntegerOf(set) => {
+            format!("one of {}", set.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "))
+        }
         Expect::OneOf(set) => format!("one of {}", set.join(", ")),
         Expect::ListOf(set) => format!("a comma list of {}", set.join(", ")),
         Expect::Tuple(positions) => format!(
@@ -156,7 +170,8 @@ fn range_words(strict: Range, suggested: Range) -> String {
 
 /// Decodes imgix's `…64` values: RFC 4648 base64url without padding, UTF-8.
 pub fn base64url(name: &str, v: &str) -> Result<String> {
-    let bad = || Error::invalid_param(name, format!("{name} must be URL-safe base64 without padding (A–Z a–z 0–9 - _)"));
+    let bad =
+        || Error::invalid_param(name, format!("{name} must be URL-safe base64 without padding (A–Z a–z 0–9 - _)"));
     let mut bits = 0u32;
     let mut nbits = 0;
     let mut out = Vec::with_capacity(v.len() * 3 / 4);

@@ -154,10 +154,12 @@ fn draw_border(canvas: &mut Image, frame: &Frame) {
             let i = (y * w + x) as usize * c;
             if ring > 0.0 {
                 for k in 0..c.min(3) {
-                    canvas.data[i + k] = (canvas.data[i + k] as f32 * (1.0 - ring) + color[k] as f32 * ring).round() as u8;
+                    canvas.data[i + k] =
+                        (canvas.data[i + k] as f32 * (1.0 - ring) + color[k] as f32 * ring).round() as u8;
                 }
                 if c == 4 {
-                    canvas.data[i + 3] = (canvas.data[i + 3] as f32 * (1.0 - ring) + color[3] as f32 * ring).round() as u8;
+                    canvas.data[i + 3] =
+                        (canvas.data[i + 3] as f32 * (1.0 - ring) + color[3] as f32 * ring).round() as u8;
                 }
             }
             if rounded_outer && c == 4 {

@@ -65,7 +65,9 @@ fn place_smart_crop(decoded: &Image, plan: &Plan) -> Option<Plan> {
     // Analysis pixels per source pixel, per axis.
     let (ax, ay) = (analysis.w as f64 / plan.source.0 as f64, analysis.h as f64 / plan.source.1 as f64);
     let r = plan.region;
-    let span = |start: f64, len: f64, full: f64, k: f64| ((start * k).round() as usize, ((start + full - len) * k).round() as usize);
+    let span = |start: f64, len: f64, full: f64, k: f64| {
+        ((start * k).round() as usize, ((start + full - len) * k).round() as usize)
+    };
     let size = ((r.w * ax).round() as usize, (r.h * ay).round() as usize);
     let (bx, by) = analysis.best(kind, size, span(within.x, r.w, within.w, ax), span(within.y, r.h, within.h, ay));
     let mut placed = plan.clone();

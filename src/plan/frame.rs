@@ -72,8 +72,12 @@ impl Frame {
 
 /// One radius for all corners, or four clockwise from top-left.
 pub fn radii(value: Option<&str>, dpr: f64) -> [u32; 4] {
-    let v: Vec<u32> =
-        value.into_iter().flat_map(|v| v.split(',')).filter_map(|n| n.trim().parse::<f64>().ok()).map(|n| (n * dpr).round() as u32).collect();
+    let v: Vec<u32> = value
+        .into_iter()
+        .flat_map(|v| v.split(','))
+        .filter_map(|n| n.trim().parse::<f64>().ok())
+        .map(|n| (n * dpr).round() as u32)
+        .collect();
     match v.as_slice() {
         [r] => [*r; 4],
         [a, b, c, d] => [*a, *b, *c, *d],

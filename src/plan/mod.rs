@@ -100,7 +100,13 @@ pub fn plan(params: &Params, stored: (u32, u32), exif: u8, limits: &Limits) -> R
 }
 
 /// Like `plan`, inside `within` (upright source pixels), the box `trim` kept.
-pub fn plan_within(params: &Params, stored: (u32, u32), exif: u8, limits: &Limits, within: Option<Region>) -> Result<Plan> {
+pub fn plan_within(
+    params: &Params,
+    stored: (u32, u32),
+    exif: u8,
+    limits: &Limits,
+    within: Option<Region>,
+) -> Result<Plan> {
     let orientation = params.orient.unwrap_or(exif).clamp(1, 8);
     let source = if orientation >= 5 { (stored.1, stored.0) } else { stored };
     let base = within.unwrap_or(Region { x: 0.0, y: 0.0, w: source.0 as f64, h: source.1 as f64 });
@@ -218,14 +224,27 @@ fn fill(params: &Params) -> Fill {
             let (inner, outer) = pair("fill-gradient-radial").unwrap_or((Color::WHITE, fallback));
             let num = |n: &str| params.raw(n).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.5);
             // A single radius for both axes: the first of `fill-gradient-radial-radius`.
-            let radius = params.raw("fill-gradient-radial-radius").and_then(|v| v.split(',').next()?.parse().ok()).unwrap_or(0.5);
-            Fill::Radial { inner, outer, center: (num("fill-gradient-radial-x"), num("fill-gradient-radial-y")), radius }
+            let radius = params
+                .raw("fill-gradient-radial-radius")
+                .and_then(|v| v.split(',').next()?.parse().ok())
+                .unwrap_or(0.5);
+            Fill::Radial {
+                inner,
+                outer,
+                center: (num("fill-gradient-radial-x"), num("fill-gradient-radial-y")),
+                radius,
+            }
         }
         Some("gradient") => {
             let (from, to) = pair("fill-gradient-linear").unwrap_or((Color::WHITE, fallback));
             let dir = params.raw("fill-gradient-linear-direction").unwrap_or("top,bottom");
             let first = dir.split(',').next().unwrap_or("top");
-            Fill::Linear { from, to, vertical: matches!(first, "top" | "bottom"), reverse: matches!(first, "bottom" | "right") }
+            Fill::Linear {
+                from,
+                to,
+                vertical: matches!(first, "top" | "bottom"),
+                reverse: matches!(first, "bottom" | "right"),
+            }
         }
         _ => Fill::Solid,
     }

@@ -33,17 +33,7 @@ pub fn cache_key<'h>(
             .collect();
         key.push_str(&format!("|accept={}", accepted.join(",")));
     }
-    if let Some(ch) = params.raw("ch") {
-        let ch = ch.to_ascii_lowercase();
-        for (hint, names) in
-            [("width", ["sec-ch-width", "width"]), ("dpr", ["sec-ch-dpr", "dpr"]), ("save-data", ["save-data", ""])]
-        {
-            if ch.split(',').any(|h| h.trim() == hint) {
-                let value = names.iter().filter(|n| !n.is_empty()).find_map(|n| header(n)).unwrap_or("");
-                key.push_str(&format!("|{hint}={}", value.trim()));
-            }
-        }
-    }
+    key.push_str(&negotiate::ClientHints::read(params, &header).cache_key());
     if key.len() > MAX_KEY_BYTES {
         let digest = crate::security::signature::Md5::digest(key.as_bytes());
         key = format!("ixora1|{source_id}|md5:{}", crate::security::signature::hex(&digest));

@@ -38,3 +38,69 @@ impl Image {
         &self.data[i..i + c]
     }
 }
+
+/// 16-bit samples (a 16-bit PNG, say), 3 or 4 interleaved channels, straight alpha. Colour
+/// management and the resize work on these; the resize rounds to 8 bits, once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Image16 {
+    pub width: u32,
+    pub height: u32,
+    /// 3 (RGB) or 4 (RGBA).
+    pub channels: u8,
+    pub data: Vec<u16>,
+}
+
+impl Image16 {
+    pub fn new(width: u32, height: u32, channels: u8, data: Vec<u16>) -> Self {
+        debug_assert!(channels == 3 || channels == 4);
+        debug_assert_eq!(data.len(), width as usize * height as usize * channels as usize);
+        Image16 { width, height, channels, data }
+    }
+
+    /// Rounded to the nearest 8-bit value.
+    pub fn to_8bit(&self) -> Image {
+        Image::new(self.width, self.height, self.channels, self.data.iter().map(|&v| to_8bit(v)).collect())
+    }
+}
+
+/// 0–65535 → 0–255, rounded to nearest.
+pub fn to_8bit(v: u16) -> u8 {
+    ((u32::from(v) * 255 + 32_767) / 65_535) as u8
+}
+
+/// A decoded original as the pipeline's first step (the resize) receives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decoded {
+    Eight(Image),
+    Sixteen(Image16),
+}
+
+impl Decoded {
+    pub fn width(&self) -> u32 {
+        match self {
+            Decoded::Eight(i) => i.width,
+            Decoded::Sixteen(i) => i.width,
+        }
+    }
+
+    pub fn height(&self) -> u32 {
+        match self {
+            Decoded::Eight(i) => i.height,
+            Decoded::Sixteen(i) => i.height,
+        }
+    }
+
+    /// The 8-bit image, rounding 16-bit samples.
+    pub fn into_8bit(self) -> Image {
+        match self {
+            Decoded::Eight(i) => i,
+            Decoded::Sixteen(i) => i.to_8bit(),
+        }
+    }
+}
+
+impl From<Image> for Decoded {
+    fn from(image: Image) -> Self {
+        Decoded::Eight(image)
+    }
+}

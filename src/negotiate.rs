@@ -1,7 +1,8 @@
-//! Which encoding answers a request: `fm`, `auto=format` against `Accept`, the source format.
+//! Which encoding answers a request: `fm`, `auto=format` against `Accept`, the source format;
+//! what the output carries besides pixels (`cs`, `dpi`, `iptc`); and client hints (`ch`).
 
 use crate::codec::{ChromaSubsampling, EncodeOptions, Format, OutputFormat, Probe};
-use crate::params::{Fm, Params};
+use crate::params::{ColourSpace, Fm, Params, Size};
 
 /// imgix's default quality, and its default under `auto=compress`.
 pub const DEFAULT_QUALITY: u8 = 75;
@@ -12,6 +13,13 @@ pub struct Output {
     pub options: EncodeOptions,
     /// The choice depended on the `Accept` header, so caches must `Vary: Accept`.
     pub vary_accept: bool,
+    /// `cs` as far as the output can carry it: formats without a profile (GIF, AVIF) and text
+    /// summaries get sRGB numbers instead of a tagged space.
+    pub cs: ColourSpace,
+    /// `dpi` (JPEG and PNG write it).
+    pub dpi: Option<u32>,
+    /// `iptc=allow` and the output is a JPEG.
+    pub keep_iptc: bool,
 }
 
 /// `auto=format` picks AVIF only for outputs up to this many pixels (about 100x100). rav1e at
@@ -63,6 +71,12 @@ pub fn negotiate(params: &Params, source: &Probe, accept: &str, output_pixels: u
         from_source
     };
     let default_q = if params.auto_compress { COMPRESS_QUALITY } else { DEFAULT_QUALITY };
+    let summary = params.fm == Some(Fm::Blurhash) || matches!(params.raw("palette"), Some("css" | "json"));
+    let cs = match params.cs {
+        ColourSpace::Strip => ColourSpace::Strip,
+        cs if format.carries_icc() && !summary => cs,
+        _ => ColourSpace::Default,
+    };
     Output {
         options: EncodeOptions {
             format,
@@ -73,7 +87,98 @@ pub fn negotiate(params: &Params, source: &Probe, accept: &str, output_pixels: u
             colors: colorquant(params),
         },
         vary_accept: params.auto_format,
+        cs,
+        dpi: params.dpi,
+        keep_iptc: params.iptc && format == OutputFormat::Jpeg,
     }
+}
+
+/// The client-hint values a request carries, read only for the hints its URL names in `ch`
+/// (imgix: `Width` overrides `w`, `DPR` overrides `dpr`, `Save-Data: on` lowers the quality to
+/// 45). The `Sec-CH-` names win over the legacy ones. Values that do not parse are ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ClientHints {
+    /// Layout width in device pixels, 1–8192.
+    pub width: Option<u32>,
+    /// Device pixel ratio, (0, 5].
+    pub dpr: Option<f64>,
+    pub save_data: bool,
+}
+
+impl ClientHints {
+    /// `header` looks a request header up by (case-insensitive) name.
+    pub fn read<'h>(params: &Params, header: impl Fn(&str) -> Option<&'h str>) -> ClientHints {
+        let first = |names: [&str; 2]| names.into_iter().find_map(&header).map(str::trim);
+        let width = params.ch.width.then(|| first(["sec-ch-width", "width"])).flatten();
+        let dpr = params.ch.dpr.then(|| first(["sec-ch-dpr", "dpr"])).flatten();
+        let save_data = params.ch.save_data.then(|| header("save-data")).flatten();
+        ClientHints {
+            width: width
+                .and_then(|w| w.parse::<f64>().ok())
+                .filter(|w| *w >= 1.0)
+                .map(|w| w.round().min(8192.0) as u32),
+            dpr: dpr.and_then(|d| d.parse::<f64>().ok()).filter(|d| d.is_finite() && *d > 0.0).map(|d| d.min(5.0)),
+            save_data: save_data.is_some_and(|v| v.eq_ignore_ascii_case("on")),
+        }
+    }
+
+    /// The parameters as the hints change them. `Width` is in device pixels (the Client Hints
+    /// definition), so the output is that wide whatever the DPR: `w` becomes Width / DPR.
+    pub fn apply(&self, mut params: Params) -> Params {
+        if let Some(dpr) = self.dpr {
+            params.dpr = dpr;
+        }
+        if let Some(width) = self.width {
+            params.w = Some(Size::Px(((f64::from(width) / params.dpr()).round() as u32).clamp(1, 8192)));
+        }
+        if self.save_data {
+            params.q = Some(params.q.map_or(COMPRESS_QUALITY, |q| q.min(COMPRESS_QUALITY)));
+        }
+        params
+    }
+
+    /// The derivative cache key's part: the normalised values that change the output.
+    pub fn cache_key(&self) -> String {
+        let mut key = String::new();
+        if let Some(w) = self.width {
+            key.push_str(&format!("|ch-width={w}"));
+        }
+        if let Some(d) = self.dpr {
+            key.push_str(&format!("|ch-dpr={d}"));
+        }
+        if self.save_data {
+            key.push_str("|ch-save-data");
+        }
+        key
+    }
+}
+
+/// `Accept-CH` for a URL with `ch`: the hints it opts into, under both their names.
+pub fn accept_ch(params: &Params) -> Option<String> {
+    let names: Vec<&str> = hint_headers(params).collect();
+    (!names.is_empty()).then(|| names.join(", "))
+}
+
+/// `Vary`: `Accept` when `auto=format` negotiated the format, and every hint header the URL
+/// opts into (present or not: a cache must not answer a request carrying a hint with a
+/// response rendered without it).
+pub fn vary(params: &Params, vary_accept: bool) -> Option<String> {
+    let names: Vec<&str> = vary_accept.then_some("Accept").into_iter().chain(hint_headers(params)).collect();
+    (!names.is_empty()).then(|| names.join(", "))
+}
+
+fn hint_headers(params: &Params) -> impl Iterator<Item = &'static str> {
+    let ch = params.ch;
+    [
+        (ch.width, "Sec-CH-Width"),
+        (ch.width, "Width"),
+        (ch.dpr, "Sec-CH-DPR"),
+        (ch.dpr, "DPR"),
+        (ch.save_data, "Save-Data"),
+    ]
+    .into_iter()
+    .filter(|(on, _)| *on)
+    .map(|(_, name)| name)
 }
 
 /// `colorquant`: 2–256 colours; other values are ignored, as imgix only suggests the range.

@@ -7,6 +7,7 @@ use crate::codec::animation::{self, Frame};
 use crate::codec::{self, OutputFormat, Probe};
 use crate::error::Error;
 use crate::error::Result;
+use crate::image::Decoded;
 use crate::negotiate::negotiate;
 use crate::negotiate::Output;
 use crate::ops::trim::Trim;
@@ -59,23 +60,28 @@ pub fn render(bytes: &[u8], params: &Params, accept: &str, limits: &Limits) -> R
 
     let trim = Trim::from_params(params, probe.has_alpha);
     let mut decoded = match timeline.single() {
-        Some(n) if probe.frames > 1 && n > 0 => nth_frame(bytes, &probe, n, limits)?,
+        Some(n) if probe.frames > 1 && n > 0 => nth_frame(bytes, &probe, n, limits)?.into(),
         _ => {
             // Trimming looks at the pixels before the geometry is final, so it decodes whole.
             let (dw, dh) = if trim.is_some() { plan.source } else { plan.decode_size() };
             let stored_min = if plan.orientation >= 5 { (dh, dw) } else { (dw, dh) };
-            codec::decode(bytes, &probe, stored_min, limits)?
+            codec::decode_full_depth(bytes, &probe, stored_min, limits)?
         }
     };
-    // Colour management: an embedded RGB or grey profile is converted to sRGB (CMYK profiles
-    // are applied by the JPEG decoder); `cs=strip` drops the profile and keeps the numbers.
-    if params.raw("cs") != Some("strip") {
-        if let Some(icc) = codec::container::read(bytes, probe.format).icc {
-            codec::icc::to_srgb(&mut decoded, &icc);
-        }
-    }
-    if let Some((x, y, w, h)) = trim.and_then(|t| t.bounds(&decoded)) {
-        let k = stored.0 as f64 / decoded.width as f64;
+    // Colour management (`cs`): embedded RGB and grey profiles are converted (CMYK profiles are
+    // applied by the JPEG decoder), and the output's profile is chosen.
+    let extras = codec::container::read(bytes, probe.format);
+    let tags = codec::Tags {
+        icc: codec::icc::apply(&mut decoded, extras.icc.as_deref(), output.cs),
+        dpi: output.dpi,
+        iptc: extras.iptc.filter(|_| output.keep_iptc),
+    };
+    let bounds = trim.and_then(|t| match &decoded {
+        Decoded::Eight(i) => t.bounds(i),
+        Decoded::Sixteen(i) => t.bounds(&i.to_8bit()),
+    });
+    if let Some((x, y, w, h)) = bounds {
+        let k = stored.0 as f64 / decoded.width() as f64;
         let b = (x as f64 * k, y as f64 * k, w as f64 * k, h as f64 * k);
         let (x, y, w, h) = pipeline::orient_rect(plan.orientation, b, (stored.0 as f64, stored.1 as f64));
         plan = plan::plan_within(params, stored, probe.orientation, limits, Some(plan::Region { x, y, w, h }))?;
@@ -94,7 +100,7 @@ pub fn render(bytes: &[u8], params: &Params, accept: &str, limits: &Limits) -> R
             }
         }
         Some(Summary::Blurhash) => (blurhash::encode(&image).into_bytes(), "text/plain; charset=utf-8"),
-        None => (codec::encode(&image, &output.options)?, output.options.format.mime()),
+        None => (codec::encode_tagged(&image, &output.options, &tags)?, output.options.format.mime()),
     };
     let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1000.0;
     Ok(Rendered {

@@ -22,6 +22,8 @@ pub struct Extras {
     pub interlaced: bool,
     /// GIF/WebP: animation loop count (0 = forever).
     pub loop_count: Option<u16>,
+    /// JPEG: the IPTC-NAA records of the Photoshop APP13 block (resource 0x0404).
+    pub iptc: Option<Vec<u8>>,
 }
 
 fn be16(b: &[u8], at: usize) -> Option<u16> {
@@ -49,6 +51,7 @@ pub fn read(bytes: &[u8], format: Format) -> Extras {
 fn jpeg(b: &[u8], x: &mut Extras) {
     let mut pos = 2;
     let mut icc_chunks: Vec<(u8, &[u8])> = Vec::new();
+    let mut photoshop: Vec<u8> = Vec::new();
     while pos + 4 <= b.len() {
         if b[pos] != 0xFF {
             break;
@@ -83,6 +86,8 @@ fn jpeg(b: &[u8], x: &mut Extras) {
             0xE1 if x.exif.is_none() && seg.starts_with(b"Exif\0\0") => x.exif = Some(seg[6..].to_vec()),
             // ICC_PROFILE\0, sequence number, count, data.
             0xE2 if seg.starts_with(b"ICC_PROFILE\0") && seg.len() > 14 => icc_chunks.push((seg[12], &seg[14..])),
+            // Photoshop splits a large resource block over consecutive APP13 segments.
+            0xED if seg.starts_with(b"Photoshop 3.0\0") => photoshop.extend_from_slice(&seg[14..]),
             0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) && seg.len() >= 6 => {
                 x.depth = seg[0];
                 x.color_model = match seg[5] {
@@ -99,6 +104,23 @@ fn jpeg(b: &[u8], x: &mut Extras) {
         icc_chunks.sort_by_key(|c| c.0);
         x.icc = Some(icc_chunks.iter().flat_map(|c| c.1.iter().copied()).collect());
     }
+    x.iptc = photoshop_resource(&photoshop, 0x0404).map(<[u8]>::to_vec);
+}
+
+/// One Photoshop image resource block by id: "8BIM", id, even-padded Pascal name, size, data
+/// (even-padded).
+fn photoshop_resource(mut b: &[u8], wanted: u16) -> Option<&[u8]> {
+    while b.len() >= 12 && &b[..4] == b"8BIM" {
+        let id = be16(b, 4)?;
+        let name = (1 + usize::from(b[6])).next_multiple_of(2);
+        let size = be32(b, 6 + name)? as usize;
+        let data = b.get(10 + name..(10 + name).checked_add(size)?)?;
+        if id == wanted {
+            return Some(data);
+        }
+        b = b.get(10 + name + size.next_multiple_of(2)..)?;
+    }
+    None
 }
 
 fn png(b: &[u8], x: &mut Extras) {

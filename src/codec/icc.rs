@@ -1,11 +1,16 @@
-//! Colour management: embedded ICC profiles (Display P3, Adobe RGB, ProPhoto, grey, CMYK) are
-//! converted to sRGB with moxcms, a pure-Rust CMS. A profile we cannot parse or use leaves
-//! the pixels as they are (imgix's `cs=origin` falls back the same way), never an error.
+//! Colour management with moxcms, a pure-Rust CMS: embedded ICC profiles (Display P3, Adobe RGB,
+//! ProPhoto, grey, CMYK) are converted to the output's colour space right after decoding, on
+//! 16-bit samples when the original has them, and `cs` decides which profile the output carries.
+//! A profile we cannot parse or use leaves the pixels as they are (imgix's `cs=origin` falls
+//! back the same way), never an error.
 
-use moxcms::{ColorProfile, DataColorSpace, Layout, TransformOptions};
+use std::sync::Arc;
+
+use moxcms::{ColorProfile, DataColorSpace, Layout, TransformExecutor, TransformOptions};
 
 use super::container::icc_description;
-use crate::image::Image;
+use crate::image::{Decoded, Image};
+use crate::params::ColourSpace;
 
 /// sRGB under any of its usual names needs no work.
 fn is_srgb(icc: &[u8]) -> bool {
@@ -19,6 +24,43 @@ fn profile(icc: &[u8]) -> Option<ColorProfile> {
     ColorProfile::new_from_slice(icc).ok()
 }
 
+/// Applies `cs` to freshly decoded pixels from a file tagged with `source`, and returns the
+/// profile the output must carry (None: untagged, which browsers read as sRGB).
+///
+/// - no `cs`: converted to sRGB, untagged;
+/// - `srgb` / `tinysrgb`: converted to sRGB, tagged with a full or a compact sRGB profile;
+/// - `adobergb1998`: converted to Adobe RGB (1998) (untagged originals count as sRGB), tagged;
+/// - `strip`: the numbers as decoded, untagged;
+/// - `origin`: the numbers as decoded with the original's RGB profile; without one (or with a
+///   grey, CMYK or unreadable one) as no `cs`.
+pub fn apply(image: &mut Decoded, source: Option<&[u8]>, cs: ColourSpace) -> Option<Vec<u8>> {
+    match cs {
+        ColourSpace::Strip => None,
+        ColourSpace::Origin => match source {
+            Some(icc) if profile(icc).is_some_and(|p| p.color_space == DataColorSpace::Rgb) => Some(icc.to_vec()),
+            _ => apply(image, source, ColourSpace::Default),
+        },
+        ColourSpace::AdobeRgb1998 => {
+            let adobe = ColorProfile::new_adobe_rgb();
+            let from = source.and_then(profile).unwrap_or_else(ColorProfile::new_srgb);
+            convert(image, &from, &adobe);
+            adobe.encode().ok()
+        }
+        ColourSpace::Default | ColourSpace::Srgb | ColourSpace::TinySrgb => {
+            if let Some(icc) = source.filter(|icc| !is_srgb(icc)) {
+                if let Some(from) = profile(icc) {
+                    convert(image, &from, &ColorProfile::new_srgb());
+                }
+            }
+            match cs {
+                ColourSpace::Srgb => ColorProfile::new_srgb().encode().ok(),
+                ColourSpace::TinySrgb => Some(tiny_srgb()),
+                _ => None,
+            }
+        }
+    }
+}
+
 /// Converts an RGB(A) image decoded from a file tagged with `icc` to sRGB in place. Grey profiles
 /// apply to the (replicated) grey channel. Returns whether pixels changed.
 pub fn to_srgb(image: &mut Image, icc: &[u8]) -> bool {
@@ -26,39 +68,53 @@ pub fn to_srgb(image: &mut Image, icc: &[u8]) -> bool {
         return false;
     }
     let Some(src) = profile(icc) else { return false };
-    let srgb = ColorProfile::new_srgb();
-    let rgba = image.channels == 4;
-    match src.color_space {
-        DataColorSpace::Rgb => {
-            let layout = if rgba { Layout::Rgba } else { Layout::Rgb };
-            let Ok(t) = src.create_transform_8bit(layout, &srgb, layout, TransformOptions::default()) else {
-                return false;
-            };
-            let mut out = vec![0u8; image.data.len()];
-            if t.transform(&image.data, &mut out).is_err() {
-                return false;
-            }
-            image.data = out;
-            true
+    let mut decoded = Decoded::Eight(std::mem::replace(image, Image::new(0, 0, 3, Vec::new())));
+    let changed = convert(&mut decoded, &src, &ColorProfile::new_srgb());
+    *image = decoded.into_8bit();
+    changed
+}
+
+/// `src` → `dst` in place, at the image's own bit depth. RGB and grey sources; anything else
+/// (CMYK is applied by the JPEG decoder) is left alone. Returns whether pixels changed.
+fn convert(image: &mut Decoded, src: &ColorProfile, dst: &ColorProfile) -> bool {
+    let opts = TransformOptions::default();
+    match image {
+        Decoded::Eight(i) => {
+            let rgba = i.channels == 4;
+            run(&mut i.data, rgba, src, |a, b| src.create_transform_8bit(a, dst, b, opts).ok())
         }
+        Decoded::Sixteen(i) => {
+            let rgba = i.channels == 4;
+            run(&mut i.data, rgba, src, |a, b| src.create_transform_16bit(a, dst, b, opts).ok())
+        }
+    }
+}
+
+type Executor<T> = Arc<dyn TransformExecutor<T> + Send + Sync>;
+
+fn run<T: Copy + Default>(
+    data: &mut Vec<T>,
+    rgba: bool,
+    src: &ColorProfile,
+    transform: impl Fn(Layout, Layout) -> Option<Executor<T>>,
+) -> bool {
+    let layout = if rgba { Layout::Rgba } else { Layout::Rgb };
+    let mut out = vec![T::default(); data.len()];
+    let done = match src.color_space {
+        DataColorSpace::Rgb => transform(layout, layout).is_some_and(|t| t.transform(data, &mut out).is_ok()),
         DataColorSpace::Gray => {
-            let (src_layout, dst_layout) =
-                if rgba { (Layout::GrayAlpha, Layout::Rgba) } else { (Layout::Gray, Layout::Rgb) };
-            let Ok(t) = src.create_transform_8bit(src_layout, &srgb, dst_layout, TransformOptions::default()) else {
-                return false;
-            };
-            let c = image.channels as usize;
-            let grey: Vec<u8> =
-                image.data.chunks_exact(c).flat_map(|p| if rgba { vec![p[0], p[3]] } else { vec![p[0]] }).collect();
-            let mut out = vec![0u8; image.data.len()];
-            if t.transform(&grey, &mut out).is_err() {
-                return false;
-            }
-            image.data = out;
-            true
+            let grey_layout = if rgba { Layout::GrayAlpha } else { Layout::Gray };
+            let c = if rgba { 4 } else { 3 };
+            let grey: Vec<T> =
+                data.chunks_exact(c).flat_map(|p| if rgba { vec![p[0], p[3]] } else { vec![p[0]] }).collect();
+            transform(grey_layout, layout).is_some_and(|t| t.transform(&grey, &mut out).is_ok())
         }
         _ => false,
+    };
+    if done {
+        *data = out;
     }
+    done
 }
 
 /// CMYK ink amounts (0 = no ink, as jpeg-decoder hands them back) → sRGB through a CMYK
@@ -76,9 +132,94 @@ pub fn cmyk_to_srgb(cmyk: &[u8], icc: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// `cs=tinysrgb`: a 512-byte ICC v4 display profile for sRGB, written out here field by field.
+/// It holds only what a v4 RGB matrix/TRC profile needs: the D50-adapted sRGB primaries, one
+/// parametric curve shared by the three channels (the exact sRGB formula, 32 bytes where
+/// classic profiles carry 1024-entry tables), the D50 white, the Bradford adaptation from D65,
+/// and two one-string names. The "slight shift" imgix warns about is the 16-bit fixed-point
+/// rounding of the matrix: below half a level in 8-bit output.
+pub fn tiny_srgb() -> Vec<u8> {
+    fn s15(v: f64) -> [u8; 4] {
+        ((v * 65536.0).round() as i32).to_be_bytes()
+    }
+    fn xyz(v: [f64; 3]) -> Vec<u8> {
+        [b"XYZ \0\0\0\0".to_vec(), v.iter().flat_map(|&c| s15(c)).collect()].concat()
+    }
+    fn mluc(text: &str) -> Vec<u8> {
+        let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let mut t = b"mluc\0\0\0\0".to_vec();
+        t.extend_from_slice(&1u32.to_be_bytes()); // one record
+        t.extend_from_slice(&12u32.to_be_bytes()); // record size
+        t.extend_from_slice(b"enUS");
+        t.extend_from_slice(&(utf16.len() as u32).to_be_bytes());
+        t.extend_from_slice(&28u32.to_be_bytes()); // string offset within the tag
+        t.extend(utf16);
+        t
+    }
+    const D50: [f64; 3] = [0.9642, 1.0, 0.8249];
+    // sRGB's own curve: Y = ((X + 0.055) / 1.055)^2.4 above 0.04045, X / 12.92 below.
+    let para: Vec<u8> = [
+        b"para\0\0\0\0\0\x03\0\0".to_vec(),
+        [2.4, 1.0 / 1.055, 0.055 / 1.055, 1.0 / 12.92, 0.04045].iter().flat_map(|&v| s15(v)).collect(),
+    ]
+    .concat();
+    let chad: Vec<u8> = [
+        b"sf32\0\0\0\0".to_vec(),
+        [1.047882, 0.022918, -0.050217, 0.029586, 0.990478, -0.017075, -0.009247, 0.015075, 0.751678]
+            .iter()
+            .flat_map(|&v| s15(v))
+            .collect(),
+    ]
+    .concat();
+    let tags: Vec<(&[u8; 4], Vec<u8>)> = vec![
+        (b"desc", mluc("sRGB compact")),
+        (b"cprt", mluc("No copyright")),
+        (b"wtpt", xyz(D50)),
+        (b"rXYZ", xyz([0.436066, 0.222488, 0.013916])),
+        (b"gXYZ", xyz([0.385147, 0.716873, 0.097076])),
+        (b"bXYZ", xyz([0.143066, 0.060608, 0.714096])),
+        (b"chad", chad),
+        (b"rTRC", para),
+    ];
+    // Header, tag count, directory (the three TRC entries share one curve), then the data.
+    let entries = tags.len() + 2;
+    let mut body = Vec::new();
+    let mut directory = Vec::new();
+    let data_start = 128 + 4 + 12 * entries;
+    for (sig, data) in &tags {
+        let offset = data_start + body.len();
+        let mut add = |sig: &[u8; 4]| {
+            directory.extend_from_slice(sig);
+            directory.extend_from_slice(&(offset as u32).to_be_bytes());
+            directory.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        };
+        add(sig);
+        if *sig == b"rTRC" {
+            add(b"gTRC");
+            add(b"bTRC");
+        }
+        body.extend_from_slice(data);
+        body.resize(body.len().div_ceil(4) * 4, 0);
+    }
+    let size = data_start + body.len();
+    let mut h = vec![0u8; 128];
+    h[0..4].copy_from_slice(&(size as u32).to_be_bytes());
+    h[8..12].copy_from_slice(&[4, 0x30, 0, 0]); // version 4.3
+    h[12..16].copy_from_slice(b"mntr");
+    h[16..20].copy_from_slice(b"RGB ");
+    h[20..24].copy_from_slice(b"XYZ ");
+    h[24..36].copy_from_slice(&[0x07, 0xEA, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0]); // 2026-01-01
+    h[36..40].copy_from_slice(b"acsp");
+    for (i, &c) in D50.iter().enumerate() {
+        h[68 + 4 * i..72 + 4 * i].copy_from_slice(&s15(c));
+    }
+    [h, (entries as u32).to_be_bytes().to_vec(), directory, body].concat()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::image::Image16;
 
     fn encoded(p: &ColorProfile) -> Vec<u8> {
         p.encode().expect("profile encodes")
@@ -107,5 +248,72 @@ mod tests {
         assert!(!to_srgb(&mut img, &[0u8; 200]));
         assert_eq!(img.data, vec![1, 2, 3]);
         assert_eq!(cmyk_to_srgb(&[0; 4], b"junk"), None);
+    }
+
+    /// The compact profile parses, names itself sRGB, and maps every grey level and the
+    /// primaries to within one level of moxcms's own sRGB.
+    #[test]
+    fn tiny_srgb_is_small_and_is_srgb() {
+        let tiny = tiny_srgb();
+        assert_eq!(tiny.len(), 512);
+        assert_eq!(u32::from_be_bytes(tiny[..4].try_into().unwrap()) as usize, tiny.len());
+        assert_eq!(icc_description(&tiny).as_deref(), Some("sRGB compact"));
+        let full = encoded(&ColorProfile::new_srgb());
+        assert!(tiny.len() < full.len(), "tiny {} vs moxcms sRGB {}", tiny.len(), full.len());
+        let p = profile(&tiny).expect("moxcms parses it");
+        let t = p
+            .create_transform_8bit(Layout::Rgb, &ColorProfile::new_srgb(), Layout::Rgb, TransformOptions::default())
+            .unwrap();
+        let src: Vec<u8> = (0..=255u8).flat_map(|v| [v, v, v]).chain([255, 0, 0, 0, 255, 0, 0, 0, 255]).collect();
+        let mut out = vec![0; src.len()];
+        t.transform(&src, &mut out).unwrap();
+        let worst = src.iter().zip(&out).map(|(a, b)| a.abs_diff(*b)).max().unwrap();
+        assert!(worst <= 1, "worst difference {worst}");
+    }
+
+    #[test]
+    fn cs_decides_pixels_and_profile() {
+        let p3 = encoded(&ColorProfile::new_display_p3());
+        let px = || Decoded::Eight(Image::new(1, 1, 3, vec![200, 60, 40]));
+        let run = |source: Option<&[u8]>, cs| {
+            let mut d = px();
+            let icc = apply(&mut d, source, cs);
+            (d.into_8bit().data, icc)
+        };
+        let (srgb, none) = run(Some(&p3), ColourSpace::Default);
+        assert!(none.is_none());
+        assert!(srgb[0] > 210 && srgb[1] < 60, "P3 → sRGB widens red: {srgb:?}");
+        let (tagged, icc) = run(Some(&p3), ColourSpace::Srgb);
+        assert_eq!(tagged, srgb);
+        assert!(icc_description(&icc.unwrap()).unwrap().to_ascii_lowercase().contains("srgb"));
+        let (tiny, icc) = run(Some(&p3), ColourSpace::TinySrgb);
+        assert_eq!((tiny, icc), (srgb.clone(), Some(tiny_srgb())));
+        assert_eq!(run(Some(&p3), ColourSpace::Strip), (vec![200, 60, 40], None));
+        assert_eq!(run(Some(&p3), ColourSpace::Origin), (vec![200, 60, 40], Some(p3.clone())));
+        // Origin without a usable RGB profile falls back to the default.
+        assert_eq!(run(None, ColourSpace::Origin), (vec![200, 60, 40], None));
+        let grey = encoded(&ColorProfile::new_gray_with_gamma(1.0));
+        assert!(run(Some(&grey), ColourSpace::Origin).1.is_none());
+        // Adobe RGB: untagged sRGB red (200,60,40) is less saturated in the wider space.
+        let (adobe, icc) = run(None, ColourSpace::AdobeRgb1998);
+        let icc = icc.unwrap();
+        assert_eq!(profile(&icc).unwrap().color_space, DataColorSpace::Rgb);
+        assert!(adobe[0] < 200 && adobe[1] > 60, "{adobe:?}");
+        // ...and converting back through the embedded profile returns the sRGB numbers.
+        let mut back = Image::new(1, 1, 3, adobe);
+        assert!(to_srgb(&mut back, &icc));
+        assert!(back.data.iter().zip([200u8, 60, 40]).all(|(a, b)| a.abs_diff(b) <= 1), "{:?}", back.data);
+    }
+
+    #[test]
+    fn sixteen_bit_conversion_keeps_alpha_and_precision() {
+        let p3 = ColorProfile::new_display_p3();
+        // Grey stays grey in any RGB space with a D65 white; 16-bit in, 16-bit out.
+        let mut d = Decoded::Sixteen(Image16::new(2, 1, 4, vec![32768, 32768, 32768, 1234, 65535, 0, 0, 65535]));
+        assert!(convert(&mut d, &p3, &ColorProfile::new_srgb()));
+        let Decoded::Sixteen(i) = d else { panic!("still 16-bit") };
+        assert!(i.data[..3].iter().all(|&v| v.abs_diff(32768) < 64), "{:?}", i.data);
+        assert_eq!((i.data[3], i.data[7]), (1234, 65535), "alpha untouched");
+        assert!(i.data[4] == 65535 && i.data[5] < 2000, "{:?}", i.data);
     }
 }

@@ -265,7 +265,7 @@ fn cmyk_to_rgb(cmyk: &[u8]) -> Vec<u8> {
     out
 }
 
-pub(super) fn encode(image: &Image, options: &EncodeOptions) -> Result<Vec<u8>> {
+pub(super) fn encode(image: &Image, options: &EncodeOptions, tags: &super::Tags) -> Result<Vec<u8>> {
     if image.channels != 3 {
         return Err(Error::internal()); // the pipeline flattens alpha before a JPEG encode
     }
@@ -281,6 +281,16 @@ pub(super) fn encode(image: &Image, options: &EncodeOptions) -> Result<Vec<u8>> 
         ChromaSubsampling::Yuv420 => jpeg_encoder::SamplingFactor::F_2_2,
     });
     encoder.set_progressive(options.progressive);
+    if let Some(dpi) = tags.dpi {
+        encoder.set_density(jpeg_encoder::PixelDensity::dpi(dpi.min(u32::from(u16::MAX)) as u16));
+    }
+    if let Some(icc) = &tags.icc {
+        encoder.add_icc_profile(icc).map_err(|_| Error::internal())?;
+    }
+    // An IPTC block too large for one APP13 segment is left out rather than split.
+    if let Some(app13) = tags.iptc.as_deref().and_then(photoshop_iptc_segment) {
+        encoder.add_app_segment(13, app13).map_err(|_| Error::internal())?;
+    }
     // Default tables fit progressive scans badly: optimising them saves ~4% for ~1 ms per MP.
     encoder.set_optimized_huffman_tables(options.progressive);
     let encoded = if options.chroma == ChromaSubsampling::Yuv420 {
@@ -294,6 +304,19 @@ pub(super) fn encode(image: &Image, options: &EncodeOptions) -> Result<Vec<u8>> 
     };
     encoded.map_err(|_| Error::internal())?;
     Ok(out)
+}
+
+/// An APP13 payload holding IPTC-NAA records as Photoshop writes them: "Photoshop 3.0", then
+/// one image resource block (8BIM, id 0x0404, empty name, even-padded data). None past 64 KB.
+fn photoshop_iptc_segment(iptc: &[u8]) -> Option<Vec<u8>> {
+    let mut seg = b"Photoshop 3.0\0".to_vec();
+    seg.extend_from_slice(b"8BIM\x04\x04\0\0");
+    seg.extend_from_slice(&u32::try_from(iptc.len()).ok()?.to_be_bytes());
+    seg.extend_from_slice(iptc);
+    if iptc.len() % 2 == 1 {
+        seg.push(0);
+    }
+    (seg.len() <= 65533).then_some(seg)
 }
 
 /// RGB rows for a 4:2:0 encode, converted to YCbCr by us: Y per pixel, and Cb/Cr once per 2x2
@@ -617,7 +640,7 @@ pub(crate) mod tests {
                 lossless: false,
                 colors: None,
             };
-            let ours = encode(&image, &opts).unwrap();
+            let ours = encode(&image, &opts, &Default::default()).unwrap();
             // The planes the encoder gets: chroma within one level of averaging per-pixel values.
             let src = Rgb420::new(&image.data, w, h);
             for y in 0..h as usize {

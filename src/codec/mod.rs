@@ -15,7 +15,7 @@ pub mod quantize;
 mod webp;
 
 use crate::error::{Error, Result};
-use crate::image::Image;
+use crate::image::{Decoded, Image};
 use crate::security::Limits;
 
 /// An input format we can read.
@@ -138,10 +138,24 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe> {
 /// the decoder's peak memory at the chosen scale is estimated and checked against
 /// `limits.max_decode_bytes` (413).
 pub fn decode(bytes: &[u8], probe: &Probe, min_size: (u32, u32), limits: &Limits) -> Result<Image> {
+    decode_full_depth(bytes, probe, min_size, limits).map(Decoded::into_8bit)
+}
+
+/// As `decode`, but 16-bit originals (PNG) keep their 16-bit samples, for colour management
+/// and the resize to work on.
+pub fn decode_full_depth(bytes: &[u8], probe: &Probe, min_size: (u32, u32), limits: &Limits) -> Result<Decoded> {
     // The decoders re-read their own headers, so a probe from other bytes cannot mislead them.
     let image = match probe.format {
         Format::Jpeg => jpeg::decode(bytes, min_size, limits)?,
-        Format::Png => png::decode(bytes, limits)?,
+        Format::Png => match png::decode_full_depth(bytes, limits)? {
+            Decoded::Sixteen(deep) => {
+                if deep.data.len() != deep.width as usize * deep.height as usize * deep.channels as usize {
+                    return Err(Error::internal());
+                }
+                return Ok(Decoded::Sixteen(deep));
+            }
+            Decoded::Eight(image) => image,
+        },
         Format::Gif => gif::decode(bytes, probe.has_alpha, limits)?,
         Format::Webp => webp::decode(bytes, limits)?,
         Format::Bmp | Format::Ico => bmp::decode(bytes, probe.format, limits)?,
@@ -149,7 +163,7 @@ pub fn decode(bytes: &[u8], probe: &Probe, min_size: (u32, u32), limits: &Limits
     if image.data.len() != image.width as usize * image.height as usize * image.channels as usize {
         return Err(Error::internal());
     }
-    Ok(image)
+    Ok(Decoded::Eight(image))
 }
 
 /// An output encoding.
@@ -180,6 +194,10 @@ impl OutputFormat {
     pub fn supports_alpha(self) -> bool {
         !matches!(self, OutputFormat::Jpeg)
     }
+    /// Whether `encode_tagged` writes an ICC profile into this format.
+    pub fn carries_icc(self) -> bool {
+        !matches!(self, OutputFormat::Gif | OutputFormat::Avif)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,8 +223,25 @@ pub struct EncodeOptions {
     pub colors: Option<u16>,
 }
 
+/// Metadata an output carries besides its pixels. Outputs are stripped by default: only what
+/// the request asks for is written.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tags {
+    /// ICC profile: JPEG APP2, PNG iCCP, WebP ICCP (VP8X). Not written to GIF or AVIF.
+    pub icc: Option<Vec<u8>>,
+    /// Pixels per inch: JPEG JFIF density, PNG pHYs.
+    pub dpi: Option<u32>,
+    /// IPTC-NAA records: JPEG APP13 (Photoshop resource 0x0404).
+    pub iptc: Option<Vec<u8>>,
+}
+
 /// Encodes one frame. JPEG input must already be opaque (3 channels).
 pub fn encode(image: &Image, options: &EncodeOptions) -> Result<Vec<u8>> {
+    encode_tagged(image, options, &Tags::default())
+}
+
+/// Encodes one frame with `tags` written where the format has a place for them.
+pub fn encode_tagged(image: &Image, options: &EncodeOptions, tags: &Tags) -> Result<Vec<u8>> {
     let expected = image.width as usize * image.height as usize * image.channels as usize;
     if image.width == 0
         || image.height == 0
@@ -226,14 +261,14 @@ pub fn encode(image: &Image, options: &EncodeOptions) -> Result<Vec<u8>> {
         _ => image,
     };
     match options.format {
-        OutputFormat::Jpeg => jpeg::encode(image, options),
-        OutputFormat::Png if colors.is_none() => png::encode(image),
+        OutputFormat::Jpeg => jpeg::encode(image, options, tags),
+        OutputFormat::Png if colors.is_none() => png::encode(image, tags),
         OutputFormat::Png | OutputFormat::Png8 => {
-            png::encode_indexed(&quantize::quantize(image, colors.unwrap_or(256), true))
+            png::encode_indexed(&quantize::quantize(image, colors.unwrap_or(256), true), tags)
         }
-        OutputFormat::Png32 if image.channels == 3 => png::encode(&with_alpha(image)),
-        OutputFormat::Png32 => png::encode(image),
-        OutputFormat::Webp => webp::encode(image, options),
+        OutputFormat::Png32 if image.channels == 3 => png::encode(&with_alpha(image), tags),
+        OutputFormat::Png32 => png::encode(image, tags),
+        OutputFormat::Webp => webp::with_icc(webp::encode(image, options)?, tags.icc.as_deref(), image),
         OutputFormat::Gif => gif::encode(image, colors.unwrap_or(256)),
         OutputFormat::Avif => avif::encode(image, options.quality),
     }

@@ -186,6 +186,44 @@ pub(super) fn encode(image: &Image, options: &EncodeOptions) -> Result<Vec<u8>> 
     Ok(out)
 }
 
+/// Adds an ICCP chunk to an encoded still WebP. A simple file (one VP8 or VP8L chunk) becomes
+/// an extended one: a VP8X header (canvas size, ICC and alpha flags) goes first, then ICCP,
+/// then the image chunks, as the container spec orders them.
+pub(super) fn with_icc(webp: Vec<u8>, icc: Option<&[u8]>, image: &Image) -> Result<Vec<u8>> {
+    let Some(icc) = icc else { return Ok(webp) };
+    if webp.len() < 20 || &webp[..4] != b"RIFF" || &webp[8..12] != b"WEBP" {
+        return Err(Error::internal());
+    }
+    const ICC_FLAG: u8 = 0x20;
+    const ALPHA_FLAG: u8 = 0x10;
+    let (head, rest) = if &webp[12..16] == b"VP8X" {
+        let mut vp8x = webp[12..30].to_vec();
+        vp8x[8] |= ICC_FLAG;
+        (vp8x, &webp[30..])
+    } else {
+        let mut vp8x = b"VP8X".to_vec();
+        vp8x.extend_from_slice(&10u32.to_le_bytes());
+        vp8x.push(ICC_FLAG | if image.channels == 4 { ALPHA_FLAG } else { 0 });
+        vp8x.extend_from_slice(&[0, 0, 0]);
+        vp8x.extend_from_slice(&(image.width - 1).to_le_bytes()[..3]);
+        vp8x.extend_from_slice(&(image.height - 1).to_le_bytes()[..3]);
+        (vp8x, &webp[12..])
+    };
+    let mut out = Vec::with_capacity(webp.len() + icc.len() + 40);
+    out.extend_from_slice(b"RIFF\0\0\0\0WEBP");
+    out.extend(head);
+    out.extend_from_slice(b"ICCP");
+    out.extend_from_slice(&(icc.len() as u32).to_le_bytes());
+    out.extend_from_slice(icc);
+    if icc.len() % 2 == 1 {
+        out.push(0);
+    }
+    out.extend_from_slice(rest);
+    let riff = u32::try_from(out.len() - 8).map_err(|_| Error::internal())?;
+    out[4..8].copy_from_slice(&riff.to_le_bytes());
+    Ok(out)
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

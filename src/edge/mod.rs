@@ -113,6 +113,8 @@ fn route(req: &Request, started: Instant, log: &mut LogFields, after: &mut After
     };
     let query = crate::source::merge_defaults(&source.defaults, raw_query)?;
     let params = crate::params::parse(&query)?;
+    // Client hints the URL opts into (`ch`) change the parameters before anything else sees them.
+    let params = crate::negotiate::ClientHints::read(&params, |name| req.get_header_str(name)).apply(params);
     let expires_in = params.raw("expires").map(|v| signature::check_expires(v, unix_now())).transpose()?;
     let limits = Limits::default();
 
@@ -147,8 +149,11 @@ fn route(req: &Request, started: Instant, log: &mut LogFields, after: &mut After
     };
     resp.set_header(header::CACHE_CONTROL, cache_control);
     resp.set_header("X-Cache", cached.status.as_str());
-    if meta.vary_accept {
-        resp.set_header(header::VARY, "Accept");
+    if let Some(vary) = crate::negotiate::vary(&params, meta.vary_accept) {
+        resp.set_header(header::VARY, vary);
+    }
+    if let Some(accept_ch) = crate::negotiate::accept_ch(&params) {
+        resp.set_header("Accept-CH", accept_ch);
     }
     if let Some(ignored) = params.ignored_header() {
         resp.set_header("X-Ixora-Ignored", ignored);

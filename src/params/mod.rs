@@ -112,6 +112,32 @@ pub enum Fm {
     Avif,
 }
 
+/// `cs`: the output's colour space and the ICC profile that says so (see `codec::icc`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ColourSpace {
+    /// No `cs`: sRGB numbers without a profile, which is what browsers assume.
+    #[default]
+    Default,
+    /// sRGB numbers with an sRGB profile.
+    Srgb,
+    /// sRGB numbers with a compact (~500-byte) sRGB profile.
+    TinySrgb,
+    /// Adobe RGB (1998) numbers with that profile.
+    AdobeRgb1998,
+    /// The decoded numbers untouched, no profile.
+    Strip,
+    /// The original's numbers and its RGB profile; otherwise as `Default`.
+    Origin,
+}
+
+/// `ch`: the client hints the URL opts into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HintSet {
+    pub width: bool,
+    pub dpr: bool,
+    pub save_data: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Params {
     pub w: Option<Size>,
@@ -139,6 +165,12 @@ pub struct Params {
     pub chromasub: Option<ChromaSubsampling>,
     pub lossless: bool,
     pub jpg_progressive: Option<bool>,
+    pub cs: ColourSpace,
+    /// `dpi`: resolution written into JPEG (JFIF) and PNG (pHYs) outputs.
+    pub dpi: Option<u32>,
+    /// `iptc=allow`: a JPEG original's IPTC block is kept in JPEG outputs.
+    pub iptc: bool,
+    pub ch: HintSet,
     /// Canonical `name=value` pairs (alias-free, values normalised, defaults dropped, sorted):
     /// the cache-key part of the URL.
     pub canonical: Vec<(&'static str, String)>,
@@ -335,6 +367,29 @@ fn apply(p: &mut Params, name: &'static str, v: &str) -> Result<()> {
         // imgix documents an invalid `lossless` as the default (false).
         "lossless" => p.lossless = boolean(v).unwrap_or(false),
         "jpg-progressive" => p.jpg_progressive = Some(boolean(v).ok_or_else(|| one_of(name, v, "1, true, 0, false"))?),
+        "cs" => {
+            p.cs = match v {
+                "srgb" => ColourSpace::Srgb,
+                "tinysrgb" => ColourSpace::TinySrgb,
+                "adobergb1998" => ColourSpace::AdobeRgb1998,
+                "strip" => ColourSpace::Strip,
+                "origin" => ColourSpace::Origin,
+                _ => return Err(one_of(name, v, "origin, srgb, adobergb1998, tinysrgb, strip")),
+            }
+        }
+        // 0 means "no resolution", like an absent parameter; JFIF stores 16 bits, so larger clamp.
+        "dpi" => p.dpi = v.parse::<i64>().ok().map(|d| d.clamp(0, 65535) as u32).filter(|&d| d > 0),
+        "iptc" => p.iptc = v == "allow",
+        "ch" => {
+            for item in v.split(',').map(str::trim) {
+                match item {
+                    "width" => p.ch.width = true,
+                    "dpr" => p.ch.dpr = true,
+                    "save-data" => p.ch.save_data = true,
+                    _ => {}
+                }
+            }
+        }
         // Parameters without typed fields are read with `Params::raw`.
         _ => {}
     }

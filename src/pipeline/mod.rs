@@ -10,7 +10,7 @@ mod orient;
 mod resize;
 
 use crate::error::Result;
-use crate::image::Image;
+use crate::image::{Decoded, Image};
 use crate::params::Color;
 use crate::plan::Plan;
 
@@ -31,9 +31,14 @@ pub fn with_alpha(image: Image) -> Image {
     with_channels(image, 4)
 }
 
-/// Runs every step over the decoded (stored-orientation) image.
-pub fn run(decoded: Image, plan: &Plan, finish: Finish) -> Result<Image> {
-    let smart = place_smart_crop(&decoded, plan);
+/// Runs every step over the decoded (stored-orientation) image. 16-bit samples last until the
+/// resize, which rounds them to 8 bits.
+pub fn run(decoded: impl Into<Decoded>, plan: &Plan, finish: Finish) -> Result<Image> {
+    let decoded = decoded.into();
+    let smart = plan.smart.and_then(|_| match &decoded {
+        Decoded::Eight(i) => place_smart_crop(i, plan),
+        Decoded::Sixteen(i) => place_smart_crop(&i.to_8bit(), plan),
+    });
     let plan = smart.as_ref().unwrap_or(plan);
     let image = resize::crop_and_resize(decoded, plan)?;
     let image = orient::apply(image, plan.orientation);

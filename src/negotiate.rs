@@ -276,4 +276,88 @@ mod tests {
         assert_eq!(webp_only.options.format, OutputFormat::Webp);
         assert_eq!(pick("fm=avif", probe(Format::Jpeg, false, 1), 4_000_000), OutputFormat::Avif);
     }
+
+    #[test]
+    fn cs_dpi_and_iptc_follow_what_the_format_can_carry() {
+        let out = |q: &str, source: Format| negotiate(&parse(q).unwrap(), &probe(source, false, 1), "", 1_000_000);
+        assert_eq!(out("w=1", Format::Jpeg).cs, ColourSpace::Default);
+        assert_eq!(out("cs=adobergb1998", Format::Jpeg).cs, ColourSpace::AdobeRgb1998);
+        assert_eq!(out("cs=origin&fm=webp", Format::Jpeg).cs, ColourSpace::Origin);
+        assert_eq!(out("cs=tinysrgb&fm=png8", Format::Jpeg).cs, ColourSpace::TinySrgb);
+        // No profile in GIF or AVIF output, nor in text: sRGB numbers instead.
+        assert_eq!(out("cs=adobergb1998&fm=gif", Format::Jpeg).cs, ColourSpace::Default);
+        assert_eq!(out("cs=origin&fm=avif", Format::Jpeg).cs, ColourSpace::Default);
+        assert_eq!(out("cs=adobergb1998&fm=blurhash", Format::Jpeg).cs, ColourSpace::Default);
+        assert_eq!(out("cs=srgb&palette=json", Format::Jpeg).cs, ColourSpace::Default);
+        assert_eq!(out("cs=strip&fm=gif", Format::Jpeg).cs, ColourSpace::Strip);
+        assert_eq!(out("dpi=300", Format::Jpeg).dpi, Some(300));
+        assert_eq!(out("dpi=0", Format::Jpeg).dpi, None);
+        assert_eq!(out("dpi=99999", Format::Jpeg).dpi, Some(65535));
+        assert!(out("iptc=allow", Format::Jpeg).keep_iptc);
+        assert!(!out("iptc=allow&fm=png", Format::Jpeg).keep_iptc);
+        assert!(!out("iptc=block", Format::Jpeg).keep_iptc);
+        assert!(!out("w=1", Format::Jpeg).keep_iptc);
+    }
+
+    fn hints(q: &str, headers: &[(&str, &str)]) -> ClientHints {
+        ClientHints::read(&parse(q).unwrap(), |name| {
+            headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| *v)
+        })
+    }
+
+    #[test]
+    fn client_hints_are_read_only_when_opted_in() {
+        let all = [("Width", "640"), ("DPR", "2"), ("Save-Data", "on")];
+        assert_eq!(hints("w=100", &all), ClientHints::default());
+        assert_eq!(hints("ch=width", &all), ClientHints { width: Some(640), ..Default::default() });
+        assert_eq!(
+            hints("ch=Width,DPR,Save-Data", &all),
+            ClientHints { width: Some(640), dpr: Some(2.0), save_data: true }
+        );
+        // Sec-CH- names win; junk and out-of-range values are ignored or clamped.
+        let sec = [("Sec-CH-Width", "500"), ("Width", "640"), ("Sec-CH-DPR", "1.5"), ("DPR", "3")];
+        assert_eq!(hints("ch=width,dpr", &sec), ClientHints { width: Some(500), dpr: Some(1.5), save_data: false });
+        let junk = [("Width", "wide"), ("DPR", "-1"), ("Save-Data", "off")];
+        assert_eq!(hints("ch=width,dpr,save-data", &junk), ClientHints::default());
+        let big = [("Width", "100000"), ("DPR", "9")];
+        assert_eq!(hints("ch=width,dpr", &big), ClientHints { width: Some(8192), dpr: Some(5.0), save_data: false });
+    }
+
+    #[test]
+    fn client_hints_change_width_dpr_and_quality() {
+        let apply = |q: &str, headers: &[(&str, &str)]| hints(q, headers).apply(parse(q).unwrap());
+        // Width is in device pixels: with DPR 2 the CSS width is half of it.
+        let p = apply("w=100&ch=width,dpr", &[("Width", "640"), ("DPR", "2")]);
+        assert_eq!((p.w, p.dpr), (Some(Size::Px(320)), 2.0));
+        let p = apply("w=100&dpr=2&ch=width", &[("Width", "640")]);
+        assert_eq!((p.w, p.dpr), (Some(Size::Px(320)), 2.0));
+        let p = apply("w=100&ch=width,dpr", &[]);
+        assert_eq!((p.w, p.dpr), (Some(Size::Px(100)), 1.0));
+        let q = |query: &str, save: &str| {
+            let p = apply(query, &[("Save-Data", save)]);
+            negotiate(&p, &probe(Format::Jpeg, false, 1), "", 1_000_000).options.quality
+        };
+        assert_eq!(q("ch=save-data", "on"), 45);
+        assert_eq!(q("ch=save-data&q=90", "on"), 45);
+        assert_eq!(q("ch=save-data&q=30", "on"), 30);
+        assert_eq!(q("ch=save-data", "off"), 75);
+        assert_eq!(q("w=10", "on"), 75);
+    }
+
+    #[test]
+    fn accept_ch_and_vary_name_the_opted_in_hints() {
+        let p = |q: &str| parse(q).unwrap();
+        assert_eq!(accept_ch(&p("w=1")), None);
+        assert_eq!(vary(&p("w=1"), false), None);
+        assert_eq!(vary(&p("auto=format"), true).as_deref(), Some("Accept"));
+        assert_eq!(accept_ch(&p("ch=dpr,save-data")).as_deref(), Some("Sec-CH-DPR, DPR, Save-Data"));
+        assert_eq!(
+            vary(&p("ch=width,dpr,save-data&auto=format"), true).as_deref(),
+            Some("Accept, Sec-CH-Width, Width, Sec-CH-DPR, DPR, Save-Data")
+        );
+        assert_eq!(
+            hints("ch=width,dpr,save-data", &[("Width", "640"), ("Save-Data", "on")]).cache_key(),
+            "|ch-width=640|ch-save-data"
+        );
+    }
 }

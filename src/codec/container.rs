@@ -288,4 +288,20 @@ mod tests {
         assert_eq!(icc_description(&p), None);
         assert_eq!(inflate_bounded(b"not zlib", 1000), None);
     }
+
+    #[test]
+    fn iptc_from_photoshop_app13() {
+        let mut irb = b"8BIM\x04\x0c\x03abc\0\0\0\x03xyz\0".to_vec(); // a thumbnail-ish block first
+        irb.extend_from_slice(b"8BIM\x04\x04\0\0\0\0\0\x05\x1c\x02\x05hi\0");
+        let mut j = vec![0xFF, 0xD8, 0xFF, 0xED];
+        let seg = [b"Photoshop 3.0\0".as_slice(), &irb].concat();
+        j.extend_from_slice(&(seg.len() as u16 + 2).to_be_bytes());
+        j.extend_from_slice(&seg);
+        j.extend_from_slice(&[0xFF, 0xDA]);
+        assert_eq!(read(&j, Format::Jpeg).iptc.as_deref(), Some(b"\x1c\x02\x05hi".as_slice()));
+        for cut in 0..j.len() {
+            let _ = read(&j[..cut], Format::Jpeg);
+        }
+        assert_eq!(photoshop_resource(b"8BIM\x04\x04\0\0\xff\xff\xff\xff", 0x0404), None);
+    }
 }

@@ -674,4 +674,35 @@ pub(crate) mod tests {
     fn cmyk_conversion() {
         assert_eq!(cmyk_to_rgb(&[0, 0, 0, 0, 255, 0, 0, 0, 0, 0, 0, 255]), vec![255, 255, 255, 0, 255, 255, 0, 0, 0]);
     }
+
+    /// ICC profile, JFIF density and IPTC come back out of the file as they went in.
+    #[test]
+    fn tags_are_written() {
+        use crate::codec::{container, Tags};
+        let image = Image::new(16, 8, 3, vec![90; 16 * 8 * 3]);
+        let opts = EncodeOptions {
+            format: crate::codec::OutputFormat::Jpeg,
+            quality: 80,
+            progressive: false,
+            chroma: ChromaSubsampling::Yuv420,
+            lossless: false,
+            colors: None,
+        };
+        let plain = encode(&image, &opts, &Tags::default()).unwrap();
+        let x = container::read(&plain, Format::Jpeg);
+        assert_eq!((x.icc, x.iptc, x.dpi), (None, None, None));
+        let icc: Vec<u8> = (0..70_000u32).map(|i| (i % 251) as u8).collect(); // two APP2 chunks
+        let iptc = b"\x1c\x02\x00\x00\x02\x00\x04\x1c\x02\x78\x00\x05hello".to_vec(); // odd length
+        let tags = Tags { icc: Some(icc.clone()), dpi: Some(300), iptc: Some(iptc.clone()) };
+        let tagged = encode(&image, &opts, &tags).unwrap();
+        let x = container::read(&tagged, Format::Jpeg);
+        assert_eq!(x.icc, Some(icc));
+        assert_eq!(x.iptc, Some(iptc));
+        assert_eq!(x.dpi, Some((300.0, 300.0)));
+        assert!(x.jfif);
+        let p = crate::codec::probe(&tagged, &Limits::default()).unwrap();
+        let back = crate::codec::decode(&tagged, &p, (16, 8), &Limits::default()).unwrap();
+        assert!(back.data.iter().all(|&v| v.abs_diff(90) <= 2));
+        assert_eq!(photoshop_iptc_segment(&vec![0; 70_000]), None);
+    }
 }

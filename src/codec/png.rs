@@ -467,4 +467,38 @@ pub(crate) mod tests {
             }
         }
     }
+
+    #[test]
+    fn tags_are_written_to_truecolour_and_palette_pngs() {
+        use crate::codec::{container, Tags};
+        let icc = crate::codec::icc::tiny_srgb();
+        let tags = Tags { icc: Some(icc.clone()), dpi: Some(144), iptc: None };
+        let image = Image::new(5, 3, 4, (0..60).map(|i| (i * 4) as u8).collect());
+        for format in [OutputFormat::Png, OutputFormat::Png8] {
+            let bytes = codec::encode_tagged(&image, &EncodeOptions { format, ..opts() }, &tags).unwrap();
+            let x = container::read(&bytes, Format::Png);
+            assert_eq!(x.icc.as_deref(), Some(icc.as_slice()), "{format:?}");
+            let (dx, dy) = x.dpi.unwrap();
+            assert!((dx - 144.0).abs() < 0.05 && (dy - 144.0).abs() < 0.05, "{format:?} {dx} {dy}");
+            let (p, _) = roundtrip(&bytes);
+            assert_eq!((p.width, p.height), (5, 3));
+        }
+        let plain = codec::encode(&image, &opts()).unwrap();
+        assert_eq!(container::read(&plain, Format::Png).icc, None);
+        assert_eq!(roundtrip(&plain).1, image);
+    }
+
+    #[test]
+    fn sixteen_bit_pngs_decode_to_sixteen_bits() {
+        let samples: Vec<u8> = [0x1234u16, 0xABCD, 0xFFFF, 0x0001].iter().flat_map(|v| v.to_be_bytes()).collect();
+        let png = make_png(1, 1, ::png::ColorType::Rgba, ::png::BitDepth::Sixteen, &samples, None, None);
+        let Decoded::Sixteen(i) = decode_full_depth(&png, &Limits::default()).unwrap() else { panic!("8-bit") };
+        assert_eq!((i.channels, i.data.clone()), (4, vec![0x1234, 0xABCD, 0xFFFF, 0x0001]));
+        let grey: Vec<u8> = [0x8001u16, 0x00FF].iter().flat_map(|v| v.to_be_bytes()).collect();
+        let png = make_png(1, 1, ::png::ColorType::GrayscaleAlpha, ::png::BitDepth::Sixteen, &grey, None, None);
+        let Decoded::Sixteen(i) = decode_full_depth(&png, &Limits::default()).unwrap() else { panic!("8-bit") };
+        assert_eq!(i.data, vec![0x8001, 0x8001, 0x8001, 0x00FF]);
+        let png = make_png(1, 1, ::png::ColorType::Rgb, ::png::BitDepth::Eight, &[1, 2, 3], None, None);
+        assert!(matches!(decode_full_depth(&png, &Limits::default()).unwrap(), Decoded::Eight(_)));
+    }
 }

@@ -393,4 +393,30 @@ pub(crate) mod tests {
         assert_eq!(e.status, 413, "{e}");
         assert!(e.message.contains("9000x9000 lossless WebP"), "{e}");
     }
+
+    /// An ICCP chunk goes into simple lossy and lossless files (which become VP8X) and into
+    /// extended ones; the pixels decode as before.
+    #[test]
+    fn icc_profile_is_embedded() {
+        let icc = crate::codec::icc::tiny_srgb();
+        for (channels, lossless) in [(3u8, false), (3, true), (4, false), (4, true)] {
+            let image = Image::new(9, 7, channels, (0..9 * 7 * channels as usize).map(|i| (i * 3) as u8).collect());
+            let options = EncodeOptions { lossless, ..opts() };
+            let plain = encode(&image, &options).unwrap();
+            let tagged = with_icc(plain.clone(), Some(&icc), &image).unwrap();
+            let x = crate::codec::container::read(&tagged, Format::Webp);
+            assert_eq!(x.icc.as_deref(), Some(icc.as_slice()), "{channels} {lossless}");
+            assert_eq!(&tagged[12..16], b"VP8X");
+            assert_eq!(tagged[20] & 0x20, 0x20, "ICC flag");
+            assert_eq!(tagged[20] & 0x10 != 0, channels == 4, "alpha flag");
+            assert_eq!(u32::from_le_bytes(tagged[4..8].try_into().unwrap()) as usize, tagged.len() - 8);
+            let limits = Limits::default();
+            let decode = |b: &[u8]| {
+                let p = codec::probe(b, &limits).unwrap();
+                (p.width, p.height, p.has_alpha, codec::decode(b, &p, (9, 7), &limits).unwrap())
+            };
+            assert_eq!(decode(&tagged), decode(&plain), "{channels} {lossless}");
+            assert_eq!(with_icc(plain.clone(), None, &image).unwrap(), plain);
+        }
+    }
 }

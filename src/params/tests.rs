@@ -292,3 +292,24 @@ fn table_matches_the_imgix_spec() {
     assert_eq!(params.len(), spec::SPECS.len());
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn colour_and_metadata_parameters() {
+    let p = parse("cs=AdobeRGB1998&dpi=300&iptc=allow&ch=Width, DPR").unwrap();
+    assert_eq!(p.cs, ColourSpace::AdobeRgb1998);
+    assert_eq!((p.dpi, p.iptc), (Some(300), true));
+    assert_eq!(p.ch, HintSet { width: true, dpr: true, save_data: false });
+    for (v, cs) in [
+        ("srgb", ColourSpace::Srgb),
+        ("tinysrgb", ColourSpace::TinySrgb),
+        ("strip", ColourSpace::Strip),
+        ("origin", ColourSpace::Origin),
+    ] {
+        assert_eq!(parse(&format!("cs={v}")).unwrap().cs, cs);
+    }
+    assert_eq!(parse("w=1").unwrap().cs, ColourSpace::Default);
+    assert!(!parse("iptc=block").unwrap().iptc);
+    assert_eq!(parse("dpi=0").unwrap().dpi, None);
+    assert_eq!(parse("cs=cmyk").unwrap_err().status, 400);
+    assert_eq!(parse("ch=save-data").unwrap().ch, HintSet { save_data: true, ..HintSet::default() });
+}

@@ -371,3 +371,86 @@ pub fn exif_orientation_set(s: &Servers) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// The first value of the first DQT table (luma DC quantiser): larger at lower quality.
+fn jpeg_dc_quantiser(jpeg: &[u8]) -> Option<u8> {
+    let at = jpeg.windows(2).position(|w| w == [0xFF, 0xDB])?;
+    jpeg.get(at + 5).copied()
+}
+
+/// `ch=width,dpr,save-data` through the edge: each hint the request carries changes the
+/// output (Width in device pixels, DPR, Save-Data's q=45), the derivative cache keeps hinted
+/// variants apart, and responses carry Accept-CH and Vary for the opted-in hints.
+pub fn client_hints(s: &Servers) -> Result<(), String> {
+    let t = "/photo.jpg?w=100&ch=width,dpr,save-data";
+    let dims = |r: &super::http::Reply| image_info(&r.body).map(|(_, w, h)| (w, h));
+    let plain = get(s, t)?;
+    expect_status(&plain, 200, t)?;
+    check(dims(&plain)? == (100, 75), || format!("{t} without hints: {:?}", dims(&plain)))?;
+    let accept_ch = plain.header("accept-ch").unwrap_or("");
+    check(accept_ch == "Sec-CH-Width, Width, Sec-CH-DPR, DPR, Save-Data", || format!("Accept-CH {accept_ch:?}"))?;
+    let vary = plain.header("vary").unwrap_or("");
+    check(vary == "Sec-CH-Width, Width, Sec-CH-DPR, DPR, Save-Data", || format!("Vary {vary:?}"))?;
+
+    for (headers, want) in [
+        (&[("Width", "300")][..], (300, 225)),
+        (&[("Sec-CH-DPR", "2")][..], (200, 150)),
+        // Width is in device pixels: with DPR 2 the output is still 320 wide.
+        (&[("Sec-CH-Width", "320"), ("DPR", "2")][..], (320, 240)),
+    ] {
+        let r = get_with(s, t, headers)?;
+        expect_status(&r, 200, t)?;
+        check(dims(&r)? == want, || format!("{t} {headers:?}: {:?}, want {want:?}", dims(&r)))?;
+        // The hinted variant has its own cache entry: asking again hits it.
+        let again = get_with(s, t, headers)?;
+        check(again.header("x-cache") == Some("HIT") && again.body == r.body, || {
+            format!("{t} {headers:?}: second request {:?}", again.header("x-cache"))
+        })?;
+    }
+    let saving = get_with(s, t, &[("Save-Data", "on")])?;
+    let (q_plain, q_saving) = (jpeg_dc_quantiser(&plain.body), jpeg_dc_quantiser(&saving.body));
+    println!(
+        "    Save-Data: {} → {} bytes, DC quantiser {q_plain:?} → {q_saving:?}",
+        plain.body.len(),
+        saving.body.len()
+    );
+    check(dims(&saving)? == (100, 75) && q_saving > q_plain && saving.body.len() < plain.body.len(), || {
+        format!("Save-Data: {} vs {} bytes, quantiser {q_saving:?} vs {q_plain:?}", saving.body.len(), plain.body.len())
+    })?;
+    // Without `ch` the hint headers change nothing and no hint header is advertised.
+    let r = get_with(s, "/photo.jpg?w=100", &[("Width", "300"), ("DPR", "2"), ("Save-Data", "on")])?;
+    check(dims(&r)? == (100, 75), || format!("no ch: {:?}", dims(&r)))?;
+    check(r.header("accept-ch").is_none() && r.header("vary").is_none(), || {
+        format!("no ch: Accept-CH {:?}, Vary {:?}", r.header("accept-ch"), r.header("vary"))
+    })?;
+    // With auto=format too, Vary names Accept first.
+    let r = get_with(s, "/photo.jpg?w=100&ch=dpr&auto=format", &[("Accept", "image/webp"), ("DPR", "1.5")])?;
+    check(r.header("vary") == Some("Accept, Sec-CH-DPR, DPR"), || format!("Vary {:?}", r.header("vary")))?;
+    check(dims(&r)? == (150, 113) || dims(&r)? == (150, 112), || format!("DPR 1.5: {:?}", dims(&r)))?;
+    Ok(())
+}
+
+/// `cs`, `dpi` and `iptc` in the wasm build: the Adobe RGB profile and the density are in the
+/// JPEG the edge sends, and the tiny sRGB profile rides in a WebP.
+pub fn colour_space_and_metadata(s: &Servers) -> Result<(), String> {
+    let t = "/photo.jpg?w=120&cs=adobergb1998&dpi=300";
+    let r = get(s, t)?;
+    expect_status(&r, 200, t)?;
+    let x = ixora::codec::container::read(&r.body, Format::Jpeg);
+    let desc = x.icc.as_deref().and_then(ixora::codec::container::icc_description).unwrap_or_default();
+    check(desc.contains("Adobe RGB"), || format!("{t}: profile {desc:?}"))?;
+    check(x.dpi == Some((300.0, 300.0)), || format!("{t}: dpi {:?}", x.dpi))?;
+    let t = "/photo.jpg?w=120&cs=tinysrgb&fm=webp";
+    let r = get(s, t)?;
+    expect_status(&r, 200, t)?;
+    let icc = ixora::codec::container::read(&r.body, Format::Webp).icc;
+    check(icc == Some(ixora::codec::icc::tiny_srgb()), || format!("{t}: ICCP {:?} bytes", icc.map(|i| i.len())))?;
+    check(image_info(&r.body)? == (Format::Webp, 120, 90), || format!("{t}: {:?}", image_info(&r.body)))?;
+    if let Some(seen) = pillow(&r.body, None)? {
+        check(seen.format == "WEBP" && (seen.width, seen.height) == (120, 90), || format!("{t}: Pillow {seen:?}"))?;
+    }
+    let r = get(s, "/photo.jpg?w=120")?;
+    let x = ixora::codec::container::read(&r.body, Format::Jpeg);
+    check(x.icc.is_none() && x.dpi.is_none() && x.iptc.is_none(), || "default output carries metadata".into())?;
+    Ok(())
+}

@@ -455,7 +455,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::ListOf(&["width", "dpr", "save-data"])],
         default: None,
         base64: false,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "chromasub",
@@ -526,7 +526,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::OneOf(&["origin", "srgb", "adobergb1998", "tinysrgb", "strip"])],
         default: None,
         base64: true,
-        status: Status::Partial("srgb, tinysrgb and origin convert embedded RGB, grey and CMYK profiles to sRGB (moxcms); strip keeps the numbers; adobergb1998 is not done; outputs carry no profile"),
+        status: Status::Partial("AVIF and GIF outputs cannot carry a profile here: they get sRGB numbers, untagged; no cs converts to sRGB and leaves the output untagged"),
     },
     Spec {
         name: "dl",
@@ -544,7 +544,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::at_least(0.0) }],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "dpr",
@@ -961,7 +961,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::OneOf(&["allow", "block"])],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "jpg-progressive",

@@ -13,7 +13,7 @@ pub struct Output {
     pub options: EncodeOptions,
     /// The choice depended on the `Accept` header, so caches must `Vary: Accept`.
     pub vary_accept: bool,
-    /// `cs` as far as the output can carry it: formats without a profile (GIF, AVIF) and text
+    /// `cs` as far as the output can carry it: GIF (no profile written) and text
     /// summaries get sRGB numbers instead of a tagged space.
     pub cs: ColourSpace,
     /// `dpi` (JPEG and PNG write it).
@@ -284,9 +284,9 @@ mod tests {
         assert_eq!(out("cs=adobergb1998", Format::Jpeg).cs, ColourSpace::AdobeRgb1998);
         assert_eq!(out("cs=origin&fm=webp", Format::Jpeg).cs, ColourSpace::Origin);
         assert_eq!(out("cs=tinysrgb&fm=png8", Format::Jpeg).cs, ColourSpace::TinySrgb);
-        // No profile in GIF or AVIF output, nor in text: sRGB numbers instead.
+        // No profile in GIF output, nor in text: sRGB numbers instead.
         assert_eq!(out("cs=adobergb1998&fm=gif", Format::Jpeg).cs, ColourSpace::Default);
-        assert_eq!(out("cs=origin&fm=avif", Format::Jpeg).cs, ColourSpace::Default);
+        assert_eq!(out("cs=origin&fm=avif", Format::Jpeg).cs, ColourSpace::Origin);
         assert_eq!(out("cs=adobergb1998&fm=blurhash", Format::Jpeg).cs, ColourSpace::Default);
         assert_eq!(out("cs=srgb&palette=json", Format::Jpeg).cs, ColourSpace::Default);
         assert_eq!(out("cs=strip&fm=gif", Format::Jpeg).cs, ColourSpace::Strip);

@@ -170,6 +170,24 @@ fn cs_profiles_are_embedded_and_read_by_pillow() {
     }
 }
 
+/// AVIF carries the profile in a `colr` box; Pillow (libavif) reads it back.
+#[test]
+fn avif_carries_the_profile() {
+    let original = jpeg(None, None);
+    let plain = render(&original, "fm=avif&q=90");
+    let Some(reference) = pillow(&plain.body, "plain.avif") else { return };
+    assert_eq!((reference.format.as_str(), reference.icc_len), ("AVIF", 0));
+    for (cs, desc, tol) in [("tinysrgb", "srgb compact", 0.01), ("adobergb1998", "adobe", 2.5)] {
+        let r = render(&original, &format!("fm=avif&q=90&cs={cs}"));
+        let seen = pillow(&r.body, &format!("{cs}.avif")).unwrap();
+        let d = seen.desc.clone().unwrap_or_default().to_ascii_lowercase();
+        assert!(d.contains(desc), "avif cs={cs}: profile {:?}", seen.desc);
+        let diff = mean_abs_diff(&seen.srgb, &reference.srgb);
+        println!("avif cs={cs}: {} byte profile, mean |Δ| {diff:.3} after LittleCMS → sRGB", seen.icc_len);
+        assert!(diff <= tol, "avif cs={cs}: mean |Δ| {diff:.3} > {tol}");
+    }
+}
+
 /// The profile sizes: the compact sRGB is the smallest tagged output.
 #[test]
 fn tinysrgb_is_smaller_than_srgb() {

@@ -8,6 +8,7 @@ pub mod container;
 mod exif;
 mod gif;
 pub mod icc;
+mod isobmff;
 mod jpeg;
 mod libwebp;
 mod png;
@@ -196,7 +197,7 @@ impl OutputFormat {
     }
     /// Whether `encode_tagged` writes an ICC profile into this format.
     pub fn carries_icc(self) -> bool {
-        !matches!(self, OutputFormat::Gif | OutputFormat::Avif)
+        !matches!(self, OutputFormat::Gif)
     }
 }
 
@@ -227,7 +228,7 @@ pub struct EncodeOptions {
 /// the request asks for is written.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Tags {
-    /// ICC profile: JPEG APP2, PNG iCCP, WebP ICCP (VP8X). Not written to GIF or AVIF.
+    /// ICC profile: JPEG APP2, PNG iCCP, WebP ICCP (VP8X), AVIF `colr` (`prof`). Not GIF.
     pub icc: Option<Vec<u8>>,
     /// Pixels per inch: JPEG JFIF density, PNG pHYs.
     pub dpi: Option<u32>,
@@ -270,7 +271,7 @@ pub fn encode_tagged(image: &Image, options: &EncodeOptions, tags: &Tags) -> Res
         OutputFormat::Png32 => png::encode(image, tags),
         OutputFormat::Webp => webp::with_icc(webp::encode(image, options)?, tags.icc.as_deref(), image),
         OutputFormat::Gif => gif::encode(image, colors.unwrap_or(256)),
-        OutputFormat::Avif => avif::encode(image, options.quality),
+        OutputFormat::Avif => isobmff::with_icc(avif::encode(image, options.quality)?, tags.icc.as_deref()),
     }
 }
 

@@ -526,7 +526,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::OneOf(&["origin", "srgb", "adobergb1998", "tinysrgb", "strip"])],
         default: None,
         base64: true,
-        status: Status::Partial("AVIF and GIF outputs cannot carry a profile here: they get sRGB numbers, untagged; no cs converts to sRGB and leaves the output untagged"),
+        status: Status::Implemented,
     },
     Spec {
         name: "dl",

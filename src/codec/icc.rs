@@ -42,7 +42,12 @@ pub fn apply(image: &mut Decoded, source: Option<&[u8]>, cs: ColourSpace) -> Opt
         },
         ColourSpace::AdobeRgb1998 => {
             let adobe = ColorProfile::new_adobe_rgb();
-            let from = source.and_then(profile).unwrap_or_else(ColorProfile::new_srgb);
+            // CMYK profiles were applied by the decoder, and unreadable ones are ignored: both
+            // leave sRGB numbers.
+            let from = source
+                .and_then(profile)
+                .filter(|p| matches!(p.color_space, DataColorSpace::Rgb | DataColorSpace::Gray))
+                .unwrap_or_else(ColorProfile::new_srgb);
             convert(image, &from, &adobe);
             adobe.encode().ok()
         }
@@ -296,6 +301,7 @@ mod tests {
         assert!(run(Some(&grey), ColourSpace::Origin).1.is_none());
         // Adobe RGB: untagged sRGB red (200,60,40) is less saturated in the wider space.
         let (adobe, icc) = run(None, ColourSpace::AdobeRgb1998);
+        assert_eq!(run(Some(b"junk"), ColourSpace::AdobeRgb1998).0, adobe, "unreadable profile: sRGB numbers");
         let icc = icc.unwrap();
         assert_eq!(profile(&icc).unwrap().color_space, DataColorSpace::Rgb);
         assert!(adobe[0] < 200 && adobe[1] > 60, "{adobe:?}");

@@ -101,11 +101,12 @@ pub(super) fn probe(bytes: &[u8]) -> Result<Probe> {
     })
 }
 
-/// Estimated peak bytes: decoder output (palette and tRNS expanded; 16-bit samples stay two
-/// bytes), our grey expansion (16-bit: u16 samples), a few raw rows for unfiltering and the
-/// inflate state.
-fn decode_cost(h: &Header) -> u64 {
-    let px = u64::from(h.width) * u64::from(h.height) * if h.depth == 16 { 2 } else { 1 };
+/// Estimated peak bytes: decoder output (palette and tRNS expanded; `deep`: 16-bit samples
+/// stay two bytes), our grey expansion, a few raw rows for unfiltering and the inflate state.
+/// The 16-bit path also holds a u16 copy of the samples, which is also about what colour
+/// management and the 16-bit resize hold next to it later.
+fn decode_cost(h: &Header, deep: bool) -> u64 {
+    let px = u64::from(h.width) * u64::from(h.height) * if deep { 2 } else { 1 };
     let out_channels = if h.has_alpha() { 4 } else { 3 };
     let decoder_samples = match h.colour {
         0 => 1 + u64::from(h.trns),
@@ -115,8 +116,7 @@ fn decode_cost(h: &Header) -> u64 {
     let expansion = if decoder_samples < 3 { px * out_channels } else { 0 };
     let samples_in_file = [1, 0, 3, 1, 2, 0, 4][h.colour as usize];
     let raw_row = (u64::from(h.width) * samples_in_file * u64::from(h.depth)).div_ceil(8) + 1;
-    // 16-bit: the big-endian bytes and our u16 copy coexist for a moment.
-    let deep_copy = if h.depth == 16 { px * decoder_samples } else { 0 };
+    let deep_copy = if deep { px * out_channels } else { 0 };
     px * decoder_samples + expansion + deep_copy + raw_row * 4 + (1 << 18)
 }
 
@@ -127,25 +127,32 @@ fn decoder_error(e: ::png::DecodingError) -> Error {
     }
 }
 
-/// The 8-bit image (16-bit samples rounded).
+/// The 8-bit image (16-bit samples keep their high byte).
 pub(super) fn decode(bytes: &[u8], limits: &Limits) -> Result<Image> {
-    decode_full_depth(bytes, limits).map(Decoded::into_8bit)
+    decode_at_depth(bytes, limits, false).map(Decoded::into_8bit)
 }
 
-/// 16-bit files keep their 16 bits; everything else is 8-bit.
+/// 16-bit files keep their 16 bits when that fits the decode budget (four times the 8-bit
+/// cost); larger ones are decoded to 8 bits as before rather than refused.
 pub(super) fn decode_full_depth(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
+    decode_at_depth(bytes, limits, true)
+}
+
+fn decode_at_depth(bytes: &[u8], limits: &Limits, keep_16: bool) -> Result<Decoded> {
     let h = parse_header(bytes)?;
     let (w, ht) = (h.width, h.height);
     check_pixels(Format::Png, w, ht, limits)?;
-    check_budget("PNG", w, ht, decode_cost(&h), limits)?;
+    let deep = keep_16 && h.depth == 16 && decode_cost(&h, true) <= limits.max_decode_bytes;
+    check_budget("PNG", w, ht, decode_cost(&h, deep), limits)?;
 
     let budget = usize::try_from(limits.max_decode_bytes).unwrap_or(usize::MAX);
     let mut decoder = ::png::Decoder::new_with_limits(Cursor::new(bytes), ::png::Limits { bytes: budget });
     // Text and ICC chunks are compressed and unused here: skipping them defuses zlib bombs.
     decoder.set_ignore_text_chunk(true);
     decoder.set_ignore_iccp_chunk(true);
-    // Palette → RGB(A), tRNS → alpha, low bit depths → 8; 16 stays 16.
-    decoder.set_transformations(::png::Transformations::EXPAND);
+    // Palette → RGB(A), tRNS → alpha, low bit depths → 8; 16 stays 16 when `deep`.
+    let strip = if deep { ::png::Transformations::IDENTITY } else { ::png::Transformations::STRIP_16 };
+    decoder.set_transformations(::png::Transformations::EXPAND | strip);
     let mut reader = decoder.read_info().map_err(decoder_error)?;
     let size = reader.output_buffer_size().ok_or_else(|| Error::too_large("PNG is too large to decode"))?;
     let mut data = vec![0; size];
@@ -155,9 +162,8 @@ pub(super) fn decode_full_depth(bytes: &[u8], limits: &Limits) -> Result<Decoded
     let out_channels = if h.has_alpha() { 4 } else { 3 };
     let samples = info.color_type.samples();
     let expected_alpha = matches!(info.color_type, ::png::ColorType::GrayscaleAlpha | ::png::ColorType::Rgba);
-    let deep = info.bit_depth == ::png::BitDepth::Sixteen;
     if (info.width, info.height) != (w, ht)
-        || !(deep || info.bit_depth == ::png::BitDepth::Eight)
+        || info.bit_depth != if deep { ::png::BitDepth::Sixteen } else { ::png::BitDepth::Eight }
         || data.len() != px * samples * if deep { 2 } else { 1 }
         || expected_alpha != h.has_alpha()
         || info.color_type == ::png::ColorType::Indexed
@@ -500,5 +506,13 @@ pub(crate) mod tests {
         assert_eq!(i.data, vec![0x8001, 0x8001, 0x8001, 0x00FF]);
         let png = make_png(1, 1, ::png::ColorType::Rgb, ::png::BitDepth::Eight, &[1, 2, 3], None, None);
         assert!(matches!(decode_full_depth(&png, &Limits::default()).unwrap(), Decoded::Eight(_)));
+        // Over the budget at 16 bits but not at 8: decoded to 8 bits (high byte) instead of a 413.
+        let (w, h) = (400u32, 300u32);
+        let big: Vec<u8> = (0..w * h * 3).flat_map(|i| [(i % 256) as u8, 0x7F]).collect();
+        let png = make_png(w, h, ::png::ColorType::Rgb, ::png::BitDepth::Sixteen, &big, None, None);
+        let limits = Limits { max_decode_bytes: 1_200_000, ..Limits::default() };
+        let Decoded::Eight(i) = decode_full_depth(&png, &limits).unwrap() else { panic!("16-bit over budget") };
+        assert_eq!(&i.data[..3], &[0, 1, 2]);
+        assert!(matches!(decode_full_depth(&png, &Limits::default()).unwrap(), Decoded::Sixteen(_)));
     }
 }

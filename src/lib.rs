@@ -5,6 +5,7 @@ pub mod blurhash;
 pub mod codec;
 pub mod delivery;
 pub mod error;
+pub mod faces;
 pub mod headers;
 pub mod image;
 pub mod measure;

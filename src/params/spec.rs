@@ -113,7 +113,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::ListOf(&["enhance", "format", "redeye", "compress", "true"])],
         default: None,
         base64: false,
-        status: Status::Partial("format (AVIF for outputs up to 10 000 px, else WebP), compress (q=45; PNG8 with alpha, else JPEG), enhance (automatic levels); redeye is not done"),
+        status: Status::Implemented,
     },
     Spec {
         name: "bg",
@@ -517,7 +517,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::ListOf(&["top", "bottom", "left", "right", "faces", "entropy", "edges", "focalpoint"])],
         default: None,
         base64: true,
-        status: Status::Partial("entropy and edges pick the busiest area; faces are not detected, so a faces chain falls through to its next mode, else the centre"),
+        status: Status::Implemented,
     },
     Spec {
         name: "cs",
@@ -616,7 +616,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::at_least(1.0) }],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "facepad",
@@ -625,7 +625,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Number { strict: ANY, suggested: Range::between(1.0, 10.0) }],
         default: Some("1"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "faces",
@@ -634,7 +634,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::IntegerOf(&[1])],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "fill",
@@ -778,12 +778,11 @@ pub static SPECS: &[Spec] = &[
         name: "fit",
         aliases: &["f"],
         category: "size",
-        expects: &[E::OneOf(&["clamp", "clip", "crop", "facearea", "fill", "fillmax", "max", "min", "scale"])],
+        // A list only as `facearea,<fallback>`; params::apply refuses other lists.
+        expects: &[E::ListOf(&["clamp", "clip", "crop", "facearea", "fill", "fillmax", "max", "min", "scale"])],
         default: Some("clip"),
         base64: true,
-        status: Status::Partial(
-            "clamp pads like fill (no edge extension yet); facearea crops the centre (no face detection yet)",
-        ),
+        status: Status::Implemented,
     },
     Spec {
         name: "flip",

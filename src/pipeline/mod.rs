@@ -1,18 +1,19 @@
 //! The pixel steps, in the one order they run. Every step reads the plan; none re-derives geometry.
 //!
 //! Order: resize (crop + scale, in stored orientation so rotation touches only output pixels)
-//! → orient → pixel operations (adjust, sharpen, blur, stylise) → flip → rotate → mask →
+//! → orient → red-eye → pixel operations (adjust, sharpen, blur, stylise) → flip → rotate → mask →
 //! canvas (fill area, padding, border, rounded corners) → transparency grid → flatten
 //! (background / opaque outputs).
 
 mod canvas;
-mod orient;
+pub(crate) mod orient;
 mod resize;
 
 use crate::error::Result;
+use crate::faces::{self, Face};
 use crate::image::Image;
 use crate::params::Color;
-use crate::plan::Plan;
+use crate::plan::{face_crop_center, Plan};
 
 /// What the encoder needs from the pixels.
 #[derive(Debug, Clone, Copy)]
@@ -31,12 +32,29 @@ pub fn with_alpha(image: Image) -> Image {
     with_channels(image, 4)
 }
 
-/// Runs every step over the decoded (stored-orientation) image.
-pub fn run(decoded: Image, plan: &Plan, finish: Finish) -> Result<Image> {
-    let smart = place_smart_crop(&decoded, plan);
+/// Runs every step over the decoded (stored-orientation) image. `faces` are the faces the caller
+/// already found in it (upright source pixels); when it did not look and the plan needs them,
+/// they are detected here.
+pub fn run(decoded: Image, plan: &Plan, finish: Finish, faces: Option<&[Face]>) -> Result<Image> {
+    let detected;
+    let faces = match faces {
+        Some(f) => f,
+        None if plan.needs_faces() => {
+            detected = faces::detect(&decoded, plan.orientation, plan.source);
+            &detected[..]
+        }
+        None => &[],
+    };
+    let smart = place_smart_crop(&decoded, plan, faces);
     let plan = smart.as_ref().unwrap_or(plan);
     let image = resize::crop_and_resize(decoded, plan)?;
     let image = orient::apply(image, plan.orientation);
+    let mut image = image;
+    // Before the colour operations, so red still looks red.
+    if plan.redeye {
+        let boxes: Vec<_> = faces.iter().map(|f| plan.source_to_resized((f.x, f.y, f.w, f.h))).collect();
+        faces::remove_redeye(&mut image, &boxes);
+    }
     let image = crate::ops::apply(image, &plan.ops);
     let image = orient::flip(image, plan.flip);
     let image = match plan.rotate {
@@ -55,22 +73,29 @@ pub fn run(decoded: Image, plan: &Plan, finish: Finish) -> Result<Image> {
     Ok(canvas::flatten(image, finish))
 }
 
-/// `crop=entropy|edges`: moves the crop box to the busiest place within the plan's bounds,
-/// judged on a small upright grey copy of the decoded image.
-fn place_smart_crop(decoded: &Image, plan: &Plan) -> Option<Plan> {
+/// `crop=faces|entropy|edges`: centres the crop box on the faces, or else moves it to the
+/// busiest place (judged on a small upright grey copy of the decoded image), within the plan's
+/// bounds.
+fn place_smart_crop(decoded: &Image, plan: &Plan, faces: &[Face]) -> Option<Plan> {
     use crate::ops::smart::{thumbnail, Analysis};
-    let (kind, within) = plan.smart?;
+    let smart = plan.smart?;
+    let (within, r) = (smart.within, plan.region);
+    let mut placed = plan.clone();
+    if let Some((cx, cy)) = smart.faces.then(|| face_crop_center(faces, (r.w, r.h), plan.faceindex)).flatten() {
+        placed.region.x = (cx - r.w / 2.0).clamp(within.x, within.x + within.w - r.w);
+        placed.region.y = (cy - r.h / 2.0).clamp(within.y, within.y + within.h - r.h);
+        return Some(placed);
+    }
+    let kind = smart.busiest?;
     let upright = orient::apply(thumbnail(decoded), plan.orientation);
     let analysis = Analysis::new(&upright);
     // Analysis pixels per source pixel, per axis.
     let (ax, ay) = (analysis.w as f64 / plan.source.0 as f64, analysis.h as f64 / plan.source.1 as f64);
-    let r = plan.region;
     let span = |start: f64, len: f64, full: f64, k: f64| {
         ((start * k).round() as usize, ((start + full - len) * k).round() as usize)
     };
     let size = ((r.w * ax).round() as usize, (r.h * ay).round() as usize);
     let (bx, by) = analysis.best(kind, size, span(within.x, r.w, within.w, ax), span(within.y, r.h, within.h, ay));
-    let mut placed = plan.clone();
     placed.region.x = (bx as f64 / ax).clamp(within.x, within.x + within.w - r.w);
     placed.region.y = (by as f64 / ay).clamp(within.y, within.y + within.h - r.h);
     Some(placed)

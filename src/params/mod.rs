@@ -152,6 +152,8 @@ pub struct Params {
     pub facepad: f64,
     /// `auto=redeye`: red pupils inside detected faces are darkened.
     pub redeye: bool,
+    /// `fill-max=source`: a fit=fillmax canvas is no larger than the source on either side.
+    pub fill_max_source: bool,
     /// Canonical `name=value` pairs (alias-free, values normalised, defaults dropped, sorted):
     /// the cache-key part of the URL.
     pub canonical: Vec<(&'static str, String)>,
@@ -356,6 +358,7 @@ fn apply(p: &mut Params, name: &'static str, v: &str) -> Result<()> {
         }
         // imgix documents an invalid `lossless` as the default (false).
         "lossless" => p.lossless = boolean(v).unwrap_or(false),
+        "fill-max" => p.fill_max_source = v.eq_ignore_ascii_case("source"),
         "faceindex" => p.faceindex = Some(int_in(name, v, 1, i64::from(u32::MAX))?),
         "facepad" => p.facepad = number_in(name, v, 0.0, f64::MAX)?.max(0.01),
         "jpg-progressive" => p.jpg_progressive = Some(boolean(v).ok_or_else(|| one_of(name, v, "1, true, 0, false"))?),

@@ -89,6 +89,9 @@ pub struct Spec {
 const PLANNED: &str = "not implemented yet";
 const AI_OR_VIDEO: &str = "AI, generative or video feature: outside ixora's scope";
 
+/// Parameters imgix documents that are newer than the spec JSON (v11.35) this table follows.
+pub const NEWER_THAN_SPEC: &[&str] = &["fill-max"];
+
 /// The spec entry for a name or alias (case-sensitive, as imgix is).
 pub fn lookup(name: &str) -> Option<&'static Spec> {
     SPECS.iter().find(|s| s.name == name || s.aliases.contains(&name))
@@ -698,6 +701,17 @@ pub static SPECS: &[Spec] = &[
         default: None,
         base64: true,
         status: Status::Ignored(AI_OR_VIDEO),
+    },
+    Spec {
+        // imgix: `source` caps each canvas side at the source's (case-insensitive); any other
+        // value is ignored. Only with fit=fillmax.
+        name: "fill-max",
+        aliases: &[],
+        category: "fill",
+        expects: &[E::Text],
+        default: None,
+        base64: true,
+        status: Status::Implemented,
     },
     Spec {
         name: "fill-gradient-cs",

@@ -229,7 +229,11 @@ pub fn plan_within(
             p.resize = (p.resize.0.min(tw), p.resize.1.min(th));
         }
     }
-    let inner = if matches!(params.fit, Fit::Fill | Fit::FillMax) { (tw, th) } else { p.resize };
+    let mut inner = if matches!(params.fit, Fit::Fill | Fit::FillMax) { (tw, th) } else { p.resize };
+    if params.fit == Fit::FillMax && params.fill_max_source {
+        // Measured after `rect`, in output pixels (w and h already include dpr).
+        inner = (inner.0.min(round_px(rw)), inner.1.min(round_px(rh)));
+    }
     p.canvas = (inner.0 + iw, inner.1 + ih);
     fit_output_limits(&mut p, limits)?;
     let ins = p.frame.insets();

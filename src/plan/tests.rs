@@ -27,6 +27,16 @@ fn output_sizes() {
         ((300, 200), "fit=scale&w=50&h=100", (50, 100)), // stretches
         ((300, 200), "fit=fill&w=100&h=100", (100, 100)),
         ((300, 200), "fit=fillmax&w=1000&h=500", (1000, 500)),
+        ((300, 200), "fit=fillmax&w=400&h=400&fill-max=source", (300, 200)), // imgix's fill-max table
+        ((300, 200), "fit=fillmax&w=400&h=150&fill-max=SOURCE", (300, 150)), // imgix
+        ((300, 200), "fit=fillmax&w=400&fill-max=source", (300, 200)),       // imgix
+        ((532, 800), "fit=fillmax&w=800&h=800&fill-max=source", (532, 800)), // imgix
+        ((4200, 2800), "fit=fillmax&w=400&h=400&fill-max=source", (400, 400)), // imgix: nothing to cap
+        ((300, 200), "fit=fillmax&w=400&h=400&fill-max=other", (400, 400)),  // other values are ignored
+        ((300, 200), "fit=fill&w=400&h=400&fill-max=source", (400, 400)),    // only with fillmax
+        ((300, 200), "fit=fillmax&w=200&h=200&dpr=2&fill-max=source", (300, 200)), // capped in output px
+        ((1000, 500), "fit=fillmax&w=400&h=400&rect=0,0,300,200&fill-max=source", (300, 200)), // after rect
+        ((300, 200), "fit=facearea,fillmax&w=400&h=400&fill-max=source", (300, 200)), // the fallback too
         ((300, 200), "fit=fill&w=100", (100, 67)),
         ((1000, 500), "w=0.5", (500, 250)), // fraction of the source
         ((1000, 500), "h=0.1", (100, 50)),

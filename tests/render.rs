@@ -305,3 +305,36 @@ fn over_budget_decodes_one_scale_smaller() {
     let tiny = Limits { max_decode_bytes: 4 * 1024 * 1024, ..Limits::default() };
     assert_eq!(ixora::render(sample("photo.jpg"), &parse("w=3000").unwrap(), "", &tiny).unwrap_err().status, 413);
 }
+
+/// border-stroke-size/-color: an outline along the outer edge of image + border, inside the
+/// canvas; transparent by default, so a size alone draws nothing.
+#[test]
+fn border_stroke_outlines_the_outer_edge() {
+    // Upright exif-6.jpg at w=120: 120x160, red top-left quadrant inside a 2 px black border.
+    let plain = decode(&render("exif-6.jpg", "w=120&border=10,00ff00&fm=png").body);
+    let img = decode(
+        &render("exif-6.jpg", "w=120&border=10,00ff00&border-stroke-size=3&border-stroke-color=0000ff&fm=png").body,
+    );
+    assert_eq!((img.width, img.height), (plain.width, plain.height), "the stroke adds no size");
+    for (x, y) in [(0, 0), (2, 60), (60, 2), (119, 100), (60, 152)] {
+        assert!(near(img.pixel(x, y), [0, 0, 255], 0), "({x},{y}) {:?}", img.pixel(x, y));
+    }
+    assert!(near(img.pixel(3, 60), [0, 255, 0], 0), "the border goes on inside the stroke");
+    assert_eq!(img.pixel(30, 40), plain.pixel(30, 40), "the picture is untouched");
+    let invisible = decode(&render("exif-6.jpg", "w=120&border=10,00ff00&border-stroke-size=3&fm=png").body);
+    assert_eq!(invisible, plain, "default stroke colour is transparent");
+    // Without a border the outline is on the picture's own edge; it follows rounded corners.
+    let img = decode(&render("exif-6.jpg", "w=120&border-stroke-size=2&border-stroke-color=ff00ff00&fm=png").body);
+    assert!(near(img.pixel(60, 1), [0, 255, 0], 0), "{:?}", img.pixel(60, 1));
+    assert!(near(img.pixel(30, 6), [255, 0, 0], 40), "{:?}", img.pixel(30, 6));
+    let img = decode(
+        &render(
+            "exif-6.jpg",
+            "w=120&border=10,00ff00&border-radius=30&border-stroke-size=3&border-stroke-color=0000ff&fm=png",
+        )
+        .body,
+    );
+    assert_eq!(img.pixel(0, 0)[3], 0, "outside the rounded corner stays transparent");
+    assert!(near(&img.pixel(60, 1)[..3], [0, 0, 255], 0) && img.pixel(60, 1)[3] == 255);
+    assert!(near(&img.pixel(9, 9)[..3], [0, 0, 255], 60), "the stroke bends with the corner: {:?}", img.pixel(9, 9));
+}

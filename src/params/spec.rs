@@ -422,7 +422,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::HexColor, E::ColorKeyword],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "border-stroke-size",
@@ -431,7 +431,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::between(0.0, 100.0) }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "border-top",

@@ -26,4 +26,4 @@ pub mod timeline;
 pub mod edge;
 
 pub use error::{Error, Result};
-pub use render::{render, Rendered};
+pub use render::{render, render_with, Assets, Rendered};

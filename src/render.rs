@@ -38,7 +38,18 @@ pub struct Rendered {
     pub timings: Timings,
 }
 
+/// Images a render uses besides the original, fetched by the caller.
+#[derive(Debug, Clone, Default)]
+pub struct Assets {
+    /// The bytes of `mask=<url>`.
+    pub mask: Option<Vec<u8>>,
+}
+
 pub fn render(bytes: &[u8], params: &Params, accept: &str, limits: &Limits) -> Result<Rendered> {
+    render_with(bytes, params, accept, limits, &Assets::default())
+}
+
+pub fn render_with(bytes: &[u8], params: &Params, accept: &str, limits: &Limits, assets: &Assets) -> Result<Rendered> {
     let start = Instant::now();
     let probe = codec::probe(bytes, limits)?;
     // fm=json describes the original; nothing is decoded unless faces=1 asks for faces.
@@ -57,8 +68,9 @@ pub fn render(bytes: &[u8], params: &Params, accept: &str, limits: &Limits) -> R
     let finish = Finish { keep_alpha, background: params.bg };
     let timeline = Timeline::from_params(params);
     let animated_output = matches!(output.options.format, OutputFormat::Gif | OutputFormat::Webp);
+    let mask = mask_image(assets, &plan, limits)?;
     if probe.frames > 1 && summary.is_none() && animated_output && timeline.single().is_none() {
-        return animate(bytes, &probe, &plan, &output, finish, &timeline, limits, start);
+        return animate(bytes, &probe, &plan, &output, finish, &timeline, mask.as_ref(), limits, start);
     }
 
     let trim = Trim::from_params(params, probe.has_alpha);
@@ -101,7 +113,8 @@ pub fn render(bytes: &[u8], params: &Params, accept: &str, limits: &Limits) -> R
         faces = Some(found);
     }
     let decoded_at = Instant::now();
-    let image = pipeline::run(decoded, &plan, finish, faces.as_deref())?;
+    let inputs = pipeline::Inputs { faces: faces.as_deref(), mask: mask.as_ref() };
+    let image = pipeline::run(decoded, &plan, finish, inputs)?;
     let transformed_at = Instant::now();
 
     let (body, mime) = match summary {
@@ -157,6 +170,18 @@ fn summary(params: &Params) -> Option<Summary<'_>> {
         _ if params.fm == Some(Fm::Blurhash) => Some(Summary::Blurhash),
         _ => None,
     }
+}
+
+/// The decoded `mask=<url>` image when the plan masks with one; its errors name `mask`.
+fn mask_image(assets: &Assets, plan: &plan::Plan, limits: &Limits) -> Result<Option<crate::image::Image>> {
+    if !matches!(plan.mask, Some(plan::Mask { shape: plan::MaskShape::Image, .. })) {
+        return Ok(None);
+    }
+    let bytes = assets.mask.as_deref().ok_or_else(|| Error::invalid_param("mask", "the mask image was not fetched"))?;
+    let named = |e: Error| Error::invalid_param("mask", format!("the mask image cannot be used: {}", e.message));
+    let probe = codec::probe(bytes, limits).map_err(named)?;
+    let decoded = codec::decode(bytes, &probe, plan.resize, limits).map_err(named)?;
+    Ok(Some(crate::pipeline::orient_image(decoded, probe.orientation)))
 }
 
 /// `faces=1`: the fm=json document with a `Faces` list (upright source pixels, largest first),
@@ -216,6 +241,7 @@ fn animate(
     output: &Output,
     finish: Finish,
     timeline: &Timeline,
+    mask: Option<&crate::image::Image>,
     limits: &Limits,
     start: Instant,
 ) -> Result<Rendered> {
@@ -248,7 +274,8 @@ fn animate(
         }
         let t = Instant::now();
         // Faces are not looked for in animations: each frame would pay for a detection.
-        frames.push(Frame { image: pipeline::run(image, plan, finish, Some(&[]))?, delay_ms });
+        let inputs = pipeline::Inputs { faces: Some(&[]), mask };
+        frames.push(Frame { image: pipeline::run(image, plan, finish, inputs)?, delay_ms });
         transform += t.elapsed().as_secs_f64() * 1000.0;
         Ok(true)
     })?;

@@ -167,6 +167,11 @@ impl Params {
         self.canonical.iter().all(|(k, _)| *k == "expires")
     }
 
+    /// `mask=<url or path>`: where the mask image is, when the mask is an image rather than a shape.
+    pub fn mask_image(&self) -> Option<&str> {
+        self.raw("mask").filter(|v| !matches!(*v, "ellipse" | "corners"))
+    }
+
     /// The normalised value of a parameter by canonical name (aliases and `…64` resolved);
     /// `None` when absent or equal to its default.
     pub fn raw(&self, name: &str) -> Option<&str> {

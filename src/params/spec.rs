@@ -1156,7 +1156,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::OneOf(&["ellipse", "corners"]), E::Url, E::Path],
         default: None,
         base64: true,
-        status: Status::Partial("ellipse and corners; image masks from a URL are not done yet"),
+        status: Status::Implemented,
     },
     Spec {
         name: "mask-bg",

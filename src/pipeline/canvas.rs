@@ -211,10 +211,19 @@ fn draw_border(canvas: &mut Image, frame: &Frame) {
     }
 }
 
-/// `mask`: pixels outside the ellipse or rounded rectangle become `mask-bg`.
-pub fn mask(image: Image, mask: &Mask) -> Image {
+/// `mask`: pixels outside the ellipse or rounded rectangle, or where the mask image (already
+/// stretched to the picture's size) is dark or transparent, become `mask-bg`.
+pub fn mask(image: Image, mask: &Mask, picture: Option<&Image>) -> Image {
     let mut image = with_channels(image, 4);
     let (w, h) = (image.width, image.height);
+    // Visibility from a mask image: Rec. 601 luminance times alpha, 0–1.
+    let from_picture = |x: u32, y: u32| {
+        picture.map_or(1.0, |m| {
+            let p = m.pixel(x, y);
+            let luma = (0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32) / 255.0;
+            luma * if m.channels == 4 { p[3] as f32 / 255.0 } else { 1.0 }
+        })
+    };
     let radii = match mask.shape {
         MaskShape::Corners(Some(r)) => r,
         _ => [(w.min(h) as f32 * 0.2).round() as u32; 4],
@@ -225,6 +234,7 @@ pub fn mask(image: Image, mask: &Mask) -> Image {
             let keep = match mask.shape {
                 MaskShape::Ellipse => shape::ellipse(x, y, w, h),
                 MaskShape::Corners(_) => shape::rounded_rect(x, y, w, h, radii),
+                MaskShape::Image => from_picture(x, y),
             };
             if keep >= 1.0 {
                 continue;

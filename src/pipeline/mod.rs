@@ -9,11 +9,11 @@ mod canvas;
 pub(crate) mod orient;
 mod resize;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::faces::{self, Face};
 use crate::image::Image;
 use crate::params::Color;
-use crate::plan::{face_crop_center, Plan};
+use crate::plan::{face_crop_center, Mask, MaskShape, Plan};
 
 /// What the encoder needs from the pixels.
 #[derive(Debug, Clone, Copy)]
@@ -27,17 +27,30 @@ pub struct Finish {
 pub use canvas::with_channels;
 pub use orient::orient_rect;
 
+/// Turns a stored image upright for its EXIF orientation.
+pub fn orient_image(image: Image, orientation: u8) -> Image {
+    orient::apply(image, orientation)
+}
+
 /// The image with an alpha channel (opaque where it had none).
 pub fn with_alpha(image: Image) -> Image {
     with_channels(image, 4)
 }
 
-/// Runs every step over the decoded (stored-orientation) image. `faces` are the faces the caller
-/// already found in it (upright source pixels); when it did not look and the plan needs them,
-/// they are detected here.
-pub fn run(decoded: Image, plan: &Plan, finish: Finish, faces: Option<&[Face]>) -> Result<Image> {
+/// What the pipeline takes besides the decoded image and the plan.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Inputs<'a> {
+    /// Faces the caller already found in the decoded image (upright source pixels); when it did
+    /// not look and the plan needs them, they are detected here.
+    pub faces: Option<&'a [Face]>,
+    /// The decoded `mask=<url>` image, any size.
+    pub mask: Option<&'a Image>,
+}
+
+/// Runs every step over the decoded (stored-orientation) image.
+pub fn run(decoded: Image, plan: &Plan, finish: Finish, inputs: Inputs) -> Result<Image> {
     let detected;
-    let faces = match faces {
+    let faces = match inputs.faces {
         Some(f) => f,
         None if plan.needs_faces() => {
             detected = faces::detect(&decoded, plan.orientation, plan.source);
@@ -61,9 +74,16 @@ pub fn run(decoded: Image, plan: &Plan, finish: Finish, faces: Option<&[Face]>) 
         Some((degrees, pivot)) => crate::ops::rotate(image, degrees, pivot),
         None => image,
     };
-    let image = match &plan.mask {
-        Some(m) => canvas::mask(image, m),
-        None => image,
+    let image = match (&plan.mask, inputs.mask) {
+        (Some(m @ Mask { shape: MaskShape::Image, .. }), Some(picture)) => {
+            let picture = resize::stretch(picture, image.width, image.height)?;
+            canvas::mask(image, m, Some(&picture))
+        }
+        (Some(Mask { shape: MaskShape::Image, .. }), None) => {
+            return Err(Error::invalid_param("mask", "the mask image was not fetched"));
+        }
+        (Some(m), _) => canvas::mask(image, m, None),
+        (None, _) => image,
     };
     let image = canvas::place(image, plan);
     let image = match plan.grid {

@@ -88,6 +88,9 @@ pub enum MaskShape {
     Ellipse,
     /// Rounded corners, radii clockwise from top-left (`None`: 20% of the shorter side).
     Corners(Option<[u32; 4]>),
+    /// `mask=<url>`: an image, stretched over the picture; its luminance times its alpha is what
+    /// stays visible (white shows, black hides).
+    Image,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -330,8 +333,7 @@ fn mask(params: &Params) -> Option<Mask> {
     let shape = match params.raw("mask")? {
         "ellipse" => MaskShape::Ellipse,
         "corners" => MaskShape::Corners(params.raw("corner-radius").map(|r| radii(Some(r), params.dpr()))),
-        // Image masks fetched from a URL are not done yet (the parameter is reported as ignored).
-        _ => return None,
+        _ => MaskShape::Image,
     };
     let background = params.raw("mask-bg").and_then(Color::parse).unwrap_or(Color::TRANSPARENT_WHITE);
     Some(Mask { shape, background })

@@ -92,3 +92,19 @@ pub fn faces_in_wasm(s: &Servers) -> Result<(), String> {
     let d = mean_abs_diff(&plain, &fallback)?;
     check(d < 2.0, || format!("facearea without faces differs from crop by {d:.1}"))
 }
+
+/// mask=<path> fetches a second image from the same origin inside Viceroy: local-origin's
+/// alpha.png (transparent, with an orange disc in the middle) as the mask of the photo.
+pub fn image_mask_from_the_origin(s: &Servers) -> Result<(), String> {
+    let img = png(s, "/photo.jpg?w=200&h=150&fit=crop&mask=/alpha.png&fm=png")?;
+    check((img.width, img.height, img.channels) == (200, 150, 4), || format!("{}x{}", img.width, img.height))?;
+    check(img.pixel(2, 2)[3] == 0, || format!("corner alpha {}", img.pixel(2, 2)[3]))?;
+    // Orange (255,128,0) has Rec. 601 luminance 0.59: the disc keeps the photo at ~59% opacity.
+    let a = img.pixel(100, 70)[3];
+    check(a.abs_diff(151) <= 6, || format!("disc alpha {a}, want ~151"))?;
+    let r = get(s, "/photo.jpg?w=200&mask=https%3A%2F%2Felsewhere.example%2Fm.png")?;
+    crate::expect_json_error(&r, 400, "mask on another host")?;
+    check(r.text().contains("mask"), || r.text())?;
+    let r = get(s, "/photo.jpg?w=200&mask=/no-such-mask.png")?;
+    check(r.status == 404 && r.text().contains("mask image"), || format!("{} {}", r.status, r.text()))
+}

@@ -76,6 +76,14 @@ pub enum Decoded {
 }
 
 impl Decoded {
+    /// The 8-bit pixels, for analysis (trim, faces, smart crops): borrowed when they are already 8-bit.
+    pub fn as_8bit(&self) -> std::borrow::Cow<'_, Image> {
+        match self {
+            Decoded::Eight(i) => std::borrow::Cow::Borrowed(i),
+            Decoded::Sixteen(i) => std::borrow::Cow::Owned(i.to_8bit()),
+        }
+    }
+
     pub fn width(&self) -> u32 {
         match self {
             Decoded::Eight(i) => i.width,

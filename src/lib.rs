@@ -5,6 +5,7 @@ pub mod blurhash;
 pub mod codec;
 pub mod delivery;
 pub mod error;
+pub mod faces;
 pub mod headers;
 pub mod image;
 pub mod measure;
@@ -25,4 +26,4 @@ pub mod timeline;
 pub mod edge;
 
 pub use error::{Error, Result};
-pub use render::{render, Rendered};
+pub use render::{render, render_with, Assets, Rendered};

@@ -7,11 +7,11 @@ use crate::codec::animation::{self, Frame};
 use crate::codec::{self, OutputFormat, Probe};
 use crate::error::Error;
 use crate::error::Result;
-use crate::image::Decoded;
+use crate::faces;
 use crate::negotiate::negotiate;
 use crate::negotiate::Output;
 use crate::ops::trim::Trim;
-use crate::params::{Fm, Params};
+use crate::params::{Fit, Fm, Params};
 use crate::pipeline::{self, Finish};
 use crate::plan;
 use crate::security::Limits;
@@ -38,13 +38,27 @@ pub struct Rendered {
     pub timings: Timings,
 }
 
+/// Images a render uses besides the original, fetched by the caller.
+#[derive(Debug, Clone, Default)]
+pub struct Assets {
+    /// The bytes of `mask=<url>`.
+    pub mask: Option<Vec<u8>>,
+}
+
 pub fn render(bytes: &[u8], params: &Params, accept: &str, limits: &Limits) -> Result<Rendered> {
+    render_with(bytes, params, accept, limits, &Assets::default())
+}
+
+pub fn render_with(bytes: &[u8], params: &Params, accept: &str, limits: &Limits, assets: &Assets) -> Result<Rendered> {
     let start = Instant::now();
     let probe = codec::probe(bytes, limits)?;
-    // fm=json describes the original; nothing is decoded.
+    // fm=json describes the original; nothing is decoded unless faces=1 asks for faces.
     if params.fm == Some(Fm::Json) && params.raw("palette").is_none() {
-        let body = metadata::json(bytes, &probe).into_bytes();
-        return Ok(text(body, "application/json", &probe, start));
+        let mut body = metadata::json(bytes, &probe);
+        if params.raw("faces") == Some("1") {
+            body = with_faces(body, bytes, &probe, params, limits)?;
+        }
+        return Ok(text(body.into_bytes(), "application/json", &probe, start));
     }
     let stored = (probe.width, probe.height);
     let mut plan = plan::plan(params, stored, probe.orientation, limits)?;
@@ -54,16 +68,19 @@ pub fn render(bytes: &[u8], params: &Params, accept: &str, limits: &Limits) -> R
     let finish = Finish { keep_alpha, background: params.bg };
     let timeline = Timeline::from_params(params);
     let animated_output = matches!(output.options.format, OutputFormat::Gif | OutputFormat::Webp);
+    let mask = mask_image(assets, &plan, limits)?;
     if probe.frames > 1 && summary.is_none() && animated_output && timeline.single().is_none() {
-        return animate(bytes, &probe, &plan, &output, finish, &timeline, limits, start);
+        return animate(bytes, &probe, &plan, &output, finish, &timeline, mask.as_ref(), limits, start);
     }
 
     let trim = Trim::from_params(params, probe.has_alpha);
     let mut decoded = match timeline.single() {
         Some(n) if probe.frames > 1 && n > 0 => nth_frame(bytes, &probe, n, limits)?.into(),
         _ => {
-            // Trimming looks at the pixels before the geometry is final, so it decodes whole.
-            let (dw, dh) = if trim.is_some() { plan.source } else { plan.decode_size() };
+            // Trimming and face areas look at the pixels before the geometry is final, so they
+            // decode whole.
+            let whole = trim.is_some() || params.facearea;
+            let (dw, dh) = if whole { plan.source } else { plan.decode_size() };
             let stored_min = if plan.orientation >= 5 { (dh, dw) } else { (dw, dh) };
             codec::decode_full_depth(bytes, &probe, stored_min, limits)?
         }
@@ -76,18 +93,30 @@ pub fn render(bytes: &[u8], params: &Params, accept: &str, limits: &Limits) -> R
         dpi: output.dpi,
         iptc: extras.iptc.filter(|_| output.keep_iptc),
     };
-    let bounds = trim.and_then(|t| match &decoded {
-        Decoded::Eight(i) => t.bounds(i),
-        Decoded::Sixteen(i) => t.bounds(&i.to_8bit()),
-    });
+    let bounds = trim.and_then(|t| t.bounds(&decoded.as_8bit()));
+    let mut trim_area = None;
     if let Some((x, y, w, h)) = bounds {
         let k = stored.0 as f64 / decoded.width() as f64;
         let b = (x as f64 * k, y as f64 * k, w as f64 * k, h as f64 * k);
         let (x, y, w, h) = pipeline::orient_rect(plan.orientation, b, (stored.0 as f64, stored.1 as f64));
+        trim_area = Some(plan::Region { x, y, w, h });
         plan = plan::plan_within(params, stored, probe.orientation, limits, Some(plan::Region { x, y, w, h }))?;
     }
+    let mut faces = None;
+    if params.facearea {
+        let found = faces::detect(&decoded.as_8bit(), plan.orientation, plan.source);
+        let (w, h) = plan.source;
+        let within = trim_area.unwrap_or(plan::Region { x: 0.0, y: 0.0, w: w as f64, h: h as f64 });
+        if let Some(area) = plan::face_area(params, &found, within) {
+            // The face area is cropped to the output's ratio already; without faces `fit` is the fallback.
+            let crop = Params { fit: Fit::Crop, rect: None, ..params.clone() };
+            plan = plan::plan_within(&crop, stored, probe.orientation, limits, Some(area))?;
+        }
+        faces = Some(found);
+    }
     let decoded_at = Instant::now();
-    let image = pipeline::run(decoded, &plan, finish)?;
+    let inputs = pipeline::Inputs { faces: faces.as_deref(), mask: mask.as_ref() };
+    let image = pipeline::run(decoded, &plan, finish, inputs)?;
     let transformed_at = Instant::now();
 
     let (body, mime) = match summary {
@@ -145,6 +174,40 @@ fn summary(params: &Params) -> Option<Summary<'_>> {
     }
 }
 
+/// The decoded `mask=<url>` image when the plan masks with one; its errors name `mask`.
+fn mask_image(assets: &Assets, plan: &plan::Plan, limits: &Limits) -> Result<Option<crate::image::Image>> {
+    if !matches!(plan.mask, Some(plan::Mask { shape: plan::MaskShape::Image, .. })) {
+        return Ok(None);
+    }
+    let bytes = assets.mask.as_deref().ok_or_else(|| Error::invalid_param("mask", "the mask image was not fetched"))?;
+    let named = |e: Error| Error::invalid_param("mask", format!("the mask image cannot be used: {}", e.message));
+    let probe = codec::probe(bytes, limits).map_err(named)?;
+    let decoded = codec::decode(bytes, &probe, plan.resize, limits).map_err(named)?;
+    Ok(Some(crate::pipeline::orient_image(decoded, probe.orientation)))
+}
+
+/// `faces=1`: the fm=json document with a `Faces` list (upright source pixels, largest first),
+/// found on a small decode of the original.
+fn with_faces(json: String, bytes: &[u8], probe: &Probe, params: &Params, limits: &Limits) -> Result<String> {
+    let orientation = params.orient.unwrap_or(probe.orientation).clamp(1, 8);
+    let upright = if orientation >= 5 { (probe.height, probe.width) } else { (probe.width, probe.height) };
+    let decoded = codec::decode(bytes, probe, faces::analysis_size((probe.width, probe.height)), limits)?;
+    let found = faces::detect(&decoded, orientation, upright);
+    let list: Vec<serde_json::Value> = found
+        .iter()
+        .map(|f| {
+            let r = |v: f64| (v * 100.0).round() / 100.0;
+            serde_json::json!({
+                "bounds": { "x": r(f.x), "y": r(f.y), "width": r(f.w), "height": r(f.h) },
+                "confidence": r(f.score),
+            })
+        })
+        .collect();
+    let mut doc: serde_json::Value = serde_json::from_str(&json).map_err(|_| Error::internal())?;
+    doc["Faces"] = serde_json::Value::Array(list);
+    Ok(doc.to_string())
+}
+
 /// A text answer about the original (fm=json).
 fn text(body: Vec<u8>, mime: &'static str, probe: &Probe, start: Instant) -> Rendered {
     let (width, height) = probe.oriented_size();
@@ -180,6 +243,7 @@ fn animate(
     output: &Output,
     finish: Finish,
     timeline: &Timeline,
+    mask: Option<&crate::image::Image>,
     limits: &Limits,
     start: Instant,
 ) -> Result<Rendered> {
@@ -211,7 +275,9 @@ fn animate(
             )));
         }
         let t = Instant::now();
-        frames.push(Frame { image: pipeline::run(image, plan, finish)?, delay_ms });
+        // Faces are not looked for in animations: each frame would pay for a detection.
+        let inputs = pipeline::Inputs { faces: Some(&[]), mask };
+        frames.push(Frame { image: pipeline::run(image, plan, finish, inputs)?, delay_ms });
         transform += t.elapsed().as_secs_f64() * 1000.0;
         Ok(true)
     })?;

@@ -106,6 +106,37 @@ impl Source {
     pub fn origin_path(&self, path: &str) -> String {
         format!("{}{}", self.prefix, path)
     }
+
+    /// Where a secondary image of a request on `host` lives (`mask=<url>`): a path on this
+    /// source (`/masks/circle.png`, or an absolute URL on the same host), or, for web-proxy
+    /// sources, an absolute URL the caller checks against `proxy_hosts`.
+    pub fn asset(&self, host: &str, value: &str, param: &str) -> Result<Asset> {
+        let absolute = value.contains("://");
+        if self.web_proxy {
+            return match absolute {
+                true => Ok(Asset::Url(crate::proxy::target(&format!("/{value}"))?)),
+                false => Err(Error::invalid_param(param, format!("{param}: a web-proxy source needs an absolute URL"))),
+            };
+        }
+        if !absolute {
+            let path = value.split(['?', '#']).next().unwrap_or("");
+            return Ok(Asset::Path(self.origin_path(&format!("/{}", path.trim_start_matches('/')))));
+        }
+        let target = crate::proxy::target(&format!("/{value}"))?;
+        if target.host != host_key(host) {
+            return Err(Error::invalid_param(param, format!("{param}: {value} is not on this source ({host})")));
+        }
+        Ok(Asset::Path(self.origin_path(target.path.split('?').next().unwrap_or("/"))))
+    }
+}
+
+/// A secondary image's place (see `Source::asset`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Asset {
+    /// A path at the source's backend, prefix included.
+    Path(String),
+    /// An absolute URL (web-proxy sources).
+    Url(crate::proxy::Target),
 }
 
 /// The Config Store key for a Host header: lower-case, without the port.
@@ -177,6 +208,24 @@ mod tests {
 
         // Web proxy implies signing.
         assert!(Source::parse("p", r#"{"web_proxy":true,"proxy_hosts":["Img.Example.com"]}"#).unwrap().secure);
+    }
+
+    #[test]
+    fn assets_are_paths_on_the_same_source() {
+        let s = Source::parse("img.example.com", r#"{"backend":"origin","prefix":"img"}"#).unwrap();
+        let path = |v: &str| s.asset("Img.Example.com:7676", v, "mask");
+        assert_eq!(path("/masks/a.png").unwrap(), Asset::Path("/img/masks/a.png".into()));
+        assert_eq!(path("masks/a.png?w=2").unwrap(), Asset::Path("/img/masks/a.png".into()));
+        assert_eq!(path("https://img.example.com/m.png?x=1").unwrap(), Asset::Path("/img/m.png".into()));
+        let other = path("https://evil.example.net/m.png").unwrap_err();
+        assert_eq!((other.status, other.param.as_deref()), (400, Some("mask")));
+
+        let proxy = Source::parse("p", r#"{"web_proxy":true,"proxy_hosts":["cdn.example.com"]}"#).unwrap();
+        match proxy.asset("p", "https://cdn.example.com/m.png", "mask").unwrap() {
+            Asset::Url(t) => assert_eq!((t.host.as_str(), t.path.as_str()), ("cdn.example.com", "/m.png")),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(proxy.asset("p", "/m.png", "mask").unwrap_err().status, 400);
     }
 
     #[test]

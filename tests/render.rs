@@ -305,3 +305,81 @@ fn over_budget_decodes_one_scale_smaller() {
     let tiny = Limits { max_decode_bytes: 4 * 1024 * 1024, ..Limits::default() };
     assert_eq!(ixora::render(sample("photo.jpg"), &parse("w=3000").unwrap(), "", &tiny).unwrap_err().status, 413);
 }
+
+/// border-stroke-size/-color: an outline along the outer edge of image + border, inside the
+/// canvas; transparent by default, so a size alone draws nothing.
+#[test]
+fn border_stroke_outlines_the_outer_edge() {
+    // Upright exif-6.jpg at w=120: 120x160, red top-left quadrant inside a 2 px black border.
+    let plain = decode(&render("exif-6.jpg", "w=120&border=10,00ff00&fm=png").body);
+    let img = decode(
+        &render("exif-6.jpg", "w=120&border=10,00ff00&border-stroke-size=3&border-stroke-color=0000ff&fm=png").body,
+    );
+    assert_eq!((img.width, img.height), (plain.width, plain.height), "the stroke adds no size");
+    for (x, y) in [(0, 0), (2, 60), (60, 2), (119, 100), (60, 152)] {
+        assert!(near(img.pixel(x, y), [0, 0, 255], 0), "({x},{y}) {:?}", img.pixel(x, y));
+    }
+    assert!(near(img.pixel(3, 60), [0, 255, 0], 0), "the border goes on inside the stroke");
+    assert_eq!(img.pixel(30, 40), plain.pixel(30, 40), "the picture is untouched");
+    let invisible = decode(&render("exif-6.jpg", "w=120&border=10,00ff00&border-stroke-size=3&fm=png").body);
+    assert_eq!(invisible, plain, "default stroke colour is transparent");
+    // Without a border the outline is on the picture's own edge; it follows rounded corners.
+    let img = decode(&render("exif-6.jpg", "w=120&border-stroke-size=2&border-stroke-color=ff00ff00&fm=png").body);
+    assert!(near(img.pixel(60, 1), [0, 255, 0], 0), "{:?}", img.pixel(60, 1));
+    assert!(near(img.pixel(30, 6), [255, 0, 0], 40), "{:?}", img.pixel(30, 6));
+    let img = decode(
+        &render(
+            "exif-6.jpg",
+            "w=120&border=10,00ff00&border-radius=30&border-stroke-size=3&border-stroke-color=0000ff&fm=png",
+        )
+        .body,
+    );
+    assert_eq!(img.pixel(0, 0)[3], 0, "outside the rounded corner stays transparent");
+    assert!(near(&img.pixel(60, 1)[..3], [0, 0, 255], 0) && img.pixel(60, 1)[3] == 255);
+    assert!(near(&img.pixel(9, 9)[..3], [0, 0, 255], 60), "the stroke bends with the corner: {:?}", img.pixel(9, 9));
+}
+
+/// mask=<url>: the mask image's luminance times its alpha, stretched over the picture, is what
+/// stays visible; the rest becomes mask-bg (transparent by default).
+#[test]
+fn image_masks_use_luminance_and_alpha() {
+    // 4x2 mask: left half white, right half black; stretched over 120x160.
+    let mut px = Vec::new();
+    for _y in 0..2 {
+        for x in 0..4 {
+            px.extend_from_slice(if x < 2 { &[255, 255, 255] } else { &[0, 0, 0] });
+        }
+    }
+    let options = codec::EncodeOptions {
+        format: codec::OutputFormat::Png,
+        quality: 90,
+        progressive: false,
+        chroma: codec::ChromaSubsampling::Yuv420,
+        lossless: false,
+        colors: None,
+    };
+    let mask = codec::encode(&Image::new(4, 2, 3, px), &options).unwrap();
+    let with = |query: &str| {
+        let assets = ixora::Assets { mask: Some(mask.clone()) };
+        let out = ixora::render_with(sample("exif-6.jpg"), &parse(query).unwrap(), "", &Limits::default(), &assets);
+        decode(&out.unwrap().body)
+    };
+    let img = with("w=120&mask=/masks/half.png&fm=png");
+    assert_eq!((img.width, img.height, img.channels), (120, 160, 4));
+    assert_eq!(img.pixel(10, 40)[3], 255);
+    assert!(near(&img.pixel(10, 40)[..3], [255, 0, 0], 40), "the visible half keeps its colours");
+    assert_eq!(img.pixel(110, 40)[3], 0);
+    let img = with("w=120&mask=/masks/half.png&mask-bg=00ff00&fm=png");
+    assert!(near(img.pixel(110, 40), [0, 255, 0], 0) && img.pixel(110, 40)[3] == 255);
+
+    // Without the fetched image the request is refused, naming the parameter.
+    let err =
+        ixora::render(sample("exif-6.jpg"), &parse("w=120&mask=/m.png").unwrap(), "", &Limits::default()).unwrap_err();
+    assert_eq!((err.status, err.param.as_deref()), (400, Some("mask")));
+    // A mask that is not an image is a 400 naming it too.
+    let assets = ixora::Assets { mask: Some(b"not an image".to_vec()) };
+    let err =
+        ixora::render_with(sample("exif-6.jpg"), &parse("w=120&mask=/m.png").unwrap(), "", &Limits::default(), &assets)
+            .unwrap_err();
+    assert_eq!((err.status, err.param.as_deref()), (400, Some("mask")));
+}

@@ -122,15 +122,16 @@ fn route(req: &Request, started: Instant, log: &mut LogFields, after: &mut After
     let surrogate_keys = delivery::surrogate_keys(&source.id(), &key_path);
     let accept = req.get_header_str(header::ACCEPT).unwrap_or("");
     let (cached, revalidation) = cache::lookup_or_produce(&key, &surrogate_keys, || {
-        produce(&source, &backend, &origin_path, &params, accept, &limits, log)
+        produce(&source, &host, &backend, &origin_path, &params, accept, &limits, log)
     })?;
     let meta = &cached.meta;
     if let Some(revalidation) = revalidation {
-        let (source, backend, origin_path, params, accept) =
-            (source.clone(), backend.clone(), origin_path.clone(), params.clone(), accept.to_string());
+        let (source, host, backend, origin_path, params, accept) =
+            (source.clone(), host.clone(), backend.clone(), origin_path.clone(), params.clone(), accept.to_string());
         *after = Some(Box::new(move || {
             let mut scratch = LogFields::default();
-            revalidation.run(|| produce(&source, &backend, &origin_path, &params, &accept, &limits, &mut scratch))
+            revalidation
+                .run(|| produce(&source, &host, &backend, &origin_path, &params, &accept, &limits, &mut scratch))
         }));
     }
     log.cache = cached.status.log_str();
@@ -176,8 +177,10 @@ fn route(req: &Request, started: Instant, log: &mut LogFields, after: &mut After
 }
 
 /// On a miss: fetch the original and render it (or pass it through untouched).
+#[allow(clippy::too_many_arguments)]
 fn produce(
     source: &Source,
+    host: &str,
     backend: &str,
     origin_path: &str,
     params: &Params,
@@ -201,7 +204,8 @@ fn produce(
         meta.etag = headers::etag(&original.body);
         return Ok((meta, original.body));
     }
-    let rendered = crate::render(&original.body, params, accept, limits)?;
+    let mask = params.mask_image().map(|v| fetch_asset(source, host, v, limits)).transpose()?;
+    let rendered = crate::render_with(&original.body, params, accept, limits, &crate::render::Assets { mask })?;
     log.times.render = rendered.timings;
     meta.mime = rendered.mime.to_string();
     meta.etag = headers::etag(&rendered.body);
@@ -209,6 +213,25 @@ fn produce(
     meta.dims_in = Some(rendered.source);
     meta.dims_out = Some((rendered.width, rendered.height));
     Ok((meta, rendered.body))
+}
+
+/// A secondary image (`mask=<url>`): from the source's backend, or for web-proxy sources through
+/// the same host checks as originals. Its errors name the image.
+fn fetch_asset(source: &Source, host: &str, value: &str, limits: &Limits) -> Result<Vec<u8>, Error> {
+    let (backend, path) = match source.asset(host, value, "mask")? {
+        crate::source::Asset::Path(path) => (source.backend.clone(), path),
+        crate::source::Asset::Url(target) => {
+            if !crate::proxy::allowed(&target, &source.proxy_hosts) {
+                return Err(Error::forbidden(format!("{} is not an allowed host for this source", target.host)));
+            }
+            (sources::proxy_backend(source, &target)?, target.path.clone())
+        }
+    };
+    let fetched = origin::fetch(&backend, &path, origin_timeout(), limits).map_err(|mut e| {
+        e.message = format!("mask image {value}: {}", e.message);
+        e
+    })?;
+    Ok(fetched.body)
 }
 
 /// The Host the client asked for (sources are keyed by it).

@@ -25,7 +25,12 @@ pub fn thumbnail(img: &Image) -> Image {
 impl Analysis {
     /// Box-averages `upright` (any size) down to the analysis size.
     pub fn new(upright: &Image) -> Analysis {
-        let k = (upright.width.max(upright.height) as f64 / ANALYSIS_SIDE as f64).max(1.0);
+        Analysis::with_side(upright, ANALYSIS_SIDE)
+    }
+
+    /// Box-averages `upright` down to at most `side` pixels on its long side.
+    pub fn with_side(upright: &Image, side: u32) -> Analysis {
+        let k = (upright.width.max(upright.height) as f64 / side as f64).max(1.0);
         let (w, h) = (
             ((upright.width as f64 / k).round() as usize).max(1),
             ((upright.height as f64 / k).round() as usize).max(1),

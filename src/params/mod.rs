@@ -45,6 +45,9 @@ pub struct Crop {
     pub x: Anchor,
     pub y: Anchor,
     pub focalpoint: bool,
+    /// `faces`: the crop is centred on the detected faces; without faces the rest of the list
+    /// (`smart`, then the anchors) decides.
+    pub faces: bool,
     /// `entropy` or `edges`: the crop goes where the picture is busiest.
     pub smart: Option<Smart>,
 }
@@ -171,6 +174,18 @@ pub struct Params {
     /// `iptc=allow`: a JPEG original's IPTC block is kept in JPEG outputs.
     pub iptc: bool,
     pub ch: HintSet,
+    /// `fit=facearea`: the output shows the detected faces (all, or `faceindex`), padded by
+    /// `facepad`; `fit` is then the fallback for images without faces (crop unless listed, as in
+    /// `fit=facearea,fill`).
+    pub facearea: bool,
+    /// `faceindex`: 1-based, largest face first.
+    pub faceindex: Option<u32>,
+    /// `facepad`: the face box is scaled by this about its centre (1 = tight).
+    pub facepad: f64,
+    /// `auto=redeye`: red pupils inside detected faces are darkened.
+    pub redeye: bool,
+    /// `fill-max=source`: a fit=fillmax canvas is no larger than the source on either side.
+    pub fill_max_source: bool,
     /// Canonical `name=value` pairs (alias-free, values normalised, defaults dropped, sorted):
     /// the cache-key part of the URL.
     pub canonical: Vec<(&'static str, String)>,
@@ -182,6 +197,11 @@ impl Params {
     /// True when the query named no parameter that changes the image: the original is served untouched.
     pub fn is_passthrough(&self) -> bool {
         self.canonical.iter().all(|(k, _)| *k == "expires")
+    }
+
+    /// `mask=<url or path>`: where the mask image is, when the mask is an image rather than a shape.
+    pub fn mask_image(&self) -> Option<&str> {
+        self.raw("mask").filter(|v| !matches!(*v, "ellipse" | "corners"))
     }
 
     /// The normalised value of a parameter by canonical name (aliases and `…64` resolved);
@@ -255,7 +275,7 @@ pub fn parse(query: &str) -> Result<Params> {
         }
     }
 
-    let mut p = Params { dpr: 1.0, ..Params::default() };
+    let mut p = Params { dpr: 1.0, facepad: 1.0, ..Params::default() };
     for (spec, value) in &given {
         apply(&mut p, spec.name, value)?;
     }
@@ -277,9 +297,16 @@ fn apply(p: &mut Params, name: &'static str, v: &str) -> Result<()> {
         "w" => p.w = Some(size(name, v)?),
         "h" => p.h = Some(size(name, v)?),
         "fit" => {
-            p.fit = match v {
+            // Only `facearea` takes a fallback: `fit=facearea,fill`.
+            let (first, fallback) = v.split_once(',').map_or((v, None), |(a, b)| (a, Some(b)));
+            if first == "facearea" {
+                p.facearea = true;
+            } else if fallback.is_some() {
+                return Err(one_of(name, v, "one fit mode, or facearea followed by its fallback"));
+            }
+            p.fit = match fallback.unwrap_or(first) {
                 "clip" => Fit::Clip,
-                // Without face detection a face-area crop is a centred crop.
+                // Without faces, a face-area crop is a centred crop.
                 "crop" | "facearea" => Fit::Crop,
                 // Edge extension is not done yet: clamp pads like fill.
                 "fill" | "clamp" => Fit::Fill,
@@ -351,7 +378,9 @@ fn apply(p: &mut Params, name: &'static str, v: &str) -> Result<()> {
                 match item {
                     "format" => p.auto_format = true,
                     "compress" => p.auto_compress = true,
-                    // enhance, redeye and the legacy `true` come with the pixel-operations work.
+                    // The legacy `true` is enhancement plus red-eye removal.
+                    "redeye" | "true" => p.redeye = true,
+                    // enhance is read by the pixel operations.
                     _ => {}
                 }
             }
@@ -366,6 +395,9 @@ fn apply(p: &mut Params, name: &'static str, v: &str) -> Result<()> {
         }
         // imgix documents an invalid `lossless` as the default (false).
         "lossless" => p.lossless = boolean(v).unwrap_or(false),
+        "fill-max" => p.fill_max_source = v.eq_ignore_ascii_case("source"),
+        "faceindex" => p.faceindex = Some(int_in(name, v, 1, i64::from(u32::MAX))?),
+        "facepad" => p.facepad = number_in(name, v, 0.0, f64::MAX)?.max(0.01),
         "jpg-progressive" => p.jpg_progressive = Some(boolean(v).ok_or_else(|| one_of(name, v, "1, true, 0, false"))?),
         "cs" => {
             p.cs = match v {
@@ -504,11 +536,10 @@ fn crop(v: &str) -> Result<Crop> {
             "right" => c.x = Anchor::End,
             "center" | "middle" => {}
             "focalpoint" => c.focalpoint = true,
-            // The first content-aware mode listed wins; faces are not detected, so a chain like
-            // `faces,entropy` falls through to entropy.
+            // Faces come first wherever listed; of entropy and edges the first listed wins.
             "entropy" => c.smart = c.smart.or(Some(Smart::Entropy)),
             "edges" => c.smart = c.smart.or(Some(Smart::Edges)),
-            "faces" => {}
+            "faces" => c.faces = true,
             _ => return Err(one_of("crop", v, "top, bottom, left, right, center, focalpoint, faces, entropy, edges")),
         }
     }

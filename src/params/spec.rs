@@ -89,6 +89,9 @@ pub struct Spec {
 const PLANNED: &str = "not implemented yet";
 const AI_OR_VIDEO: &str = "AI, generative or video feature: outside ixora's scope";
 
+/// Parameters imgix documents that are newer than the spec JSON (v11.35) this table follows.
+pub const NEWER_THAN_SPEC: &[&str] = &["fill-max"];
+
 /// The spec entry for a name or alias (case-sensitive, as imgix is).
 pub fn lookup(name: &str) -> Option<&'static Spec> {
     SPECS.iter().find(|s| s.name == name || s.aliases.contains(&name))
@@ -113,7 +116,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::ListOf(&["enhance", "format", "redeye", "compress", "true"])],
         default: None,
         base64: false,
-        status: Status::Partial("format (AVIF for outputs up to 10 000 px, else WebP), compress (q=45; PNG8 with alpha, else JPEG), enhance (automatic levels); redeye is not done"),
+        status: Status::Implemented,
     },
     Spec {
         name: "bg",
@@ -419,7 +422,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::HexColor, E::ColorKeyword],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "border-stroke-size",
@@ -428,7 +431,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::between(0.0, 100.0) }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "border-top",
@@ -517,7 +520,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::ListOf(&["top", "bottom", "left", "right", "faces", "entropy", "edges", "focalpoint"])],
         default: None,
         base64: true,
-        status: Status::Partial("entropy and edges pick the busiest area; faces are not detected, so a faces chain falls through to its next mode, else the centre"),
+        status: Status::Implemented,
     },
     Spec {
         name: "cs",
@@ -616,7 +619,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::at_least(1.0) }],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "facepad",
@@ -625,7 +628,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Number { strict: ANY, suggested: Range::between(1.0, 10.0) }],
         default: Some("1"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "faces",
@@ -634,7 +637,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::IntegerOf(&[1])],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "fill",
@@ -698,6 +701,17 @@ pub static SPECS: &[Spec] = &[
         default: None,
         base64: true,
         status: Status::Ignored(AI_OR_VIDEO),
+    },
+    Spec {
+        // imgix: `source` caps each canvas side at the source's (case-insensitive); any other
+        // value is ignored. Only with fit=fillmax.
+        name: "fill-max",
+        aliases: &[],
+        category: "fill",
+        expects: &[E::Text],
+        default: None,
+        base64: true,
+        status: Status::Implemented,
     },
     Spec {
         name: "fill-gradient-cs",
@@ -778,12 +792,11 @@ pub static SPECS: &[Spec] = &[
         name: "fit",
         aliases: &["f"],
         category: "size",
-        expects: &[E::OneOf(&["clamp", "clip", "crop", "facearea", "fill", "fillmax", "max", "min", "scale"])],
+        // A list only as `facearea,<fallback>`; params::apply refuses other lists.
+        expects: &[E::ListOf(&["clamp", "clip", "crop", "facearea", "fill", "fillmax", "max", "min", "scale"])],
         default: Some("clip"),
         base64: true,
-        status: Status::Partial(
-            "clamp pads like fill (no edge extension yet); facearea crops the centre (no face detection yet)",
-        ),
+        status: Status::Implemented,
     },
     Spec {
         name: "flip",
@@ -817,7 +830,9 @@ pub static SPECS: &[Spec] = &[
         ])],
         default: None,
         base64: true,
-        status: Status::Partial("jpg, pjpg, png, png8, png32, webp, avif, gif, json, blurhash; jxr, jp2, mp4 and webm are refused with 400"),
+        status: Status::Partial(
+            "jpg, pjpg, png, png8, png32, webp, avif, gif, json, blurhash; jxr, jp2, mp4 and webm are refused with 400",
+        ),
     },
     Spec {
         name: "fp-debug",
@@ -1143,7 +1158,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::OneOf(&["ellipse", "corners"]), E::Url, E::Path],
         default: None,
         base64: true,
-        status: Status::Partial("ellipse and corners; image masks from a URL are not done yet"),
+        status: Status::Implemented,
     },
     Spec {
         name: "mask-bg",

@@ -37,7 +37,48 @@ pub fn place(image: Image, plan: &Plan) -> Image {
     }
     blit(&mut canvas, &image, plan.offset);
     draw_border(&mut canvas, frame);
+    draw_stroke(&mut canvas, frame);
     canvas
+}
+
+/// `border-stroke-size`: an outline along the outer edge of the image and its border, following
+/// the outer `border-radius`, composited over them in `border-stroke-color`. It is drawn inside
+/// the canvas, so it changes no dimension.
+fn draw_stroke(canvas: &mut Image, frame: &Frame) {
+    let (s, color) = (frame.stroke, frame.stroke_color.rgba());
+    if s == 0 || color[3] == 0 {
+        return;
+    }
+    let (w, h) = (canvas.width, canvas.height);
+    let c = canvas.channels as usize;
+    let inner_radius = frame.radius.map(|r| r.saturating_sub(s));
+    // Pixels further than this from every edge are untouched.
+    let reach = s + frame.radius.iter().copied().max().unwrap_or(0);
+    let a = color[3] as f32 / 255.0;
+    for y in 0..h {
+        for x in 0..w {
+            if x.min(y).min(w - 1 - x).min(h - 1 - y) >= reach {
+                continue;
+            }
+            let outer = shape::rounded_rect(x, y, w, h, frame.radius);
+            let inside = if x >= s && y >= s && x + s < w && y + s < h {
+                shape::rounded_rect(x - s, y - s, w - 2 * s, h - 2 * s, inner_radius)
+            } else {
+                0.0
+            };
+            let k = (outer - inside).max(0.0) * a;
+            if k <= 0.0 {
+                continue;
+            }
+            let i = (y * w + x) as usize * c;
+            for ch in 0..3 {
+                canvas.data[i + ch] = (canvas.data[i + ch] as f32 * (1.0 - k) + color[ch] as f32 * k).round() as u8;
+            }
+            if c == 4 {
+                canvas.data[i + 3] = (canvas.data[i + 3] as f32 * (1.0 - k) + 255.0 * k).round() as u8;
+            }
+        }
+    }
 }
 
 fn fill_rect(canvas: &mut Image, (x, y, w, h): (u32, u32, u32, u32), color: Color) {
@@ -170,10 +211,19 @@ fn draw_border(canvas: &mut Image, frame: &Frame) {
     }
 }
 
-/// `mask`: pixels outside the ellipse or rounded rectangle become `mask-bg`.
-pub fn mask(image: Image, mask: &Mask) -> Image {
+/// `mask`: pixels outside the ellipse or rounded rectangle, or where the mask image (already
+/// stretched to the picture's size) is dark or transparent, become `mask-bg`.
+pub fn mask(image: Image, mask: &Mask, picture: Option<&Image>) -> Image {
     let mut image = with_channels(image, 4);
     let (w, h) = (image.width, image.height);
+    // Visibility from a mask image: Rec. 601 luminance times alpha, 0–1.
+    let from_picture = |x: u32, y: u32| {
+        picture.map_or(1.0, |m| {
+            let p = m.pixel(x, y);
+            let luma = (0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32) / 255.0;
+            luma * if m.channels == 4 { p[3] as f32 / 255.0 } else { 1.0 }
+        })
+    };
     let radii = match mask.shape {
         MaskShape::Corners(Some(r)) => r,
         _ => [(w.min(h) as f32 * 0.2).round() as u32; 4],
@@ -184,6 +234,7 @@ pub fn mask(image: Image, mask: &Mask) -> Image {
             let keep = match mask.shape {
                 MaskShape::Ellipse => shape::ellipse(x, y, w, h),
                 MaskShape::Corners(_) => shape::rounded_rect(x, y, w, h, radii),
+                MaskShape::Image => from_picture(x, y),
             };
             if keep >= 1.0 {
                 continue;

@@ -10,6 +10,19 @@ use crate::error::{Error, Result};
 use crate::image::{to_8bit, Decoded, Image, Image16};
 use crate::plan::Plan;
 
+/// `image` stretched to exactly `w`x`h` (aspect ratio not kept): for mask images.
+pub fn stretch(image: &Image, w: u32, h: u32) -> Result<Image> {
+    if (image.width, image.height) == (w, h) {
+        return Ok(image.clone());
+    }
+    let pixel_type = if image.has_alpha() { PixelType::U8x4 } else { PixelType::U8x3 };
+    let src = ImageRef::new(image.width, image.height, &image.data, pixel_type).map_err(|_| Error::internal())?;
+    let mut dst = FirImage::new(w, h, pixel_type);
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear)).use_alpha(true);
+    Resizer::new().resize(&src, &mut dst, &options).map_err(|_| Error::internal())?;
+    Ok(Image::new(w, h, image.channels, dst.into_vec()))
+}
+
 /// Crops the plan's region out of the decoded image and resizes it. The decoded image is in
 /// stored orientation and possibly shrunk on load, so the region is mapped onto it first; the
 /// output stays in stored orientation (sides swapped for orientations 5–8).

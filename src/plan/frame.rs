@@ -13,6 +13,10 @@ pub struct Frame {
     pub radius_inner: [u32; 4],
     /// Colour of padding: `bg`, else transparent (white where the format has no alpha).
     pub pad_color: Color,
+    /// `border-stroke-size`: an outline this wide along the outer edge (inside the canvas).
+    pub stroke: u32,
+    /// `border-stroke-color`, transparent white by default (imgix's docs), so a size alone draws nothing.
+    pub stroke_color: Color,
 }
 
 impl Default for Frame {
@@ -24,6 +28,8 @@ impl Default for Frame {
             radius: [0; 4],
             radius_inner: [0; 4],
             pad_color: Color::TRANSPARENT_WHITE,
+            stroke: 0,
+            stroke_color: Color::TRANSPARENT_WHITE,
         }
     }
 }
@@ -50,6 +56,8 @@ impl Frame {
             f.radius = radii(p.raw("border-radius"), dpr);
             f.radius_inner = radii(p.raw("border-radius-inner"), dpr);
         }
+        f.stroke = px(num("border-stroke-size").unwrap_or(0.0));
+        f.stroke_color = p.raw("border-stroke-color").and_then(Color::parse).unwrap_or(Color::TRANSPARENT_WHITE);
         f
     }
 
@@ -59,12 +67,13 @@ impl Frame {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.insets() == [0; 4] && self.radius == [0; 4]
+        self.insets() == [0; 4] && self.radius == [0; 4] && self.stroke == 0
     }
 
     /// Scales every width, for outputs sized down to the limits.
     pub fn scale(&mut self, k: f64) {
-        for v in self.pad.iter_mut().chain(&mut self.border).chain(&mut self.radius).chain(&mut self.radius_inner) {
+        let all = self.pad.iter_mut().chain(&mut self.border).chain(&mut self.radius).chain(&mut self.radius_inner);
+        for v in all.chain(std::iter::once(&mut self.stroke)) {
             *v = (*v as f64 * k).round() as u32;
         }
     }

@@ -6,6 +6,7 @@ mod frame;
 pub use frame::{radii, Frame};
 
 use crate::error::{Error, Result};
+use crate::faces::Face;
 use crate::ops::Ops;
 use crate::params::{Anchor, Color, Fit, Flip, Params, RectLen, RectPos, Size, Smart};
 use crate::security::Limits;
@@ -47,9 +48,24 @@ pub struct Plan {
     pub rotate: Option<(f64, bool)>,
     /// `transparency=grid`: a checkerboard behind transparent pixels (colours, cell size).
     pub grid: Option<(Color, Color, u32)>,
-    /// `crop=entropy|edges`: the pipeline moves `region` within this area to the busiest place.
-    pub smart: Option<(Smart, Region)>,
+    /// `crop=faces|entropy|edges`: the pipeline moves `region` within an area to the faces or
+    /// the busiest place.
+    pub smart: Option<SmartCrop>,
     pub fill: Fill,
+    /// `auto=redeye`: red pupils in detected faces are darkened.
+    pub redeye: bool,
+    /// `faceindex` (1-based, largest face first) for crops that cannot show every face.
+    pub faceindex: Option<u32>,
+}
+
+/// A crop box placed by looking at the pixels: on the faces when there are any, else on the
+/// busiest place when `busiest` is set, else where the anchors put it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SmartCrop {
+    pub faces: bool,
+    pub busiest: Option<Smart>,
+    /// The area the crop box may move in (upright source pixels).
+    pub within: Region,
 }
 
 /// What covers the part of a fit=fill canvas the image leaves free.
@@ -72,6 +88,9 @@ pub enum MaskShape {
     Ellipse,
     /// Rounded corners, radii clockwise from top-left (`None`: 20% of the shorter side).
     Corners(Option<[u32; 4]>),
+    /// `mask=<url>`: an image, stretched over the picture; its luminance times its alpha is what
+    /// stays visible (white shows, black hides).
+    Image,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -82,6 +101,17 @@ pub struct Mask {
 }
 
 impl Plan {
+    /// A rectangle in upright source pixels, in pixels of the resized image.
+    pub fn source_to_resized(&self, (x, y, w, h): (f64, f64, f64, f64)) -> (f64, f64, f64, f64) {
+        let (kx, ky) = (self.resize.0 as f64 / self.region.w, self.resize.1 as f64 / self.region.h);
+        ((x - self.region.x) * kx, (y - self.region.y) * ky, w * kx, h * ky)
+    }
+
+    /// The pipeline needs face detection for this plan.
+    pub fn needs_faces(&self) -> bool {
+        self.redeye || self.smart.is_some_and(|s| s.faces)
+    }
+
     /// The smallest oriented source size the decoder may hand back without losing detail the
     /// output needs: the JPEG decoder shrinks on load down to this.
     pub fn decode_size(&self) -> (u32, u32) {
@@ -177,6 +207,8 @@ pub fn plan_within(
         grid: grid(params),
         smart: None,
         fill: fill(params),
+        redeye: params.redeye,
+        faceindex: params.faceindex,
     };
     match params.fit {
         Fit::Clip => p.resize = contain(contain_scale),
@@ -184,8 +216,8 @@ pub fn plan_within(
         Fit::Scale => {}
         Fit::Crop => {
             p.region = crop_region(params, region, (tw, th));
-            if !params.crop.focalpoint {
-                p.smart = params.crop.smart.map(|kind| (kind, region));
+            if !params.crop.focalpoint && (params.crop.faces || params.crop.smart.is_some()) {
+                p.smart = Some(SmartCrop { faces: params.crop.faces, busiest: params.crop.smart, within: region });
             }
         }
         Fit::Min => {
@@ -200,13 +232,60 @@ pub fn plan_within(
             p.resize = (p.resize.0.min(tw), p.resize.1.min(th));
         }
     }
-    let inner = if matches!(params.fit, Fit::Fill | Fit::FillMax) { (tw, th) } else { p.resize };
+    let mut inner = if matches!(params.fit, Fit::Fill | Fit::FillMax) { (tw, th) } else { p.resize };
+    if params.fit == Fit::FillMax && params.fill_max_source {
+        // Measured after `rect`, in output pixels (w and h already include dpr).
+        inner = (inner.0.min(round_px(rw)), inner.1.min(round_px(rh)));
+    }
     p.canvas = (inner.0 + iw, inner.1 + ih);
     fit_output_limits(&mut p, limits)?;
     let ins = p.frame.insets();
     let inner = (p.canvas.0 - ins[1] - ins[3], p.canvas.1 - ins[0] - ins[2]);
     p.offset = ((inner.0 - p.resize.0.min(inner.0)) / 2 + ins[3], (inner.1 - p.resize.1.min(inner.1)) / 2 + ins[0]);
     Ok(p)
+}
+
+/// `fit=facearea`: the area of `within` (upright source pixels) to show for these faces — all of
+/// them, or face `faceindex` when there is one — scaled by `facepad` about its centre, widened
+/// or heightened to the output's aspect ratio when the request fixes one, and moved (then
+/// shrunk, keeping the ratio) to stay inside `within`. None without faces.
+pub fn face_area(params: &Params, faces: &[Face], within: Region) -> Option<Region> {
+    let chosen = match params.faceindex.and_then(|i| faces.get(i as usize - 1)) {
+        Some(face) => std::slice::from_ref(face),
+        None => faces,
+    };
+    let (fx, fy, fw, fh) = crate::faces::union(chosen)?;
+    let (cx, cy) = (fx + fw / 2.0, fy + fh / 2.0);
+    let (mut w, mut h) = (fw * params.facepad, fh * params.facepad);
+    let aspect = match (params.w, params.h, params.ar) {
+        (Some(Size::Px(a)), Some(Size::Px(b)), _) => Some(a as f64 / b as f64),
+        (_, _, Some((a, b))) => Some(a / b),
+        _ => None,
+    };
+    if let Some(r) = aspect {
+        if w / h < r {
+            w = h * r;
+        } else {
+            h = w / r;
+        }
+    }
+    // Too big for the image: shrink both sides together so the ratio survives.
+    let k = (within.w / w).min(within.h / h).min(1.0);
+    let (w, h) = (w * k, h * k);
+    let x = (cx - w / 2.0).clamp(within.x, within.x + within.w - w);
+    let y = (cy - h / 2.0).clamp(within.y, within.y + within.h - h);
+    Some(Region { x, y, w, h })
+}
+
+/// `crop=faces`: where a `size` crop box should be centred — on all the faces when they fit in
+/// it, else on face `faceindex` (default the largest). None without faces.
+pub fn face_crop_center(faces: &[Face], size: (f64, f64), faceindex: Option<u32>) -> Option<(f64, f64)> {
+    let (x, y, w, h) = crate::faces::union(faces)?;
+    if w <= size.0 && h <= size.1 {
+        return Some((x + w / 2.0, y + h / 2.0));
+    }
+    let face = faceindex.and_then(|i| faces.get(i as usize - 1)).unwrap_or(&faces[0]);
+    Some(face.center())
 }
 
 fn fill(params: &Params) -> Fill {
@@ -254,8 +333,7 @@ fn mask(params: &Params) -> Option<Mask> {
     let shape = match params.raw("mask")? {
         "ellipse" => MaskShape::Ellipse,
         "corners" => MaskShape::Corners(params.raw("corner-radius").map(|r| radii(Some(r), params.dpr()))),
-        // Image masks fetched from a URL are not done yet (the parameter is reported as ignored).
-        _ => return None,
+        _ => MaskShape::Image,
     };
     let background = params.raw("mask-bg").and_then(Color::parse).unwrap_or(Color::TRANSPARENT_WHITE);
     Some(Mask { shape, background })

@@ -27,6 +27,16 @@ fn output_sizes() {
         ((300, 200), "fit=scale&w=50&h=100", (50, 100)), // stretches
         ((300, 200), "fit=fill&w=100&h=100", (100, 100)),
         ((300, 200), "fit=fillmax&w=1000&h=500", (1000, 500)),
+        ((300, 200), "fit=fillmax&w=400&h=400&fill-max=source", (300, 200)), // imgix's fill-max table
+        ((300, 200), "fit=fillmax&w=400&h=150&fill-max=SOURCE", (300, 150)), // imgix
+        ((300, 200), "fit=fillmax&w=400&fill-max=source", (300, 200)),       // imgix
+        ((532, 800), "fit=fillmax&w=800&h=800&fill-max=source", (532, 800)), // imgix
+        ((4200, 2800), "fit=fillmax&w=400&h=400&fill-max=source", (400, 400)), // imgix: nothing to cap
+        ((300, 200), "fit=fillmax&w=400&h=400&fill-max=other", (400, 400)),  // other values are ignored
+        ((300, 200), "fit=fill&w=400&h=400&fill-max=source", (400, 400)),    // only with fillmax
+        ((300, 200), "fit=fillmax&w=200&h=200&dpr=2&fill-max=source", (300, 200)), // capped in output px
+        ((1000, 500), "fit=fillmax&w=400&h=400&rect=0,0,300,200&fill-max=source", (300, 200)), // after rect
+        ((300, 200), "fit=facearea,fillmax&w=400&h=400&fill-max=source", (300, 200)), // the fallback too
         ((300, 200), "fit=fill&w=100", (100, 67)),
         ((1000, 500), "w=0.5", (500, 250)), // fraction of the source
         ((1000, 500), "h=0.1", (100, 50)),
@@ -118,4 +128,67 @@ fn padding_and_borders_add_to_the_size_or_fit_inside_it() {
     assert_eq!(r.frame.border, [4, 4, 4, 0]);
     let r = p("fit=crop&w=100&h=100&pad=10");
     assert_eq!((r.resize, r.canvas), ((80, 80), (100, 100)));
+}
+
+fn face(x: f64, y: f64, w: f64, h: f64) -> Face {
+    Face { x, y, w, h, score: 10.0 }
+}
+
+/// fit=facearea: query, faces, expected region (x, y, w, h) in a 1000x800 source.
+#[test]
+fn face_areas() {
+    let within = Region { x: 0.0, y: 0.0, w: 1000.0, h: 800.0 };
+    let two = [face(100.0, 100.0, 100.0, 100.0), face(600.0, 300.0, 50.0, 50.0)];
+    let rows: &[(&str, &[Face], (f64, f64, f64, f64))] = &[
+        // One face, tight: its box.
+        ("fit=facearea&w=100&h=100", &two[..1], (100.0, 100.0, 100.0, 100.0)),
+        // facepad scales about the centre (150, 150).
+        ("fit=facearea&w=100&h=100&facepad=2", &two[..1], (50.0, 50.0, 200.0, 200.0)),
+        // A wide output widens the box around its centre.
+        ("fit=facearea&w=400&h=100&facepad=2", &two[..1], (0.0, 50.0, 800.0, 200.0)),
+        // All faces: their union, 550x250, heightened to 1:1 and moved inside the image.
+        ("fit=facearea&w=100&h=100", &two, (100.0, 0.0, 550.0, 550.0)),
+        // faceindex picks one (largest first is the caller's order).
+        ("fit=facearea&w=100&h=100&faceindex=2", &two, (600.0, 300.0, 50.0, 50.0)),
+        // An index past the end means all faces.
+        ("fit=facearea&w=100&h=100&faceindex=3", &two, (100.0, 0.0, 550.0, 550.0)),
+        // Without a fixed ratio the padded box keeps its own.
+        ("fit=facearea&w=100&facepad=1.5", &two[1..], (587.5, 287.5, 75.0, 75.0)),
+        // Larger than the image: shrunk with its ratio kept.
+        ("fit=facearea&w=100&h=100&facepad=20", &two[..1], (0.0, 0.0, 800.0, 800.0)),
+    ];
+    for (query, faces, want) in rows {
+        let r = face_area(&parse(query).unwrap(), faces, within).unwrap();
+        let got = (r.x, r.y, r.w, r.h);
+        let close = [got.0 - want.0, got.1 - want.1, got.2 - want.2, got.3 - want.3].iter().all(|d| d.abs() < 1e-6);
+        assert!(close, "{query}: {got:?}, want {want:?}");
+    }
+    assert_eq!(face_area(&parse("fit=facearea&w=10").unwrap(), &[], within), None);
+}
+
+#[test]
+fn face_crop_centres() {
+    let two = [face(100.0, 100.0, 100.0, 100.0), face(600.0, 300.0, 50.0, 50.0)];
+    // Both fit in a 600x300 box: centre of their union.
+    assert_eq!(face_crop_center(&two, (600.0, 300.0), None), Some((375.0, 225.0)));
+    // They do not fit in 300x300: the largest, or the chosen one.
+    assert_eq!(face_crop_center(&two, (300.0, 300.0), None), Some((150.0, 150.0)));
+    assert_eq!(face_crop_center(&two, (300.0, 300.0), Some(2)), Some((625.0, 325.0)));
+    assert_eq!(face_crop_center(&[], (300.0, 300.0), None), None);
+}
+
+#[test]
+fn facearea_fallback_and_face_crops_are_planned() {
+    let p = parse("fit=facearea,fill&w=100&h=100").unwrap();
+    assert!(p.facearea && p.fit == Fit::Fill);
+    let p = parse("fit=facearea&w=100&h=100").unwrap();
+    assert!(p.facearea && p.fit == Fit::Crop);
+    assert!(parse("fit=crop,fill").is_err(), "only facearea takes a fallback");
+    let plan =
+        plan(&parse("fit=crop&crop=faces,entropy&w=100&h=100").unwrap(), (400, 200), 1, &Limits::default()).unwrap();
+    let smart = plan.smart.unwrap();
+    assert!(smart.faces && smart.busiest == Some(Smart::Entropy) && plan.needs_faces());
+    let plan = super::plan(&parse("auto=redeye&w=100").unwrap(), (400, 200), 1, &Limits::default()).unwrap();
+    assert!(plan.redeye && plan.needs_faces());
+    assert!(!super::plan(&parse("w=100").unwrap(), (400, 200), 1, &Limits::default()).unwrap().needs_faces());
 }

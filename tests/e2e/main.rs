@@ -57,6 +57,8 @@ fn main() {
         ("origin_redirect_is_502", platform::origin_redirect_is_502),
         ("log_line_has_platform_fields", platform::log_line_has_platform_fields),
         ("pixel_operations_run_in_wasm", ops::pixel_operations_run_in_wasm),
+        ("faces_in_wasm", ops::faces_in_wasm),
+        ("image_mask_from_the_origin", ops::image_mask_from_the_origin),
         ("equivalent_urls_give_identical_bytes", params::equivalent_urls_give_identical_bytes),
         ("bad_values_are_400_naming_the_parameter", params::bad_values_are_400_naming_the_parameter),
         ("ignored_parameters_are_listed", params::ignored_parameters_are_listed),

@@ -24,7 +24,9 @@ pub fn json(bytes: &[u8], probe: &Probe) -> String {
     if let Some(name) = extras.icc.as_deref().and_then(icc_description) {
         out.insert("ProfileName".into(), json!(name));
     }
-    let tags = extras.exif.as_deref().map(exif_blocks).unwrap_or_default();
+    // A TIFF file is itself the structure EXIF borrows: its first IFD holds the TIFF tags.
+    let exif = if probe.format == Format::Tiff { Some(bytes) } else { extras.exif.as_deref() };
+    let tags = exif.map(exif_blocks).unwrap_or_default();
     let mut dpi = extras.dpi;
     if dpi.is_none() {
         // TIFF X/YResolution in inches (ResolutionUnit 2, the default).
@@ -63,7 +65,7 @@ pub fn json(bytes: &[u8], probe: &Probe) -> String {
             }
             out.insert("WebP".into(), webp);
         }
-        Format::Bmp | Format::Ico => {}
+        Format::Bmp | Format::Ico | Format::Avif | Format::Tiff | Format::Svg => {}
     }
     out.insert("Output".into(), json!({}));
     Value::Object(out).to_string()

@@ -61,8 +61,15 @@ pub fn render(bytes: &[u8], params: &Params, accept: &str, limits: &Limits) -> R
     let mut decoded = match timeline.single() {
         Some(n) if probe.frames > 1 && n > 0 => nth_frame(bytes, &probe, n, limits)?,
         _ => {
-            // Trimming looks at the pixels before the geometry is final, so it decodes whole.
-            let (dw, dh) = if trim.is_some() { plan.source } else { plan.decode_size() };
+            // Trimming looks at the pixels before the geometry is final, so it decodes whole;
+            // a vector source is drawn at the size the output needs, even above its own.
+            let (dw, dh) = if probe.format.is_vector() {
+                plan.render_size()
+            } else if trim.is_some() {
+                plan.source
+            } else {
+                plan.decode_size()
+            };
             let stored_min = if plan.orientation >= 5 { (dh, dw) } else { (dw, dh) };
             codec::decode(bytes, &probe, stored_min, limits)?
         }

@@ -535,7 +535,12 @@ mod tests {
             jpeg::tests::make_jpeg(48, 40, true, None),
             gif::tests::make_gif(20, 20, 3, (2, 2, 10, 10), true),
         ];
-        for format in [OutputFormat::Png, OutputFormat::Webp, OutputFormat::Gif] {
+        seeds.push(tiff::tests::rgb16(20, 12, ::tiff::encoder::Compression::Lzw, 6));
+        seeds.push(
+            br#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 20 10"><rect width="9" height="5" fill="red"/></svg>"#
+                .to_vec(),
+        );
+        for format in [OutputFormat::Png, OutputFormat::Webp, OutputFormat::Gif, OutputFormat::Avif] {
             let options = EncodeOptions {
                 format,
                 quality: 80,

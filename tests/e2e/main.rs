@@ -67,6 +67,7 @@ fn main() {
         ("formats_colour_management", formats::colour_management),
         ("formats_avif", formats::avif),
         ("formats_exif_orientation_set", formats::exif_orientation_set),
+        ("formats_avif_tiff_svg_inputs", formats::avif_tiff_svg_inputs),
     ];
     let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let (mut passed, mut failed) = (0, 0);

@@ -271,6 +271,18 @@ mod tests {
     }
 
     #[test]
+    fn json_for_a_tiff_reads_its_own_ifd() {
+        let bytes = crate::codec::tiff::tests::rgb16(8, 4, ::tiff::encoder::Compression::Uncompressed, 6);
+        let probe = crate::codec::probe(&bytes, &crate::security::Limits::default()).unwrap();
+        let v: Value = serde_json::from_str(&json(&bytes, &probe)).unwrap();
+        assert_eq!(v["Content-Type"], "image/tiff");
+        assert_eq!((v["PixelWidth"].clone(), v["PixelHeight"].clone()), (json!(8), json!(4)));
+        assert_eq!((v["Depth"].clone(), v["ColorModel"].clone()), (json!(16), json!("RGB")));
+        assert_eq!(v["Orientation"], 6);
+        assert_eq!(v["TIFF"]["Orientation"], 6);
+    }
+
+    #[test]
     fn json_for_a_png() {
         let img = crate::image::Image::new(3, 2, 4, vec![9; 24]);
         let opts = crate::codec::EncodeOptions {

@@ -14,7 +14,7 @@ mod libwebp;
 mod png;
 pub mod quantize;
 mod svg;
-mod tiff;
+pub(crate) mod tiff;
 mod webp;
 
 use crate::error::{Error, Result};
@@ -154,7 +154,10 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe> {
         Format::Tiff => tiff::probe(bytes)?,
         Format::Svg => svg::probe(bytes)?,
     };
-    check_pixels(format, probe.width, probe.height, limits)?;
+    // A vector's intrinsic size costs nothing: it is drawn at the output's size, within budget.
+    if !format.is_vector() {
+        check_pixels(format, probe.width, probe.height, limits)?;
+    }
     if probe.frames > limits.max_frames {
         return Err(Error::too_large(format!("{} has more than {} frames", format.name(), limits.max_frames)));
     }

@@ -6,7 +6,7 @@
 
 use resvg::{tiny_skia, usvg};
 
-use super::{check_pixels, Format, Probe};
+use super::{Format, Probe};
 use crate::error::{Error, Result};
 use crate::image::Image;
 use crate::security::Limits;
@@ -66,7 +66,6 @@ pub(super) fn probe(bytes: &[u8]) -> Result<Probe> {
 pub(super) fn decode(bytes: &[u8], min_size: (u32, u32), limits: &Limits) -> Result<Image> {
     let tree = parse(bytes)?;
     let (iw, ih) = intrinsic(&tree);
-    check_pixels(Format::Svg, iw, ih, limits)?;
     let (mut w, mut h) = if min_size.0 == 0 || min_size.1 == 0 { (iw, ih) } else { min_size };
     // The pixmap and our RGBA copy: 8 bytes a pixel.
     let budget = limits.max_input_pixels.min(limits.max_decode_bytes / 8);
@@ -142,6 +141,12 @@ mod tests {
         let small = decode(LOGO, (2000, 1000), &tight).unwrap();
         assert!(u64::from(small.width) * u64::from(small.height) <= 20_000, "{}x{}", small.width, small.height);
         assert_eq!(small.width, small.height * 2);
+        // A print-size intrinsic size is no reason to refuse: only the render size costs.
+        let poster = br#"<svg xmlns="http://www.w3.org/2000/svg" width="20000mm" height="20000mm"/>"#;
+        let p = crate::codec::probe(poster, &limits).unwrap();
+        assert_eq!((p.width, p.height), (75591, 75591));
+        let img = crate::codec::decode(poster, &p, (200, 200), &limits).unwrap();
+        assert_eq!((img.width, img.height), (200, 200));
     }
 
     #[test]

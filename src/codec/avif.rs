@@ -88,12 +88,31 @@ pub(super) fn decode(bytes: &[u8], limits: &Limits) -> Result<Image> {
     let channels = if alpha.is_some() { 4 } else { 3 };
     let mut out = Vec::with_capacity(cw as usize * ch as usize * channels);
     let matrix = Matrix::new(props.nclx, &colour);
+    let alpha_lut = alpha.as_ref().map(|a| a.alpha_lut());
+    let (mut ys, mut us, mut vs, mut alphas) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for y in y0..y0 + ch {
-        for x in x0..x0 + cw {
-            let [r, g, b] = matrix.rgb(&colour, x, y);
-            out.extend_from_slice(&[r, g, b]);
-            if let Some(a) = &alpha {
-                out.push(a.alpha(x, y));
+        colour.row(0, y, x0, cw, &mut ys);
+        if let Some(a) = &alpha {
+            a.row(0, y, x0, cw, &mut alphas);
+        }
+        let chroma = matrix.shift.map(|(sx, sy)| {
+            // Nearest chroma sample (co-sited and centred differ by under a quarter pixel).
+            let (cx0, cx1) = (x0 >> sx, (x0 + cw - 1) >> sx);
+            colour.row(1, y >> sy, cx0, cx1 - cx0 + 1, &mut us);
+            colour.row(2, y >> sy, cx0, cx1 - cx0 + 1, &mut vs);
+            (sx, cx0)
+        });
+        for (i, &luma) in ys.iter().enumerate() {
+            let rgb = match chroma {
+                Some((sx, cx0)) => {
+                    let c = (((x0 + i as u32) >> sx) - cx0) as usize;
+                    matrix.rgb(luma, us[c], vs[c])
+                }
+                None => [matrix.grey(luma); 3],
+            };
+            out.extend_from_slice(&rgb);
+            if let Some(lut) = &alpha_lut {
+                out.push(lut[usize::from(alphas[i]).min(lut.len() - 1)]);
             }
         }
     }
@@ -210,19 +229,25 @@ impl Picture {
             _ => None,
         }
     }
-    /// Sample of `plane` (0 Y, 1 U, 2 V) at plane coordinates.
-    fn sample(&self, plane: usize, x: u32, y: u32) -> u32 {
-        let Some(base) = self.0.data[plane] else { return 0 };
+    /// Samples `x0..x0 + n` of row `y` of `plane` (0 Y, 1 U, 2 V) into `out`, widened to u16.
+    fn row(&self, plane: usize, y: u32, x0: u32, n: u32, out: &mut Vec<u16>) {
+        out.clear();
+        let Some(base) = self.0.data[plane] else {
+            out.resize(n as usize, 0);
+            return;
+        };
         let stride = self.0.stride[plane.min(1)];
-        let row = y as isize * stride;
         // SAFETY: dav1d's planes hold `h` (chroma: subsampled) rows of `stride` bytes with at
-        // least `w` samples each; callers pass in-range coordinates.
+        // least `w` (chroma: subsampled) samples each; callers stay inside the picture, which
+        // `decode` checked against the header size.
         unsafe {
-            let row = base.as_ptr().cast::<u8>().offset(row);
+            let row = base.as_ptr().cast::<u8>().offset(y as isize * stride);
             if self.depth() > 8 {
-                u32::from(row.cast::<u16>().add(x as usize).read())
+                let row = std::slice::from_raw_parts(row.cast::<u16>().add(x0 as usize), n as usize);
+                out.extend_from_slice(row);
             } else {
-                u32::from(row.add(x as usize).read())
+                let row = std::slice::from_raw_parts(row.add(x0 as usize), n as usize);
+                out.extend(row.iter().map(|&v| u16::from(v)));
             }
         }
     }
@@ -235,17 +260,12 @@ impl Picture {
         // SAFETY: as above.
         self.0.seq_hdr.map_or(2, |s| unsafe { s.as_ref() }.mtrx as u16)
     }
-    /// The alpha plane (luma of an auxiliary image) as 8 bits.
-    fn alpha(&self, x: u32, y: u32) -> u8 {
+    /// Alpha (the luma of an auxiliary image) to 8 bits, for every sample value.
+    fn alpha_lut(&self) -> Vec<u8> {
         let max = ((1u32 << self.depth()) - 1) as f32;
-        let v = self.sample(0, x, y) as f32;
-        let v = if self.full_range() {
-            v / max
-        } else {
-            let k = (1u32 << (self.depth() - 8)) as f32;
-            (v - 16.0 * k) / (219.0 * k)
-        };
-        to8(v)
+        let k = (1u32 << (self.depth() - 8)) as f32;
+        let full = self.full_range();
+        (0..=max as u32).map(|v| to8(if full { v as f32 / max } else { (v as f32 - 16.0 * k) / (219.0 * k) })).collect()
     }
 }
 
@@ -257,14 +277,17 @@ fn to8(v: f32) -> u8 {
     (v.clamp(0.0, 1.0) * 255.0 + 0.5) as u8
 }
 
-/// YUV → RGB for one picture: matrix coefficients and range, from `nclx` or the AV1 header.
+/// YUV → RGB for one picture: matrix coefficients and range from `nclx` or the AV1 header,
+/// as tables over sample values (at most 4096 entries at 12 bits).
 struct Matrix {
-    /// Kr and Kb; None for identity (GBR).
-    k: Option<(f32, f32)>,
-    y_off: f32,
-    y_scale: f32,
-    c_off: f32,
-    c_scale: f32,
+    /// Luma scaled to 0–1.
+    y: Vec<f32>,
+    /// Chroma contributions: R from Cr, G from Cb and Cr, B from Cb (identity: R = V, B = U).
+    r_cr: Vec<f32>,
+    g_cb: Vec<f32>,
+    g_cr: Vec<f32>,
+    b_cb: Vec<f32>,
+    identity: bool,
     shift: Option<(u32, u32)>,
 }
 
@@ -275,13 +298,12 @@ impl Matrix {
             None => (p.matrix(), p.full_range()),
         };
         // H.273 matrix_coefficients; unspecified (2) and the rest fall back to BT.601 like libavif.
-        let k = match code {
-            0 => None,
-            1 => Some((0.2126, 0.0722)),
-            4 => Some((0.30, 0.11)),
-            7 => Some((0.212, 0.087)),
-            9 | 10 => Some((0.2627, 0.0593)),
-            _ => Some((0.299, 0.114)),
+        let (kr, kb) = match code {
+            1 => (0.2126, 0.0722),
+            4 => (0.30, 0.11),
+            7 => (0.212, 0.087),
+            9 | 10 => (0.2627, 0.0593),
+            _ => (0.299, 0.114),
         };
         let depth = p.depth();
         let max = ((1u32 << depth) - 1) as f32;
@@ -289,29 +311,36 @@ impl Matrix {
         let half = (1u32 << (depth - 1)) as f32;
         let (y_off, y_scale, c_scale) =
             if full { (0.0, 1.0 / max, 1.0 / max) } else { (16.0 * k8, 1.0 / (219.0 * k8), 1.0 / (224.0 * k8)) };
-        Matrix { k, y_off, y_scale, c_off: half, c_scale, shift: p.chroma_shift() }
-    }
-    /// Nearest chroma sample (dav1d's planes are co-sited or centred; the difference is
-    /// below a quarter pixel at 4:2:0).
-    fn rgb(&self, p: &Picture, x: u32, y: u32) -> [u8; 3] {
-        let luma = (p.sample(0, x, y) as f32 - self.y_off) * self.y_scale;
-        let Some((sx, sy)) = self.shift else {
-            let v = to8(luma);
-            return [v, v, v];
-        };
-        let (cx, cy) = (x >> sx, y >> sy);
-        if self.k.is_none() {
-            // Identity (GBR): Y is G, U is B, V is R, all at luma scale.
-            let full = |v: u32| to8((v as f32 - self.y_off) * self.y_scale);
-            return [full(p.sample(2, cx, cy)), to8(luma), full(p.sample(1, cx, cy))];
+        let values = || (0..=max as u32).map(|v| v as f32);
+        let y = values().map(|v| (v - y_off) * y_scale).collect();
+        let c = |f: f32| values().map(|v| (v - half) * c_scale * f).collect::<Vec<f32>>();
+        let kg = 1.0 - kr - kb;
+        let identity = code == 0;
+        Matrix {
+            y,
+            r_cr: if identity { values().map(|v| (v - y_off) * y_scale).collect() } else { c(2.0 - 2.0 * kr) },
+            g_cb: c(-kb * (2.0 - 2.0 * kb) / kg),
+            g_cr: c(-kr * (2.0 - 2.0 * kr) / kg),
+            b_cb: if identity { values().map(|v| (v - y_off) * y_scale).collect() } else { c(2.0 - 2.0 * kb) },
+            identity,
+            shift: p.chroma_shift(),
         }
-        let cb = (p.sample(1, cx, cy) as f32 - self.c_off) * self.c_scale;
-        let cr = (p.sample(2, cx, cy) as f32 - self.c_off) * self.c_scale;
-        let (kr, kb) = self.k.unwrap_or((0.299, 0.114));
-        let r = luma + (2.0 - 2.0 * kr) * cr;
-        let b = luma + (2.0 - 2.0 * kb) * cb;
-        let g = (luma - kr * r - kb * b) / (1.0 - kr - kb);
-        [to8(r), to8(g), to8(b)]
+    }
+    /// dav1d clips samples to the bit depth; the clamp keeps a wrong one from indexing out.
+    fn at(&self, v: u16) -> usize {
+        usize::from(v).min(self.y.len() - 1)
+    }
+    fn grey(&self, y: u16) -> u8 {
+        to8(self.y[self.at(y)])
+    }
+    fn rgb(&self, y: u16, u: u16, v: u16) -> [u8; 3] {
+        let (y, u, v) = (self.at(y), self.at(u), self.at(v));
+        if self.identity {
+            // GBR: Y is G, U is B, V is R, all at luma scale.
+            return [to8(self.r_cr[v]), to8(self.y[y]), to8(self.b_cb[u])];
+        }
+        let l = self.y[y];
+        [to8(l + self.r_cr[v]), to8(l + self.g_cb[u] + self.g_cr[v]), to8(l + self.b_cb[u])]
     }
 }
 

@@ -95,7 +95,7 @@ impl Plan {
         let (sw, sh) = self.source;
         let need = |side: u32, out: u32, region: f64| {
             let px = (side as f64 * out as f64 / region - 1e-6).ceil();
-            px.clamp(1.0, u32::MAX as f64) as u32
+            (px as u32).max(1)
         };
         (need(sw, self.resize.0, self.region.w), need(sh, self.resize.1, self.region.h))
     }

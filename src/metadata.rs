@@ -24,7 +24,9 @@ pub fn json(bytes: &[u8], probe: &Probe) -> String {
     if let Some(name) = extras.icc.as_deref().and_then(icc_description) {
         out.insert("ProfileName".into(), json!(name));
     }
-    let tags = extras.exif.as_deref().map(exif_blocks).unwrap_or_default();
+    // A TIFF file is itself the structure EXIF borrows: its first IFD holds the TIFF tags.
+    let exif = if probe.format == Format::Tiff { Some(bytes) } else { extras.exif.as_deref() };
+    let tags = exif.map(exif_blocks).unwrap_or_default();
     let mut dpi = extras.dpi;
     if dpi.is_none() {
         // TIFF X/YResolution in inches (ResolutionUnit 2, the default).
@@ -63,7 +65,7 @@ pub fn json(bytes: &[u8], probe: &Probe) -> String {
             }
             out.insert("WebP".into(), webp);
         }
-        Format::Bmp | Format::Ico => {}
+        Format::Bmp | Format::Ico | Format::Avif | Format::Tiff | Format::Svg => {}
     }
     out.insert("Output".into(), json!({}));
     Value::Object(out).to_string()
@@ -266,6 +268,18 @@ mod tests {
         for cut in 0..t.len() {
             let _ = exif_blocks(&t[..cut]);
         }
+    }
+
+    #[test]
+    fn json_for_a_tiff_reads_its_own_ifd() {
+        let bytes = crate::codec::tiff::tests::rgb16(8, 4, ::tiff::encoder::Compression::Uncompressed, 6);
+        let probe = crate::codec::probe(&bytes, &crate::security::Limits::default()).unwrap();
+        let v: Value = serde_json::from_str(&json(&bytes, &probe)).unwrap();
+        assert_eq!(v["Content-Type"], "image/tiff");
+        assert_eq!((v["PixelWidth"].clone(), v["PixelHeight"].clone()), (json!(8), json!(4)));
+        assert_eq!((v["Depth"].clone(), v["ColorModel"].clone()), (json!(16), json!("RGB")));
+        assert_eq!(v["Orientation"], 6);
+        assert_eq!(v["TIFF"]["Orientation"], 6);
     }
 
     #[test]

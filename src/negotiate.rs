@@ -51,7 +51,11 @@ pub fn negotiate(params: &Params, source: &Probe, accept: &str, output_pixels: u
         Format::Gif => OutputFormat::Gif,
         Format::Webp => OutputFormat::Webp,
         // Not web formats: PNG keeps what they hold (icons have alpha, bitmaps are lossless).
-        Format::Bmp | Format::Ico => OutputFormat::Png,
+        Format::Bmp | Format::Ico | Format::Tiff | Format::Svg => OutputFormat::Png,
+        // AVIF encoding is the costliest step, so an AVIF original goes out as JPEG, or PNG
+        // when it has alpha, unless fm=avif or auto=format asks for AVIF.
+        Format::Avif if source.has_alpha => OutputFormat::Png,
+        Format::Avif => OutputFormat::Jpeg,
     };
     let animated = source.frames > 1;
     let avif_fits = !animated && output_pixels <= AVIF_AUTO_MAX_PIXELS;

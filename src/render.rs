@@ -78,9 +78,15 @@ pub fn render_with(bytes: &[u8], params: &Params, accept: &str, limits: &Limits,
         Some(n) if probe.frames > 1 && n > 0 => nth_frame(bytes, &probe, n, limits)?.into(),
         _ => {
             // Trimming and face areas look at the pixels before the geometry is final, so they
-            // decode whole.
-            let whole = trim.is_some() || params.facearea;
-            let (dw, dh) = if whole { plan.source } else { plan.decode_size() };
+            // decode whole; a vector source is drawn at the size the output needs, even above
+            // its own.
+            let (dw, dh) = if probe.format.is_vector() {
+                plan.render_size()
+            } else if trim.is_some() || params.facearea {
+                plan.source
+            } else {
+                plan.decode_size()
+            };
             let stored_min = if plan.orientation >= 5 { (dh, dw) } else { (dw, dh) };
             codec::decode_full_depth(bytes, &probe, stored_min, limits)?
         }

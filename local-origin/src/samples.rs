@@ -11,6 +11,9 @@
 //! | `alpha.png` | 800x600 | 8-bit RGBA PNG | (0,0,0,0) background; opaque orange (255,128,0,255) disc centred (400,280), radius 200, alpha ramps to 0 over radius 198..202; band y 520..580 full width (0,96,255,128) |
 //! | `animated.gif` | 320x240 | GIF89a, 8 full-size frames, 16-colour global palette, loops forever | frame i: solid background `GIF_BACKGROUNDS[i]`, white 48x48 square at (16 + 36 i, 96); delay 10 (1/100 s) each |
 //! | `small.webp` | 400x300 | lossless WebP (VP8L), no alpha | same scene as `photo.jpg`, lighter grain |
+//! | `alpha.avif` | 320x240 | 8-bit AVIF (ravif q90, 4:4:4) with an alpha auxiliary image | `alpha.png`'s picture at 40%: (0,0,0,0) background; opaque orange (255,128,0) disc centred (160,112), radius 80, soft edge 1.6 px; band y 208..232 full width (0,96,255) alpha 128 — lossy, so within a few levels |
+//! | `ramp16.tiff` | 640x480 | 16-bit RGB TIFF, Deflate | red = `x * 65535 / 639`, green = `y * 65535 / 479`, blue = 25900 everywhere (100.78 in 8 bits: 101 when rounded, 100 when truncated) |
+//! | `logo.svg` | 100x100 intrinsic (width/height and viewBox) | SVG text | left half (x < 50) opaque red, top-right quadrant opaque blue, bottom-right quadrant transparent; all edges on whole units, so a render at any multiple of 100 px has hard edges |
 //!
 //! Fault bodies (`fault_garbage`, `fault_bomb_png`) are here too so in-process tests can use them
 //! without HTTP.
@@ -33,7 +36,7 @@ pub struct Info {
     pub about: &'static str,
 }
 
-pub const CATALOG: [Info; 7] = [
+pub const CATALOG: [Info; 10] = [
     Info {
         name: "photo.jpg",
         mime: "image/jpeg",
@@ -71,7 +74,30 @@ pub const CATALOG: [Info; 7] = [
         about: "8 frames, delay 10, loops forever",
     },
     Info { name: "small.webp", mime: "image/webp", width: 400, height: 300, about: "lossless WebP, opaque photo-like" },
+    Info {
+        name: "alpha.avif",
+        mime: "image/avif",
+        width: 320,
+        height: 240,
+        about: "8-bit AVIF with alpha: orange disc, alpha-128 band",
+    },
+    Info {
+        name: "ramp16.tiff",
+        mime: "image/tiff",
+        width: 640,
+        height: 480,
+        about: "16-bit RGB TIFF ramps, blue 25900 (101 rounded)",
+    },
+    Info { name: "logo.svg", mime: "image/svg+xml", width: 100, height: 100, about: "SVG: red half, blue quadrant" },
 ];
+
+/// `logo.svg`: hard edges at x = 50 and y = 50 of a 100-unit square.
+pub const LOGO_SVG: &str = r##"<?xml version="1.0" encoding="UTF-8"?>
+<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100" viewBox="0 0 100 100">
+  <rect x="0" y="0" width="50" height="100" fill="#ff0000"/>
+  <rect x="50" y="0" width="50" height="50" fill="#0000ff"/>
+</svg>
+"##;
 
 /// Background colour of each `animated.gif` frame (global palette entries 0..8).
 pub const GIF_BACKGROUNDS: [[u8; 3]; 8] = [
@@ -109,6 +135,9 @@ pub fn sample(name: &str) -> Option<Sample> {
         "alpha.png" => alpha_png(),
         "animated.gif" => animated_gif(),
         "small.webp" => small_webp(),
+        "alpha.avif" => alpha_avif(),
+        "ramp16.tiff" => ramp16_tiff(),
+        "logo.svg" => LOGO_SVG.as_bytes().to_vec(),
         _ => unreachable!(),
     };
     Some(Sample { name: info.name, mime: info.mime, bytes })
@@ -165,22 +194,29 @@ fn exif6_stored() -> Vec<u8> {
     out
 }
 
-fn alpha_png() -> Vec<u8> {
-    let (w, h) = (800u32, 600u32);
+/// `alpha.png`'s picture scaled by `k`: transparent, an orange disc, a half-transparent band.
+fn alpha_picture(w: u32, h: u32, k: f32) -> Vec<u8> {
     let mut px = vec![0u8; (w * h * 4) as usize];
     for y in 0..h {
         for x in 0..w {
-            let d = ((x as f32 + 0.5 - 400.0).powi(2) + (y as f32 + 0.5 - 280.0).powi(2)).sqrt();
+            let (ux, uy) = ((x as f32 + 0.5) / k, (y as f32 + 0.5) / k);
+            let d = ((ux - 400.0).powi(2) + (uy - 280.0).powi(2)).sqrt();
             // 4 px soft edge: fully opaque inside r=198, transparent beyond r=202.
             let a = ((202.0 - d) / 4.0).clamp(0.0, 1.0);
             let p = &mut px[((y * w + x) * 4) as usize..][..4];
-            if (520..580).contains(&y) {
+            if (520.0..580.0).contains(&uy) {
                 p.copy_from_slice(&[0, 96, 255, 128]);
             } else if a > 0.0 {
                 p.copy_from_slice(&[255, 128, 0, (a * 255.0).round() as u8]);
             }
         }
     }
+    px
+}
+
+fn alpha_png() -> Vec<u8> {
+    let (w, h) = (800u32, 600u32);
+    let px = alpha_picture(w, h, 1.0);
     let mut out = Vec::new();
     let mut enc = png::Encoder::new(&mut out, w, h);
     enc.set_color(png::ColorType::Rgba);
@@ -220,6 +256,34 @@ fn small_webp() -> Vec<u8> {
         .encode(&photo_rgb(400, 300, 6.0), 400, 300, image_webp::ColorType::Rgb8)
         .expect("webp encode");
     out
+}
+
+fn alpha_avif() -> Vec<u8> {
+    let (w, h) = (320usize, 240usize);
+    let px: Vec<ravif::RGBA8> =
+        alpha_picture(320, 240, 0.4).chunks_exact(4).map(|p| ravif::RGBA8::new(p[0], p[1], p[2], p[3])).collect();
+    ravif::Encoder::new()
+        .with_quality(90.0)
+        .with_alpha_quality(90.0)
+        .with_speed(8)
+        .with_num_threads(Some(1))
+        .encode_rgba(ravif::Img::new(px.as_slice(), w, h))
+        .expect("avif encode")
+        .avif_file
+}
+
+fn ramp16_tiff() -> Vec<u8> {
+    use tiff::encoder::{colortype::RGB16, Compression, DeflateLevel, TiffEncoder};
+    let (w, h) = (640u32, 480u32);
+    let data: Vec<u16> =
+        (0..w * h).flat_map(|i| [(i % w * 65535 / (w - 1)) as u16, (i / w * 65535 / (h - 1)) as u16, 25900]).collect();
+    let mut out = std::io::Cursor::new(Vec::new());
+    TiffEncoder::new(&mut out)
+        .expect("tiff header")
+        .with_compression(Compression::Deflate(DeflateLevel::Balanced))
+        .write_image::<RGB16>(w, h, &data)
+        .expect("tiff encode");
+    out.into_inner()
 }
 
 /// 1 KiB of deterministic non-image bytes (never starts with a JPEG SOI).
@@ -715,6 +779,40 @@ mod tests {
         let mut px = vec![0; d.output_buffer_size().unwrap()];
         d.read_image(&mut px).expect("decodes");
         assert_eq!(px, photo_rgb(400, 300, 6.0), "lossless");
+    }
+
+    #[test]
+    fn alpha_avif_is_an_avif_with_an_alpha_item() {
+        let s = cached("alpha.avif");
+        assert_eq!(s.mime, "image/avif");
+        assert_eq!(&s.bytes[4..12], b"ftypavif");
+        let urn = b"urn:mpeg:mpegB:cicp:systems:auxiliary:alpha";
+        assert!(s.bytes.windows(urn.len()).any(|w| w == urn), "alpha auxiliary image");
+        // ispe 320x240 for both items.
+        let ispe = [&b"ispe"[..], &[0, 0, 0, 0], &320u32.to_be_bytes(), &240u32.to_be_bytes()].concat();
+        assert_eq!(s.bytes.windows(ispe.len()).filter(|w| *w == ispe).count(), 1, "shared ispe property");
+    }
+
+    #[test]
+    fn ramp16_tiff_is_16_bit_rgb() {
+        let s = cached("ramp16.tiff");
+        assert_eq!(s.mime, "image/tiff");
+        let mut d = tiff::decoder::Decoder::new(Cursor::new(&s.bytes[..])).expect("tiff");
+        assert_eq!(d.dimensions().unwrap(), (640, 480));
+        assert_eq!(d.colortype().unwrap(), tiff::ColorType::RGB(16));
+        let tiff::decoder::DecodingResult::U16(v) = d.read_image().unwrap() else { panic!("16-bit") };
+        let at = |x: usize, y: usize| &v[(y * 640 + x) * 3..][..3];
+        assert_eq!(at(0, 0), [0, 0, 25900]);
+        assert_eq!(at(639, 479), [65535, 65535, 25900]);
+        assert_eq!(at(320, 240), [(320 * 65535 / 639) as u16, (240 * 65535 / 479) as u16, 25900]);
+    }
+
+    #[test]
+    fn logo_svg_is_text_with_a_size() {
+        let s = cached("logo.svg");
+        assert_eq!(s.mime, "image/svg+xml");
+        let text = std::str::from_utf8(&s.bytes).unwrap();
+        assert!(text.contains(r#"<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100""#));
     }
 
     #[test]

@@ -43,7 +43,9 @@ pub fn read(bytes: &[u8], format: Format) -> Extras {
         Format::Png => png(bytes, &mut x),
         Format::Gif => gif(bytes, &mut x),
         Format::Webp => webp(bytes, &mut x),
-        Format::Bmp | Format::Ico => {}
+        Format::Avif => super::avif::extras(bytes, &mut x),
+        Format::Tiff => super::tiff::extras(bytes, &mut x),
+        Format::Bmp | Format::Ico | Format::Svg => {}
     }
     x
 }

@@ -7,12 +7,15 @@ mod bmp;
 pub mod container;
 mod exif;
 mod gif;
+mod heif;
 pub mod icc;
 mod isobmff;
 mod jpeg;
 mod libwebp;
 mod png;
 pub mod quantize;
+mod svg;
+pub(crate) mod tiff;
 mod webp;
 
 use crate::error::{Error, Result};
@@ -29,6 +32,12 @@ pub enum Format {
     Bmp,
     /// Windows icon or cursor: the largest entry, a PNG or a BMP.
     Ico,
+    /// The primary image of a HEIF/AVIF file, 8 to 12 bits.
+    Avif,
+    /// The first page, 8 or 16 bits, uncompressed, LZW, Deflate or PackBits.
+    Tiff,
+    /// Rasterised at the size the output needs, so the probe's size is only the intrinsic one.
+    Svg,
 }
 
 impl Format {
@@ -53,9 +62,19 @@ impl Format {
         } else if bytes.len() >= 22 && matches!(bytes[..4], [0, 0, 1 | 2, 0]) && bytes[4..6] != [0, 0] && bytes[9] == 0
         {
             Some(Format::Ico)
+        } else if is_avif(bytes) {
+            Some(Format::Avif)
+        } else if [b"II*\0", b"MM\0*", b"II+\0", b"MM\0+"].iter().any(|m| bytes.starts_with(*m)) {
+            Some(Format::Tiff)
+        } else if svg::sniff(bytes) {
+            Some(Format::Svg)
         } else {
             None
         }
+    }
+    /// Drawn from a description rather than stored as pixels: rendered at any size.
+    pub fn is_vector(self) -> bool {
+        self == Format::Svg
     }
     pub fn mime(self) -> &'static str {
         match self {
@@ -65,6 +84,9 @@ impl Format {
             Format::Webp => "image/webp",
             Format::Bmp => "image/bmp",
             Format::Ico => "image/x-icon",
+            Format::Avif => "image/avif",
+            Format::Tiff => "image/tiff",
+            Format::Svg => "image/svg+xml",
         }
     }
     /// Name for messages.
@@ -76,6 +98,9 @@ impl Format {
             Format::Webp => "WebP",
             Format::Bmp => "BMP",
             Format::Ico => "ICO",
+            Format::Avif => "AVIF",
+            Format::Tiff => "TIFF",
+            Format::Svg => "SVG",
         }
     }
 }
@@ -115,7 +140,9 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe> {
         )));
     }
     let format = Format::sniff(bytes).ok_or_else(|| {
-        Error::unsupported_format("input is not a JPEG, PNG, GIF, WebP, BMP or ICO image (unrecognised magic bytes)")
+        Error::unsupported_format(
+            "input is not a JPEG, PNG, GIF, WebP, AVIF, TIFF, BMP, ICO or SVG image (unrecognised magic bytes)",
+        )
     })?;
     let probe = match format {
         Format::Jpeg => jpeg::probe(bytes)?,
@@ -124,8 +151,14 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe> {
         Format::Gif => gif::probe(bytes, limits.max_frames.saturating_add(1))?,
         Format::Webp => webp::probe(bytes, limits.max_frames.saturating_add(1))?,
         Format::Bmp | Format::Ico => bmp::probe(bytes, format)?,
+        Format::Avif => avif::probe(bytes)?,
+        Format::Tiff => tiff::probe(bytes)?,
+        Format::Svg => svg::probe(bytes)?,
     };
-    check_pixels(format, probe.width, probe.height, limits)?;
+    // A vector's intrinsic size costs nothing: it is drawn at the output's size, within budget.
+    if !format.is_vector() {
+        check_pixels(format, probe.width, probe.height, limits)?;
+    }
     if probe.frames > limits.max_frames {
         return Err(Error::too_large(format!("{} has more than {} frames", format.name(), limits.max_frames)));
     }
@@ -133,7 +166,8 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe> {
 }
 
 /// Decodes the first frame in stored orientation. `min_size` is the smallest stored-orientation
-/// size the plan needs: a JPEG may be decoded at 1/2, 1/4 or 1/8 scale but never below it.
+/// size the plan needs: a JPEG may be decoded at 1/2, 1/4 or 1/8 scale but never below it; an
+/// SVG is rendered at exactly that size, which may be larger than its intrinsic one.
 ///
 /// Output has 4 channels exactly when `probe.has_alpha`, else 3. Before any pixel buffer exists
 /// the decoder's peak memory at the chosen scale is estimated and checked against
@@ -160,6 +194,9 @@ pub fn decode_full_depth(bytes: &[u8], probe: &Probe, min_size: (u32, u32), limi
         Format::Gif => gif::decode(bytes, probe.has_alpha, limits)?,
         Format::Webp => webp::decode(bytes, limits)?,
         Format::Bmp | Format::Ico => bmp::decode(bytes, probe.format, limits)?,
+        Format::Avif => avif::decode(bytes, limits)?,
+        Format::Tiff => tiff::decode(bytes, limits)?,
+        Format::Svg => svg::decode(bytes, min_size, limits)?,
     };
     if image.data.len() != image.width as usize * image.height as usize * image.channels as usize {
         return Err(Error::internal());
@@ -275,6 +312,16 @@ pub fn encode_tagged(image: &Image, options: &EncodeOptions, tags: &Tags) -> Res
     }
 }
 
+/// An ISOBMFF `ftyp` box whose major or a compatible brand is `avif` or `avis`.
+fn is_avif(bytes: &[u8]) -> bool {
+    if bytes.len() < 16 || &bytes[4..8] != b"ftyp" {
+        return false;
+    }
+    let size = (u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize).clamp(16, bytes.len());
+    // Major brand at 8, minor version at 12, compatible brands from 16.
+    std::iter::once(&bytes[8..12]).chain(bytes[16..size].chunks_exact(4)).any(|b| b == b"avif" || b == b"avis")
+}
+
 /// Refuses a declared size before anything is allocated for it.
 fn check_pixels(format: Format, width: u32, height: u32, limits: &Limits) -> Result<()> {
     if width == 0 || height == 0 {
@@ -338,6 +385,16 @@ fn with_alpha(image: &Image) -> Image {
     Image::new(image.width, image.height, 4, data)
 }
 
+/// Divides colour by alpha, for decoders whose files store premultiplied (associated) alpha.
+fn unpremultiply(rgba: &mut [u8]) {
+    for p in rgba.chunks_exact_mut(4) {
+        let a = u32::from(p[3]);
+        for c in &mut p[..3] {
+            *c = if a == 0 { 0 } else { ((u32::from(*c) * 255 + a / 2) / a).min(255) as u8 };
+        }
+    }
+}
+
 /// Drops the alpha byte of every pixel without a second buffer.
 fn rgba_to_rgb_in_place(mut data: Vec<u8>) -> Vec<u8> {
     let pixels = data.len() / 4;
@@ -368,8 +425,17 @@ mod tests {
             (b"RIFF\0\0\0\0WEBP", Some(Format::Webp)),
             (b"RIFF\0\0\0\0WAVEfmt ", None),
             (b"RIFF\0\0\0\0WEB", None),
+            (b"\0\0\0\x1cftypavif\0\0\0\0mif1miaf", Some(Format::Avif)),
+            (b"\0\0\0\x18ftypmif1\0\0\0\0avismsf1", Some(Format::Avif)),
+            (b"\0\0\0\x18ftypheic\0\0\0\0mif1heic", None),
             (b"\0\0\0\x1cftypavif", None),
-            (b"<svg xmlns=", None),
+            (b"II*\0\x08\0\0\0", Some(Format::Tiff)),
+            (b"MM\0*\0\0\0\x08", Some(Format::Tiff)),
+            (b"II+\0", Some(Format::Tiff)),
+            (b"II*", None),
+            (b"<svg xmlns=", Some(Format::Svg)),
+            (b"<?xml version=\"1.0\"?>\n<svg>", Some(Format::Svg)),
+            (b"<html><svg>", None),
             (b"", None),
         ];
         for (bytes, want) in cases {
@@ -379,15 +445,19 @@ mod tests {
         assert_eq!(Format::Png.mime(), "image/png");
         assert_eq!(Format::Gif.mime(), "image/gif");
         assert_eq!(Format::Webp.mime(), "image/webp");
+        assert_eq!(Format::Avif.mime(), "image/avif");
+        assert_eq!(Format::Tiff.mime(), "image/tiff");
+        assert_eq!(Format::Svg.mime(), "image/svg+xml");
+        assert!(Format::Svg.is_vector() && !Format::Png.is_vector());
     }
 
     #[test]
     fn unknown_and_oversized_inputs() {
         let limits = Limits::default();
-        for garbage in [&b"hello, world"[..], b"", b"\0\0\0\x1cftypavif\0\0\0\0", &[0x42; 1000]] {
+        for garbage in [&b"hello, world"[..], b"", b"\0\0\0\x1cftypheic\0\0\0\0", &[0x42; 1000]] {
             let e = probe(garbage, &limits).unwrap_err();
             assert_eq!(e.status, 415);
-            assert!(e.message.contains("not a JPEG, PNG, GIF, WebP, BMP or ICO"), "{e}");
+            assert!(e.message.contains("not a JPEG, PNG, GIF, WebP, AVIF, TIFF, BMP, ICO or SVG"), "{e}");
         }
         let small = Limits { max_input_bytes: 10, ..limits };
         assert_eq!(probe(&[0xFF; 11], &small).unwrap_err().status, 413);
@@ -504,7 +574,12 @@ mod tests {
             jpeg::tests::make_jpeg(48, 40, true, None),
             gif::tests::make_gif(20, 20, 3, (2, 2, 10, 10), true),
         ];
-        for format in [OutputFormat::Png, OutputFormat::Webp, OutputFormat::Gif] {
+        seeds.push(tiff::tests::rgb16(20, 12, ::tiff::encoder::Compression::Lzw, 6));
+        seeds.push(
+            br#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 20 10"><rect width="9" height="5" fill="red"/></svg>"#
+                .to_vec(),
+        );
+        for format in [OutputFormat::Png, OutputFormat::Webp, OutputFormat::Gif, OutputFormat::Avif] {
             let options = EncodeOptions {
                 format,
                 quality: 80,

@@ -115,10 +115,17 @@ impl Plan {
     /// The smallest oriented source size the decoder may hand back without losing detail the
     /// output needs: the JPEG decoder shrinks on load down to this.
     pub fn decode_size(&self) -> (u32, u32) {
+        let (w, h) = self.render_size();
+        (w.min(self.source.0), h.min(self.source.1))
+    }
+
+    /// The oriented source size at which the region comes out at exactly the resize size. A
+    /// vector source is drawn at this size, which may exceed `source`.
+    pub fn render_size(&self) -> (u32, u32) {
         let (sw, sh) = self.source;
         let need = |side: u32, out: u32, region: f64| {
             let px = (side as f64 * out as f64 / region - 1e-6).ceil();
-            (px as u32).clamp(1, side)
+            (px as u32).max(1)
         };
         (need(sw, self.resize.0, self.region.w), need(sh, self.resize.1, self.region.h))
     }

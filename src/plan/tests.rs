@@ -104,6 +104,12 @@ fn decode_size_is_what_the_output_needs() {
     assert_eq!(p.decode_size(), (134, 100));
     let p = plan(&parse("w=4000").unwrap(), (4000, 3000), 1, &Limits::default()).unwrap();
     assert_eq!(p.decode_size(), (4000, 3000));
+    // Upscaling: a raster decodes at its own size, a vector is drawn at the output's.
+    let p = plan(&parse("w=2000").unwrap(), (100, 50), 1, &Limits::default()).unwrap();
+    assert_eq!((p.decode_size(), p.render_size()), ((100, 50), (2000, 1000)));
+    // A crop of the left half at 400x400 needs the whole source drawn at 800 wide.
+    let p = plan(&parse("rect=0,0,50,50&w=400").unwrap(), (100, 50), 1, &Limits::default()).unwrap();
+    assert_eq!((p.decode_size(), p.render_size()), ((100, 50), (800, 400)));
 }
 
 #[test]

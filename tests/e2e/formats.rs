@@ -454,3 +454,67 @@ pub fn colour_space_and_metadata(s: &Servers) -> Result<(), String> {
     check(x.icc.is_none() && x.dpi.is_none() && x.iptc.is_none(), || "default output carries metadata".into())?;
     Ok(())
 }
+
+/// AVIF, TIFF and SVG originals (local-origin's `alpha.avif`, `ramp16.tiff`, `logo.svg`):
+/// decoded in wasm, resized, and checked pixel by pixel.
+pub fn avif_tiff_svg_inputs(s: &Servers) -> Result<(), String> {
+    let fetch = |t: &str, mime: &str| -> Result<ixora::image::Image, String> {
+        let r = get(s, t)?;
+        expect_status(&r, 200, t)?;
+        check(r.header("content-type") == Some(mime), || format!("{t}: type {:?}", r.header("content-type")))?;
+        super::decode(&r.body)
+    };
+    let rgba = |img: &ixora::image::Image, x: u32, y: u32| img.pixel(x, y).to_vec();
+
+    // AVIF with alpha → PNG (the default for an AVIF with alpha), alpha kept.
+    let t = "/alpha.avif?w=160";
+    let img = fetch(t, "image/png")?;
+    check((img.width, img.height, img.channels) == (160, 120, 4), || format!("{t}: {}x{}", img.width, img.height))?;
+    let disc = rgba(&img, 80, 56);
+    check(super::near(&disc, [255, 128, 0], 10) && disc[3] >= 245, || format!("{t}: disc {disc:?}"))?;
+    let corner = rgba(&img, 4, 4);
+    check(corner[3] <= 5, || format!("{t}: corner {corner:?}"))?;
+    let band = rgba(&img, 80, 110);
+    check(super::near(&band, [0, 96, 255], 12) && band[3].abs_diff(128) <= 8, || format!("{t}: band {band:?}"))?;
+    // Flattened onto a colour for JPEG.
+    let img = fetch("/alpha.avif?w=160&fm=jpg&bg=00ff00", "image/jpeg")?;
+    let corner = rgba(&img, 4, 4);
+    check(super::near(&corner, [0, 255, 0], 12), || format!("alpha.avif on green: corner {corner:?}"))?;
+    let r = get(s, "/alpha.avif?fm=json")?;
+    let json = r.text();
+    check(json.contains(r#""Content-Type":"image/avif""#) && json.contains(r#""PixelWidth":320"#), || json.clone())?;
+
+    // 16-bit TIFF → PNG, ramps halved; the constant blue proves 16 → 8 bits rounds (101, not 100).
+    let t = "/ramp16.tiff?w=320";
+    let img = fetch(t, "image/png")?;
+    check((img.width, img.height, img.channels) == (320, 240, 3), || format!("{t}: {}x{}", img.width, img.height))?;
+    for (x, y) in [(40, 30), (160, 120), (300, 220)] {
+        let p = rgba(&img, x, y);
+        // Output pixel x covers source 2x..2x+1, whose red is (2x + 0.5) * 255 / 639.
+        let want = |v: u32, side: f64| ((2.0 * f64::from(v) + 0.5) * 255.0 / side).round() as u8;
+        let want = [want(x, 639.0), want(y, 479.0), 101];
+        check(super::near(&p, want, 2) && p[2] == 101, || format!("{t}: ({x},{y}) {p:?}, want {want:?}"))?;
+    }
+
+    // SVG drawn at the requested size: w=2000 on a 100-unit logo has hard edges at 1000.
+    let t = "/logo.svg?w=2000";
+    let img = fetch(t, "image/png")?;
+    check((img.width, img.height, img.channels) == (2000, 2000, 4), || format!("{t}: {}x{}", img.width, img.height))?;
+    for (x, y, want) in [
+        (999, 500, [255, 0, 0, 255]),
+        (1000, 500, [0, 0, 255, 255]),
+        (1500, 999, [0, 0, 255, 255]),
+        (1500, 1000, [0, 0, 0, 0]),
+        (999, 1500, [255, 0, 0, 255]),
+    ] {
+        let p = rgba(&img, x, y);
+        // Transparent pixels may carry any colour; compare alpha only there.
+        let same = if want[3] == 0 { p[3] == 0 } else { p == want };
+        check(same, || format!("{t}: ({x},{y}) {p:?}, want {want:?} (an upscaled render would blur here)"))?;
+    }
+    let img = fetch("/logo.svg?w=40&h=20&fit=crop", "image/png")?;
+    check((img.width, img.height) == (40, 20), || format!("svg crop: {}x{}", img.width, img.height))?;
+    let r = get(s, "/logo.svg?fm=json")?;
+    let json = r.text();
+    check(json.contains(r#""PixelWidth":100"#) && json.contains("image/svg+xml"), || json.clone())
+}

@@ -71,6 +71,7 @@ fn main() {
         ("formats_exif_orientation_set", formats::exif_orientation_set),
         ("formats_client_hints", formats::client_hints),
         ("formats_colour_space_and_metadata", formats::colour_space_and_metadata),
+        ("formats_avif_tiff_svg_inputs", formats::avif_tiff_svg_inputs),
     ];
     let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let (mut passed, mut failed) = (0, 0);

@@ -7,6 +7,7 @@ the same request without the operation. Writes bench/ops.md, which `make bench` 
 docs/benchmarks.md. Expects the release wasm and local-origin to be built (bench/run.sh does it).
 """
 
+import os
 import statistics
 import sys
 import tempfile
@@ -14,6 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench as b  # noqa: E402  (the harness: Edge, paths)
+
+# BENCH_WASM measures another build (e.g. a saved copy of main's) under the same conditions.
+if os.environ.get("BENCH_WASM"):
+    b.WASM = Path(os.environ["BENCH_WASM"])
 
 OPS = [
     ("bri=30", "tone curve (one lookup table: bri, con, exp, gam, high, shad, invert)"),
@@ -54,6 +59,10 @@ def median_transform(edge, query):
 
 
 def main():
+    # `bench/ops.py WORD...` measures only the operations whose parameters contain a WORD and
+    # prints them, leaving bench/ops.md alone (for trying a change).
+    only = sys.argv[1:]
+    ops = [op for op in OPS if not only or any(w in op[0] for w in only)]
     with tempfile.TemporaryDirectory() as tmp:
         edge = b.Edge(tmp)
         try:
@@ -61,7 +70,7 @@ def main():
             if err:
                 sys.exit(f"baseline failed: {err}")
             rows = []
-            for query, what in OPS:
+            for query, what in ops:
                 t, err = median_transform(edge, f"fm=png&{query}")
                 rows.append((query, what, t, err))
                 b.log(f"ops {query}: {t}")
@@ -88,6 +97,9 @@ def main():
         "next speed work. `trim` is not listed: its cost is the full-size decode it needs. On the usual",
         "800 px outputs (0.5 MP) each operation costs about a quarter of these figures.",
     ]
+    if only:
+        print("\n".join(lines[6:-5]))
+        return
     (b.BENCH / "ops.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

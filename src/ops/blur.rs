@@ -208,8 +208,9 @@ fn box_radii(sigma: f32) -> [usize; 3] {
     [0, 1, 2].map(|i| (((if i < m { wl } else { wu }) - 1) / 2).max(0) as usize)
 }
 
-/// Columns per strip of the vertical box passes.
+/// Columns per strip of the vertical box passes, and rows per strip of the horizontal ones.
 const STRIP: usize = 64;
+const ROWS: usize = 16;
 
 /// Three box passes down the columns, a strip of `STRIP` columns at a time (each strip held in
 /// f32, so nothing is rounded between the passes).
@@ -222,7 +223,7 @@ fn vertical_boxes(src: &[u8], dst: &mut [u8], stride: usize, radii: [usize; 3]) 
             bytes_to_f32(&row[x0..x0 + n], line);
         }
         for &r in &radii {
-            box_lines(&a, &mut b, r);
+            box_lines(&a, &mut b, STRIP, r);
             std::mem::swap(&mut a, &mut b);
         }
         for (line, row) in a.chunks_exact(STRIP).zip(dst.chunks_exact_mut(stride)) {
@@ -231,23 +232,32 @@ fn vertical_boxes(src: &[u8], dst: &mut [u8], stride: usize, radii: [usize; 3]) 
     }
 }
 
-/// One box pass of radius `r` along lines of `STRIP` lanes: each line of `dst` is the mean of
-/// the 2r+1 lines of `src` around it, edge lines extended. A running sum: constant cost in r.
-fn box_lines(src: &[f32], dst: &mut [f32], r: usize) {
-    let n = src.len() / STRIP;
+/// One box pass of radius `r` along lines of `lanes` values: each line of `dst` is the mean of
+/// the 2r+1 lines of `src` around it, edge lines extended. A running sum: constant cost in r,
+/// and each step is a whole line of independent lanes (vectorised).
+fn box_lines(src: &[f32], dst: &mut [f32], lanes: usize, r: usize) {
+    let n = src.len() / lanes;
     let line = |y: isize| {
         let y = y.clamp(0, n as isize - 1) as usize;
-        &src[y * STRIP..(y + 1) * STRIP]
+        &src[y * lanes..(y + 1) * lanes]
     };
     let norm = 1.0 / (2 * r + 1) as f32;
-    let r = r as isize;
-    let mut acc = [0f32; STRIP];
-    for j in -r..=r {
-        for (a, v) in acc.iter_mut().zip(line(j)) {
+    // The window around line 0: r+1 copies of it, lines 1..=r, the last line standing in for
+    // those past the end (r can exceed the image at blur=2000).
+    let inside = r.min(n - 1);
+    let mut acc: Vec<f32> = line(0).iter().map(|v| v * (r + 1) as f32).collect();
+    for j in 1..=inside {
+        for (a, v) in acc.iter_mut().zip(line(j as isize)) {
             *a += v;
         }
     }
-    for (y, out) in dst.chunks_exact_mut(STRIP).enumerate() {
+    if r > inside {
+        for (a, v) in acc.iter_mut().zip(line(n as isize - 1)) {
+            *a += v * (r - inside) as f32;
+        }
+    }
+    let r = r as isize;
+    for (y, out) in dst.chunks_exact_mut(lanes).enumerate() {
         let y = y as isize;
         for (o, a) in out.iter_mut().zip(&acc) {
             *o = a * norm;
@@ -259,9 +269,9 @@ fn box_lines(src: &[f32], dst: &mut [f32], r: usize) {
     }
 }
 
-/// Three box passes along every row of `mid`, then `finish` with the result. Each pixel is held
-/// as four f32 lanes (padded when it has fewer channels), so each step of the running sum is one
-/// vector operation.
+/// Three box passes along the rows of `mid`, then `finish` with the result. A strip of `ROWS`
+/// rows at a time is transposed so that each line holds one column of the strip: the running
+/// sums then advance a whole line at a time, as in the vertical passes.
 fn horizontal_boxes(
     mid: &[u8],
     data: &mut [u8],
@@ -271,38 +281,27 @@ fn horizontal_boxes(
     finish: &mut impl FnMut(usize, &[f32], &mut [u8]),
 ) {
     let stride = w * c;
-    let (mut a, mut b) = (vec![0f32; w * 4], vec![0f32; w * 4]);
-    for (y, (row, orig)) in mid.chunks_exact(stride).zip(data.chunks_exact_mut(stride)).enumerate() {
-        for (p, px) in a.chunks_exact_mut(4).zip(row.chunks_exact(c)) {
-            for (v, s) in p.iter_mut().zip(px) {
-                *v = to_f32(*s);
+    let (mut a, mut b) = (vec![0f32; w * ROWS * c], vec![0f32; w * ROWS * c]);
+    for (strip, (rows, origs)) in mid.chunks(ROWS * stride).zip(data.chunks_mut(ROWS * stride)).enumerate() {
+        let lanes = rows.len() / stride * c;
+        let (mut p, mut q) = (&mut a[..w * lanes], &mut b[..w * lanes]);
+        for (i, row) in rows.chunks_exact(stride).enumerate() {
+            for (line, px) in p.chunks_exact_mut(lanes).zip(row.chunks_exact(c)) {
+                for (v, s) in line[i * c..(i + 1) * c].iter_mut().zip(px) {
+                    *v = to_f32(*s);
+                }
             }
         }
         for &r in &radii {
-            box_pixels(&a, &mut b, r);
-            std::mem::swap(&mut a, &mut b);
+            box_lines(p, q, lanes, r);
+            std::mem::swap(&mut p, &mut q);
         }
-        for (o, p) in out.chunks_exact_mut(c).zip(a.chunks_exact(4)) {
-            o.copy_from_slice(&p[..c]);
+        for (i, orig) in origs.chunks_exact_mut(stride).enumerate() {
+            for (o, line) in out.chunks_exact_mut(c).zip(p.chunks_exact(lanes)) {
+                o.copy_from_slice(&line[i * c..(i + 1) * c]);
+            }
+            finish(strip * ROWS + i, out, orig);
         }
-        finish(y, out, orig);
-    }
-}
-
-/// One box pass of radius `r` along a row of four-lane pixels, edge pixels extended.
-fn box_pixels(src: &[f32], dst: &mut [f32], r: usize) {
-    let w = src.len() / 4;
-    let at = |x: isize| V4::load(&src[x.clamp(0, w as isize - 1) as usize * 4..]);
-    let norm = V4::splat(1.0 / (2 * r + 1) as f32);
-    let r = r as isize;
-    let mut acc = V4::splat(0.0);
-    for j in -r..=r {
-        acc = acc + at(j);
-    }
-    for (x, out) in dst.chunks_exact_mut(4).enumerate() {
-        let x = x as isize;
-        (acc * norm).store(out);
-        acc = acc + (at(x + r + 1) - at(x - r));
     }
 }
 

@@ -48,17 +48,16 @@ fn sample(img: &Image, x: i64, y: i64) -> [u8; 4] {
     let (w, h, c) = (img.width as i64, img.height as i64, img.channels as usize);
     let (x0, y0) = (x >> 32, y >> 32);
     if x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h {
-        let i = (y0 * w + x0) as usize * c;
-        let j = i + w as usize * c;
-        let (p00, p10, p01, p11) =
-            (&img.data[i..i + c], &img.data[i + c..i + 2 * c], &img.data[j..j + c], &img.data[j + c..j + 2 * c]);
-        if c == 3 || (p00[3] & p10[3] & p01[3] & p11[3]) == 255 {
+        let (i, stride) = ((y0 * w + x0) as usize * c, w as usize * c);
+        // The 2×2 neighbourhood: one bounds check, then fixed offsets.
+        let q = &img.data[i..i + stride + 2 * c];
+        if c == 3 || (q[3] & q[c + 3] & q[stride + 3] & q[stride + c + 3]) == 255 {
             let (fx, fy) = (((x >> 20) & 0xFFF) as u32, ((y >> 20) & 0xFFF) as u32);
             let mut out = [255u8; 4];
-            for k in 0..3 {
-                let top = p00[k] as u32 * (4096 - fx) + p10[k] as u32 * fx;
-                let bottom = p01[k] as u32 * (4096 - fx) + p11[k] as u32 * fx;
-                out[k] = ((top * (4096 - fy) + bottom * fy + (1 << 23)) >> 24) as u8;
+            for (k, o) in out[..3].iter_mut().enumerate() {
+                let top = q[k] as u32 * (4096 - fx) + q[c + k] as u32 * fx;
+                let bottom = q[stride + k] as u32 * (4096 - fx) + q[stride + c + k] as u32 * fx;
+                *o = ((top * (4096 - fy) + bottom * fy + (1 << 23)) >> 24) as u8;
             }
             return out;
         }

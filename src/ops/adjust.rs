@@ -99,7 +99,8 @@ fn colour_pixels<const C: usize>(data: &mut [u8], sat: f32, vib: f32, hue: f32) 
     let saturate = sat != 1.0 || vib != 0.0;
     for px in data.chunks_exact_mut(C) {
         let [mut r, mut g, mut b] = [0, 1, 2].map(|k| px[k] as i32 as f32);
-        let (max, min) = (r.max(g).max(b), r.min(g).min(b));
+        // On the bytes: f32::max/min are NaN-aware, a slow instruction sequence in wasm.
+        let (max, min) = (px[0].max(px[1]).max(px[2]) as i32 as f32, px[0].min(px[1]).min(px[2]) as i32 as f32);
         if hue != 0.0 {
             [r, g, b] = turn.apply(r, g, b, max, min);
         }

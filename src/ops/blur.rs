@@ -285,23 +285,44 @@ fn horizontal_boxes(
     for (strip, (rows, origs)) in mid.chunks(ROWS * stride).zip(data.chunks_mut(ROWS * stride)).enumerate() {
         let lanes = rows.len() / stride * c;
         let (mut p, mut q) = (&mut a[..w * lanes], &mut b[..w * lanes]);
-        for (i, row) in rows.chunks_exact(stride).enumerate() {
-            for (line, px) in p.chunks_exact_mut(lanes).zip(row.chunks_exact(c)) {
-                for (v, s) in line[i * c..(i + 1) * c].iter_mut().zip(px) {
-                    *v = to_f32(*s);
-                }
-            }
+        match c {
+            1 => transpose_in::<1>(rows, p, lanes),
+            3 => transpose_in::<3>(rows, p, lanes),
+            _ => transpose_in::<4>(rows, p, lanes),
         }
         for &r in &radii {
             box_lines(p, q, lanes, r);
             std::mem::swap(&mut p, &mut q);
         }
         for (i, orig) in origs.chunks_exact_mut(stride).enumerate() {
-            for (o, line) in out.chunks_exact_mut(c).zip(p.chunks_exact(lanes)) {
-                o.copy_from_slice(&line[i * c..(i + 1) * c]);
+            match c {
+                1 => transpose_out::<1>(p, i, lanes, out),
+                3 => transpose_out::<3>(p, i, lanes, out),
+                _ => transpose_out::<4>(p, i, lanes, out),
             }
             finish(strip * ROWS + i, out, orig);
         }
+    }
+}
+
+/// Row i of the strip `rows` (pixels of `C` bytes) → lane group i of each line of `lines`.
+fn transpose_in<const C: usize>(rows: &[u8], lines: &mut [f32], lanes: usize) {
+    let stride = rows.len() / (lanes / C);
+    for (i, row) in rows.chunks_exact(stride).enumerate() {
+        for (line, px) in lines.chunks_exact_mut(lanes).zip(row.chunks_exact(C)) {
+            let dst: &mut [f32; C] = (&mut line[i * C..(i + 1) * C]).try_into().unwrap();
+            for k in 0..C {
+                dst[k] = to_f32(px[k]);
+            }
+        }
+    }
+}
+
+/// Lane group i of each line → one row of `C`-channel pixels.
+fn transpose_out<const C: usize>(lines: &[f32], i: usize, lanes: usize, out: &mut [f32]) {
+    for (o, line) in out.chunks_exact_mut(C).zip(lines.chunks_exact(lanes)) {
+        let src: &[f32; C] = (&line[i * C..(i + 1) * C]).try_into().unwrap();
+        o.copy_from_slice(src);
     }
 }
 

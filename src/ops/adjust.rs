@@ -85,33 +85,95 @@ pub fn colour(image: &mut Image, sat: f32, vib: f32, hue: f32) {
     if sat == 0.0 && vib == 0.0 && hue == 0.0 {
         return;
     }
-    let c = image.channels as usize;
-    for px in image.data.chunks_exact_mut(c) {
-        let (mut r, mut g, mut b) = (px[0] as f32 / 255.0, px[1] as f32 / 255.0, px[2] as f32 / 255.0);
+    match image.channels {
+        3 => colour_pixels::<3>(&mut image.data, sat, vib, hue),
+        _ => colour_pixels::<4>(&mut image.data, sat, vib, hue),
+    }
+}
+
+/// `colour` over pixels of `C` channels, in 0–255 units (every step is homogeneous, so no
+/// scaling to 0–1 is needed).
+fn colour_pixels<const C: usize>(data: &mut [u8], sat: f32, vib: f32, hue: f32) {
+    let turn = HueTurn::new(hue);
+    let (sat, vib) = (1.0 + sat / 100.0, vib / 100.0 / 255.0);
+    let saturate = sat != 1.0 || vib != 0.0;
+    for px in data.chunks_exact_mut(C) {
+        let [mut r, mut g, mut b] = [0, 1, 2].map(|k| px[k] as i32 as f32);
+        // On the bytes: f32::max/min are NaN-aware, a slow instruction sequence in wasm.
+        let (max, min) = (px[0].max(px[1]).max(px[2]) as i32 as f32, px[0].min(px[1]).min(px[2]) as i32 as f32);
         if hue != 0.0 {
-            (r, g, b) = rotate_hue(r, g, b, hue);
+            [r, g, b] = turn.apply(r, g, b, max, min);
         }
-        if sat != 0.0 || vib != 0.0 {
+        if saturate {
+            // The turn keeps max and min, so the chroma is the same before and after it.
             let l = luma(r, g, b);
-            let max = r.max(g).max(b);
-            let min = r.min(g).min(b);
-            let chroma = max - min;
-            let mut k = 1.0 + sat / 100.0;
-            if vib != 0.0 {
-                k *= 1.0 + vib / 100.0 * (1.0 - chroma);
-            }
-            r = l + (r - l) * k;
-            g = l + (g - l) * k;
-            b = l + (b - l) * k;
+            let k = sat * (1.0 + vib * (255.0 - (max - min)));
+            [r, g, b] = [r, g, b].map(|v| l + (v - l) * k);
         }
         for (v, x) in px[..3].iter_mut().zip([r, g, b]) {
-            *v = super::blur::to_u8(x.max(0.0) * 255.0);
+            *v = super::blur::to_u8(x);
         }
     }
 }
 
-/// Rotates the HSL hue, keeping saturation and lightness.
-pub fn rotate_hue(r: f32, g: f32, b: f32, degrees: f32) -> (f32, f32, f32) {
+/// An HSL hue rotation without the HSL round trip: it keeps a pixel's largest and smallest
+/// channel values, so only which channel holds them and where the middle one sits change.
+/// The hue in sixths of a turn is sector + fd/d (d = max − min, 0 ≤ fd < d); turning adds
+/// `whole` sectors and `frac`·d to fd. No division, no `rem_euclid` (a library call in wasm).
+struct HueTurn {
+    whole: usize,
+    frac: f32,
+}
+
+impl HueTurn {
+    fn new(degrees: f32) -> HueTurn {
+        let sixths = degrees.rem_euclid(360.0) / 60.0;
+        let whole = sixths.floor();
+        HueTurn { whole: whole as usize % 6, frac: sixths - whole }
+    }
+
+    #[inline]
+    fn apply(&self, r: f32, g: f32, b: f32, max: f32, min: f32) -> [f32; 3] {
+        let d = max - min;
+        // The sector of the hue and how far (×d) into it, as the usual HSL hue formula has it.
+        let (sector, fd) = if max == r {
+            if g >= b {
+                (0, g - b)
+            } else {
+                (5, d + g - b)
+            }
+        } else if max == g {
+            if b >= r {
+                (2, b - r)
+            } else {
+                (1, d + b - r)
+            }
+        } else if r >= g {
+            (4, r - g)
+        } else {
+            (3, d + r - g)
+        };
+        let mut sector = sector + self.whole;
+        let mut fd = fd + self.frac * d;
+        if fd >= d {
+            sector += 1;
+            fd -= d;
+        }
+        // Red sits a third of a turn ahead of green, blue a third behind. Within its sector a
+        // channel rises from min, holds max, falls from max or holds min.
+        [sector + 2, sector, sector + 4].map(|s| match s % 6 {
+            0 => min + fd,
+            1 | 2 => max,
+            3 => max - fd,
+            _ => min,
+        })
+    }
+}
+
+/// Rotates the HSL hue, keeping saturation and lightness (the textbook conversion, which the
+/// tests hold `HueTurn` to).
+#[cfg(test)]
+fn rotate_hue(r: f32, g: f32, b: f32, degrees: f32) -> (f32, f32, f32) {
     let max = r.max(g).max(b);
     let min = r.min(g).min(b);
     let l = (max + min) / 2.0;
@@ -216,6 +278,51 @@ mod tests {
         let (r, g, b) = rotate_hue(1.0, 0.0, 0.0, 240.0);
         assert!(r.abs() < 1e-6 && g.abs() < 1e-6 && (b - 1.0).abs() < 1e-6);
         assert_eq!(rotate_hue(0.5, 0.5, 0.5, 90.0), (0.5, 0.5, 0.5));
+    }
+
+    /// The old per-pixel HSL round trip, followed by saturation and vibrance as before.
+    fn colour_reference(px: [u8; 3], sat: f32, vib: f32, hue: f32) -> [u8; 3] {
+        let (mut r, mut g, mut b) = (px[0] as f32 / 255.0, px[1] as f32 / 255.0, px[2] as f32 / 255.0);
+        if hue != 0.0 {
+            (r, g, b) = rotate_hue(r, g, b, hue);
+        }
+        let l = luma(r, g, b);
+        let chroma = r.max(g).max(b) - r.min(g).min(b);
+        let k = (1.0 + sat / 100.0) * (1.0 + vib / 100.0 * (1.0 - chroma));
+        [r, g, b].map(|v| ((l + (v - l) * k).clamp(0.0, 1.0) * 255.0).round() as u8)
+    }
+
+    #[test]
+    fn hue_turn_matches_the_hsl_round_trip() {
+        // Every hue sector, greys, ties between channels, and turns across sector boundaries.
+        let mut pixels = vec![[0, 0, 0], [255, 255, 255], [90, 90, 90], [255, 0, 0], [10, 200, 200], [200, 200, 10]];
+        let mut s = 7u32;
+        for _ in 0..3000 {
+            s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            pixels.push([(s >> 8) as u8, (s >> 16) as u8, (s >> 24) as u8]);
+        }
+        for (sat, vib, hue) in [
+            (0.0, 0.0, 90.0),
+            (0.0, 0.0, 180.0),
+            (0.0, 0.0, 300.0),
+            (0.0, 0.0, 37.5),
+            (0.0, 0.0, 359.0),
+            (40.0, 0.0, 0.0),
+            (-100.0, 0.0, 0.0),
+            (0.0, 40.0, 0.0),
+            (0.0, -60.0, 0.0),
+            (30.0, 50.0, 200.0),
+        ] {
+            let data: Vec<u8> = pixels.iter().flatten().copied().collect();
+            let mut img = Image::new(pixels.len() as u32, 1, 3, data);
+            colour(&mut img, sat, vib, hue);
+            for (px, out) in pixels.iter().zip(img.data.chunks_exact(3)) {
+                let want = colour_reference(*px, sat, vib, hue);
+                let d = out.iter().zip(want).map(|(a, b)| a.abs_diff(b)).max().unwrap();
+                // The same arithmetic in a different order: at most a rounding apart.
+                assert!(d <= 1, "{px:?} sat {sat} vib {vib} hue {hue}: {out:?} vs {want:?}");
+            }
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod adjust;
 mod blur;
 mod rotate;
 pub mod shape;
+mod simd;
 pub mod smart;
 mod stylize;
 pub mod trim;

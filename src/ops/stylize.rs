@@ -5,12 +5,18 @@ use crate::image::Image;
 use crate::params::Color;
 
 fn each_rgb(image: &mut Image, f: impl Fn([f32; 3]) -> [f32; 3]) {
-    let c = image.channels as usize;
-    for px in image.data.chunks_exact_mut(c) {
-        let out = f([px[0] as f32, px[1] as f32, px[2] as f32]);
-        for (v, o) in px[..3].iter_mut().zip(out) {
-            *v = super::blur::to_u8(o.max(0.0));
+    // One loop per channel count, so the compiler sees fixed-size pixels.
+    fn run<const C: usize>(data: &mut [u8], f: impl Fn([f32; 3]) -> [f32; 3]) {
+        for px in data.chunks_exact_mut(C) {
+            let out = f([0, 1, 2].map(|k| px[k] as i32 as f32));
+            for (v, o) in px[..3].iter_mut().zip(out) {
+                *v = super::blur::to_u8(o);
+            }
         }
+    }
+    match image.channels {
+        3 => run::<3>(&mut image.data, f),
+        _ => run::<4>(&mut image.data, f),
     }
 }
 

@@ -170,7 +170,8 @@ fn blit(canvas: &mut Image, image: &Image, (ox, oy): (u32, u32)) {
 }
 
 /// The border ring in its colour, its inner edge rounded by `radius_inner`, and the outer
-/// corners rounded by `radius` (outside them the canvas is transparent).
+/// corners rounded by `radius` (outside them the canvas is transparent). Coverage is only
+/// computed in the corner squares, where a rounded corner can cut in.
 fn draw_border(canvas: &mut Image, frame: &Frame) {
     let b = frame.border;
     let (w, h) = (canvas.width, canvas.height);
@@ -181,32 +182,59 @@ fn draw_border(canvas: &mut Image, frame: &Frame) {
     if b == [0; 4] && !rounded_outer {
         return;
     }
-    for y in 0..h {
-        for x in 0..w {
-            let inside_inner = x >= inner.0 && y >= inner.1 && x < inner.0 + inner.2 && y < inner.1 + inner.3;
-            // 1 = border colour here, 0 = keep the content.
-            let ring = if inside_inner {
-                1.0 - shape::rounded_rect(x - inner.0, y - inner.1, inner.2, inner.3, frame.radius_inner)
-            } else if b != [0; 4] {
-                1.0
-            } else {
-                0.0
-            };
-            let i = (y * w + x) as usize * c;
-            if ring > 0.0 {
-                for k in 0..c.min(3) {
-                    canvas.data[i + k] =
-                        (canvas.data[i + k] as f32 * (1.0 - ring) + color[k] as f32 * ring).round() as u8;
-                }
-                if c == 4 {
-                    canvas.data[i + 3] =
-                        (canvas.data[i + 3] as f32 * (1.0 - ring) + color[3] as f32 * ring).round() as u8;
+    let stride = w as usize * c;
+    if b != [0; 4] {
+        // Everything outside the inner rectangle is border colour.
+        let (x0, x1) = (inner.0.min(w) as usize, (inner.0 + inner.2).min(w) as usize);
+        for (y, row) in canvas.data.chunks_exact_mut(stride.max(1)).enumerate() {
+            let y = y as u32;
+            let full = inner.2 == 0 || y < inner.1 || y >= inner.1 + inner.3;
+            let spans = if full { [(0, w as usize), (0, 0)] } else { [(0, x0), (x1, w as usize)] };
+            for (from, to) in spans {
+                for px in row[from * c..to * c].chunks_exact_mut(c) {
+                    px.copy_from_slice(&color[..c]);
                 }
             }
-            if rounded_outer && c == 4 {
-                let keep = shape::rounded_rect(x, y, w, h, frame.radius);
-                canvas.data[i + 3] = (canvas.data[i + 3] as f32 * keep).round() as u8;
+        }
+    }
+    // The inner edge's rounded corners: border colour over the content by coverage.
+    corner_pixels(inner.2, inner.3, frame.radius_inner, |x, y| {
+        let ring = 1.0 - shape::rounded_rect(x, y, inner.2, inner.3, frame.radius_inner);
+        if ring > 0.0 {
+            let i = ((y + inner.1) * w + x + inner.0) as usize * c;
+            for (k, v) in canvas.data[i..i + c].iter_mut().enumerate() {
+                *v = (*v as f32 * (1.0 - ring) + color[k] as f32 * ring).round() as u8;
             }
+        }
+    });
+    if rounded_outer && c == 4 {
+        corner_pixels(w, h, frame.radius, |x, y| {
+            let keep = shape::rounded_rect(x, y, w, h, frame.radius);
+            let i = (y * w + x) as usize * 4 + 3;
+            canvas.data[i] = (canvas.data[i] as f32 * keep).round() as u8;
+        });
+    }
+}
+
+/// Calls `f(x, y)` once for each pixel of a w×h box in its corner squares as large as the
+/// largest of `radii` (clamped as `shape::rounded_rect` clamps it); outside them the rounded
+/// rectangle covers pixels fully.
+fn corner_pixels(w: u32, h: u32, radii: [u32; 4], mut f: impl FnMut(u32, u32)) {
+    let r = radii.into_iter().max().unwrap_or(0).min(w.div_ceil(2)).min(h.div_ceil(2));
+    if r == 0 {
+        return;
+    }
+    let span = |n: u32| -> Vec<u32> {
+        if 2 * r >= n {
+            (0..n).collect()
+        } else {
+            (0..r).chain(n - r..n).collect()
+        }
+    };
+    let xs = span(w);
+    for y in span(h) {
+        for &x in &xs {
+            f(x, y);
         }
     }
 }
@@ -316,6 +344,63 @@ pub fn with_channels(image: Image, channels: u8) -> Image {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The border as it was drawn before: coverage computed for every pixel.
+    fn draw_border_everywhere(canvas: &mut Image, frame: &Frame) {
+        let b = frame.border;
+        let (w, h) = (canvas.width, canvas.height);
+        let c = canvas.channels as usize;
+        let inner = (b[3], b[0], w.saturating_sub(b[1] + b[3]), h.saturating_sub(b[0] + b[2]));
+        let color = frame.border_color.rgba();
+        for y in 0..h {
+            for x in 0..w {
+                let inside = x >= inner.0 && y >= inner.1 && x < inner.0 + inner.2 && y < inner.1 + inner.3;
+                let ring = if inside {
+                    1.0 - shape::rounded_rect(x - inner.0, y - inner.1, inner.2, inner.3, frame.radius_inner)
+                } else if b != [0; 4] {
+                    1.0
+                } else {
+                    0.0
+                };
+                let i = (y * w + x) as usize * c;
+                if ring > 0.0 {
+                    for k in 0..c {
+                        canvas.data[i + k] =
+                            (canvas.data[i + k] as f32 * (1.0 - ring) + color[k] as f32 * ring).round() as u8;
+                    }
+                }
+                if frame.radius != [0; 4] && c == 4 {
+                    let keep = shape::rounded_rect(x, y, w, h, frame.radius);
+                    canvas.data[i + 3] = (canvas.data[i + 3] as f32 * keep).round() as u8;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn corner_only_border_matches_the_per_pixel_one() {
+        let green = Color::parse("8000ff00").unwrap();
+        for (size, border, radius, radius_inner) in [
+            ((60, 40), [5, 5, 5, 5], [12, 0, 30, 3], [7, 7, 0, 20]),
+            ((31, 17), [0, 0, 0, 0], [40, 40, 40, 40], [0; 4]),
+            ((31, 17), [3, 9, 0, 2], [0; 4], [100, 1, 2, 3]),
+            ((9, 9), [4, 4, 4, 4], [5, 5, 5, 5], [5, 5, 5, 5]),
+        ] {
+            let frame = Frame { border, border_color: green, radius, radius_inner, ..Frame::default() };
+            let mut s = 5u32;
+            let data = (0..size.0 * size.1 * 4)
+                .map(|_| {
+                    s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    (s >> 24) as u8
+                })
+                .collect();
+            let img = Image::new(size.0, size.1, 4, data);
+            let (mut fast, mut slow) = (img.clone(), img);
+            draw_border(&mut fast, &frame);
+            draw_border_everywhere(&mut slow, &frame);
+            assert!(fast == slow, "{size:?} border {border:?} radius {radius:?} inner {radius_inner:?}");
+        }
+    }
 
     #[test]
     fn flatten_onto_white_for_opaque_outputs() {

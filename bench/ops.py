@@ -43,6 +43,10 @@ OPS = [
     ("border=20,000000&border-radius=40", "border with rounded corners"),
     ("w=900&h=900&fit=crop&crop=entropy", "entropy crop (plus the resize it needs)"),
     ("w=900&h=900&fit=crop", "centre crop, for comparison with the entropy crop"),
+    ("w=900&h=900&fit=crop&crop=faces", "face detection (480 px analysis; no face here, so the centre crop) plus the resize"),
+    ("auto=redeye", "face detection plus red-eye removal in the faces found"),
+    ("border=20,000000&border-stroke-size=4&border-stroke-color=ff0000", "border with an outline stroke"),
+    ("mask=/alpha.png", "image mask fetched from the origin (800x600 PNG, stretched)"),
 ]
 RUNS = 5
 

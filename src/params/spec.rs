@@ -805,7 +805,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::OneOf(&["h", "v", "hv"])],
         default: None,
         base64: true,
-        status: Status::Partial("facearea crops the centre: faces are not detected"),
+        status: Status::Implemented,
     },
     Spec {
         name: "fm",

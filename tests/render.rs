@@ -350,15 +350,8 @@ fn image_masks_use_luminance_and_alpha() {
             px.extend_from_slice(if x < 2 { &[255, 255, 255] } else { &[0, 0, 0] });
         }
     }
-    let options = codec::EncodeOptions {
-        format: codec::OutputFormat::Png,
-        quality: 90,
-        progressive: false,
-        chroma: codec::ChromaSubsampling::Yuv420,
-        lossless: false,
-        colors: None,
-    };
-    let mask = codec::encode(&Image::new(4, 2, 3, px), &options).unwrap();
+    let png = codec::EncodeOptions::new(codec::OutputFormat::Png);
+    let mask = codec::encode(&Image::new(4, 2, 3, px), &png).unwrap();
     let with = |query: &str| {
         let assets = ixora::Assets { mask: Some(mask.clone()) };
         let out = ixora::render_with(sample("exif-6.jpg"), &parse(query).unwrap(), "", &Limits::default(), &assets);

@@ -261,6 +261,20 @@ pub struct EncodeOptions {
     pub colors: Option<u16>,
 }
 
+impl EncodeOptions {
+    /// `format` with ixora's defaults: quality 75, baseline, 4:2:0, lossy, all colours.
+    pub fn new(format: OutputFormat) -> Self {
+        EncodeOptions {
+            format,
+            quality: 75,
+            progressive: false,
+            chroma: ChromaSubsampling::Yuv420,
+            lossless: false,
+            colors: None,
+        }
+    }
+}
+
 /// Metadata an output carries besides its pixels. Outputs are stripped by default: only what
 /// the request asks for is written.
 #[derive(Debug, Clone, Default, PartialEq)]

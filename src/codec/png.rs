@@ -258,17 +258,10 @@ pub(super) fn encode_indexed(q: &super::quantize::Indexed, tags: &super::Tags) -
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::codec::{self, ChromaSubsampling, EncodeOptions, OutputFormat};
+    use crate::codec::{self, EncodeOptions, OutputFormat};
 
     fn opts() -> EncodeOptions {
-        EncodeOptions {
-            format: OutputFormat::Png,
-            quality: 75,
-            progressive: false,
-            chroma: ChromaSubsampling::Yuv420,
-            lossless: false,
-            colors: None,
-        }
+        EncodeOptions::new(OutputFormat::Png)
     }
 
     /// Encodes raw samples with the given PNG colour type and depth, plus extra chunks before IDAT.

@@ -41,15 +41,7 @@ pub(crate) fn scene(hopper: &[u8], places: &[(u32, u32, u32)]) -> Image {
 }
 
 fn png(img: &Image) -> Vec<u8> {
-    let options = codec::EncodeOptions {
-        format: codec::OutputFormat::Png,
-        quality: 90,
-        progressive: false,
-        chroma: codec::ChromaSubsampling::Yuv420,
-        lossless: false,
-        colors: None,
-    };
-    codec::encode(img, &options).unwrap()
+    codec::encode(img, &codec::EncodeOptions::new(codec::OutputFormat::Png)).unwrap()
 }
 
 fn mean_abs_diff(a: &Image, b: &Image) -> f64 {

@@ -3,15 +3,22 @@
 
 use crate::image::Image;
 
+/// Scale of the source on the output for a turn of `t` radians: cover the frame (straighten), or
+/// fit the rotated box inside it (pivot).
+fn scale(w: f64, h: f64, t: f64, pivot: bool) -> f64 {
+    let (sin, cos) = (t.sin().abs(), t.cos().abs());
+    if pivot {
+        (w / (w * cos + h * sin)).min(h / (w * sin + h * cos))
+    } else {
+        ((w * cos + h * sin) / w).max((w * sin + h * cos) / h)
+    }
+}
+
 /// Rotates clockwise by `degrees` about the centre, keeping the image's size.
 pub fn rotate(image: Image, degrees: f64, pivot: bool) -> Image {
     let (w, h) = (image.width as f64, image.height as f64);
     let t = degrees.to_radians();
-    let (sin, cos) = (t.sin().abs(), t.cos().abs());
-    // Scale of the source on the output: cover the frame, or fit the rotated box inside it.
-    let cover = ((w * cos + h * sin) / w).max((w * sin + h * cos) / h);
-    let fit = (w / (w * cos + h * sin)).min(h / (w * sin + h * cos));
-    let scale = if pivot { fit } else { cover };
+    let scale = scale(w, h, t, pivot);
     let (s, c) = (t.sin(), t.cos());
     // A straightened opaque image stays opaque: no alpha channel to carry.
     let channels = if image.has_alpha() || pivot { 4 } else { 3 };
@@ -114,10 +121,7 @@ mod tests {
     fn rotate_reference(image: &Image, degrees: f64, pivot: bool) -> Vec<[u8; 4]> {
         let (w, h) = (image.width as f64, image.height as f64);
         let t = degrees.to_radians();
-        let (sin, cos) = (t.sin().abs(), t.cos().abs());
-        let cover = ((w * cos + h * sin) / w).max((w * sin + h * cos) / h);
-        let fit = (w / (w * cos + h * sin)).min(h / (w * sin + h * cos));
-        let scale = if pivot { fit } else { cover };
+        let scale = super::scale(w, h, t, pivot);
         let (s, c) = (t.sin(), t.cos());
         let mut out = vec![];
         for y in 0..image.height {

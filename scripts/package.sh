@@ -26,6 +26,7 @@ if [ ! -x "$fastly" ] || ! "$fastly" version 2>/dev/null | grep -q "v$CLI_VERSIO
   npm install --prefix "$cli_dir" --no-audit --no-fund --loglevel=error "@fastly/cli@$CLI_VERSION"
 fi
 
+bash scripts/patch-rav1d.sh
 say "fastly compute build"
 FASTLY_WASM_METADATA_DISABLE=true "$fastly" compute build --non-interactive --quiet --metadata-disable "$@"
 test -s pkg/ixora.tar.gz

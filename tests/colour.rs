@@ -280,13 +280,19 @@ fn iptc_allow_keeps_the_caption() {
     }
 }
 
-/// A 16-bit ProPhoto PNG with a dark, saturated horizontal gradient (the worst case for 8-bit
-/// ProPhoto: few codes, and a conversion that stretches them). Through the service (colour
+/// A 16-bit ProPhoto PNG and TIFF with a dark, saturated horizontal gradient (the worst case for
+/// 8-bit ProPhoto: few codes, and a conversion that stretches them). Through the service (colour
 /// management, then a resize that only shrinks rows, so each column keeps its value) the
 /// result is within rounding of a floating-point reference; converting 8-bit-first, as ixora
 /// did before, is measurably worse and bands.
 #[test]
 fn sixteen_bit_prophoto_keeps_its_precision() {
+    for container in ["png", "tiff"] {
+        sixteen_bit_prophoto_in(container);
+    }
+}
+
+fn sixteen_bit_prophoto_in(container: &str) {
     let (w, h) = (1024u32, 8u32);
     let column = |x: u32| {
         let t = f64::from(x) / f64::from(w - 1);
@@ -296,15 +302,22 @@ fn sixteen_bit_prophoto_keeps_its_precision() {
         (0..h).flat_map(|_| (0..w).flat_map(|x| column(x).map(|v| (v * 65535.0).round() as u16))).collect();
     let prophoto = ColorProfile::new_pro_photo_rgb();
     let icc = prophoto.encode().unwrap();
-    let mut png = Vec::new();
-    {
+    let mut file = Vec::new();
+    if container == "png" {
         let mut info = png::Info::with_size(w, h);
         info.icc_profile = Some(std::borrow::Cow::Borrowed(&icc));
-        let mut e = png::Encoder::with_info(&mut png, info).unwrap();
+        let mut e = png::Encoder::with_info(&mut file, info).unwrap();
         e.set_color(png::ColorType::Rgb);
         e.set_depth(png::BitDepth::Sixteen);
         let bytes: Vec<u8> = samples.iter().flat_map(|v| v.to_be_bytes()).collect();
         e.write_header().unwrap().write_image_data(&bytes).unwrap();
+    } else {
+        use tiff::encoder::{colortype::RGB16, TiffEncoder};
+        let mut out = std::io::Cursor::new(&mut file);
+        let mut e = TiffEncoder::new(&mut out).unwrap();
+        let mut image = e.new_image::<RGB16>(w, h).unwrap();
+        image.encoder().write_tag(tiff::tags::Tag::IccProfile, &icc[..]).unwrap();
+        image.write_data(&samples).unwrap();
     }
 
     // Reference: moxcms's floating-point transform of the exact 16-bit values.
@@ -315,7 +328,7 @@ fn sixteen_bit_prophoto_keeps_its_precision() {
     f.transform(&exact, &mut reference).unwrap();
     let reference: Vec<f64> = reference.iter().map(|v| v.clamp(0.0, 1.0) * 255.0).collect();
 
-    let out = render(&png, "w=1024&h=4&fit=scale&fm=png");
+    let out = render(&file, "w=1024&h=4&fit=scale&fm=png");
     let ours = decode(&out.body);
     assert_eq!((ours.width, ours.height), (1024, 4));
     let ours_row = &ours.data[..(w * 3) as usize];
@@ -340,13 +353,18 @@ fn sixteen_bit_prophoto_keeps_its_precision() {
     let mut want: Vec<u8> = reference.iter().step_by(3).map(|v| v.round() as u8).collect();
     want.dedup();
     println!(
-        "16-bit path: max {max_ours:.3}, mean {mean_ours:.3}, {} red levels; 8-bit-first: max {max_old:.3}, mean {mean_old:.3}, {} red levels; reference {} levels",
+        "{container} 16-bit path: max {max_ours:.3}, mean {mean_ours:.3}, {} red levels; 8-bit-first: max {max_old:.3}, mean {mean_old:.3}, {} red levels; reference {} levels",
         distinct(ours_row),
         distinct(&old_row),
         want.len()
     );
-    assert!(max_ours <= 0.75 && mean_ours <= 0.3, "16-bit path: max {max_ours:.3}, mean {mean_ours:.3}");
+    assert!(max_ours <= 0.75 && mean_ours <= 0.3, "{container} 16-bit path: max {max_ours:.3}, mean {mean_ours:.3}");
     assert!(max_old > 1.0 && mean_old > 1.5 * mean_ours, "8-bit-first: max {max_old:.3}, mean {mean_old:.3}");
-    assert!(distinct(ours_row) + 5 >= want.len(), "16-bit path bands: {} of {} levels", distinct(ours_row), want.len());
+    assert!(
+        distinct(ours_row) + 5 >= want.len(),
+        "{container} 16-bit path bands: {} of {} levels",
+        distinct(ours_row),
+        want.len()
+    );
     assert!(distinct(&old_row) + 10 < want.len(), "8-bit-first should band: {} of {}", distinct(&old_row), want.len());
 }

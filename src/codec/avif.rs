@@ -528,6 +528,41 @@ pub(super) mod tests {
         assert!(e.status == 415 && e.message.contains("grid"), "{e}");
     }
 
+    /// Every byte of the AV1 payload flipped in turn: the decoder's error path must come back as
+    /// a 422. Stock rav1d 1.1.0 aborts here (upstream #1497), which in wasm is a trap and a 500;
+    /// scripts/patch-rav1d.sh is what makes this pass.
+    #[test]
+    fn corrupt_av1_data_is_a_422_not_an_abort() {
+        let (w, h) = (64u32, 48u32);
+        let data = (0..w * h)
+            .flat_map(|i| {
+                let n = (i.wrapping_mul(2_654_435_761) >> 24) as u8;
+                [(i % w * 4) as u8 ^ n, (i / w * 5) as u8, n]
+            })
+            .collect();
+        let file = encode(&Image::new(w, h, 3, data), 90).unwrap();
+        let limits = Limits::default();
+        let p = super::super::probe(&file, &limits).unwrap();
+        let mdat = file.windows(4).position(|b| b == b"mdat").unwrap() + 4;
+        let (mut decoded, mut refused) = (0, 0);
+        for i in mdat..file.len() {
+            let mut b = file.clone();
+            b[i] ^= 0x5A;
+            match super::super::decode(&b, &p, (1, 1), &limits) {
+                Ok(img) => {
+                    assert_eq!((img.width, img.height), (w, h));
+                    decoded += 1;
+                }
+                Err(e) => {
+                    assert_eq!(e.status, 422, "byte {i}: {e}");
+                    refused += 1;
+                }
+            }
+        }
+        // Both outcomes happen, so the decoder's own error path was taken.
+        assert!(decoded > 0 && refused > 0, "decoded {decoded}, refused {refused}");
+    }
+
     /// The corpus AVIFs against libvips' decoder (libheif + dav1d/aom), when the corpus is there.
     #[test]
     fn corpus_matches_vips() {

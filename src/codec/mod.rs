@@ -176,32 +176,28 @@ pub fn decode(bytes: &[u8], probe: &Probe, min_size: (u32, u32), limits: &Limits
     decode_full_depth(bytes, probe, min_size, limits).map(Decoded::into_8bit)
 }
 
-/// As `decode`, but 16-bit originals (PNG) keep their 16-bit samples, for colour management
+/// As `decode`, but 16-bit originals (PNG, TIFF) keep their 16-bit samples, for colour management
 /// and the resize to work on.
 pub fn decode_full_depth(bytes: &[u8], probe: &Probe, min_size: (u32, u32), limits: &Limits) -> Result<Decoded> {
     // The decoders re-read their own headers, so a probe from other bytes cannot mislead them.
-    let image = match probe.format {
-        Format::Jpeg => jpeg::decode(bytes, min_size, limits)?,
-        Format::Png => match png::decode_full_depth(bytes, limits)? {
-            Decoded::Sixteen(deep) => {
-                if deep.data.len() != deep.width as usize * deep.height as usize * deep.channels as usize {
-                    return Err(Error::internal());
-                }
-                return Ok(Decoded::Sixteen(deep));
-            }
-            Decoded::Eight(image) => image,
-        },
-        Format::Gif => gif::decode(bytes, probe.has_alpha, limits)?,
-        Format::Webp => webp::decode(bytes, limits)?,
-        Format::Bmp | Format::Ico => bmp::decode(bytes, probe.format, limits)?,
-        Format::Avif => avif::decode(bytes, limits)?,
-        Format::Tiff => tiff::decode(bytes, limits)?,
-        Format::Svg => svg::decode(bytes, min_size, limits)?,
+    let decoded: Decoded = match probe.format {
+        Format::Jpeg => jpeg::decode(bytes, min_size, limits)?.into(),
+        Format::Png => png::decode_full_depth(bytes, limits)?,
+        Format::Gif => gif::decode(bytes, probe.has_alpha, limits)?.into(),
+        Format::Webp => webp::decode(bytes, limits)?.into(),
+        Format::Bmp | Format::Ico => bmp::decode(bytes, probe.format, limits)?.into(),
+        Format::Avif => avif::decode(bytes, limits)?.into(),
+        Format::Tiff => tiff::decode_full_depth(bytes, limits)?,
+        Format::Svg => svg::decode(bytes, min_size, limits)?.into(),
     };
-    if image.data.len() != image.width as usize * image.height as usize * image.channels as usize {
+    let (samples, (w, h, c)) = match &decoded {
+        Decoded::Eight(i) => (i.data.len(), (i.width, i.height, i.channels)),
+        Decoded::Sixteen(i) => (i.data.len(), (i.width, i.height, i.channels)),
+    };
+    if samples != w as usize * h as usize * c as usize {
         return Err(Error::internal());
     }
-    Ok(Decoded::Eight(image))
+    Ok(decoded)
 }
 
 /// An output encoding.

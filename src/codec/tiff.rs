@@ -1,5 +1,5 @@
 //! TIFF input through the `tiff` crate: the first page (IFD) only, grey, grey+alpha, RGB and
-//! RGBA at 8 or 16 bits (16 → 8 rounds), uncompressed, LZW, Deflate or PackBits. JPEG-in-TIFF,
+//! RGBA at 8 or 16 bits (16 stays 16 for colour management and resize), uncompressed, LZW, Deflate or PackBits. JPEG-in-TIFF,
 //! fax, palette (the crate does not read it), CMYK, YCbCr, planar layouts and float samples are
 //! a clear 415. The
 //! Orientation tag becomes the probe's orientation, as EXIF's does for JPEG.
@@ -13,7 +13,7 @@ use ::tiff::{ColorType, TiffError};
 use super::container::Extras;
 use super::{check_budget, check_pixels, Format, Probe};
 use crate::error::{Error, Result};
-use crate::image::Image;
+use crate::image::{Decoded, Image, Image16};
 use crate::security::Limits;
 
 fn error(e: TiffError) -> Error {
@@ -116,7 +116,9 @@ pub(super) fn probe(bytes: &[u8]) -> Result<Probe> {
     })
 }
 
-pub(super) fn decode(bytes: &[u8], limits: &Limits) -> Result<Image> {
+/// The first page; 16-bit samples stay 16-bit (`Decoded::Sixteen`) when the budget allows both
+/// the samples and a 16-bit image, else they round to 8 bits.
+pub(super) fn decode_full_depth(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
     let mut decoder = open(bytes, 1 << 20)?;
     let h = header(&mut decoder)?;
     check_pixels(Format::Tiff, h.width, h.height, limits)?;
@@ -125,27 +127,59 @@ pub(super) fn decode(bytes: &[u8], limits: &Limits) -> Result<Image> {
     let px = u64::from(h.width) * u64::from(h.height);
     let raw = px * samples * sample_bytes;
     let channels: u8 = if has_alpha(h.color) { 4 } else { 3 };
-    check_budget("TIFF", h.width, h.height, raw + px * u64::from(channels), limits)?;
+    let image_bytes = |depth: u64| px * u64::from(channels) * depth;
+    let deep = sample_bytes == 2 && raw + image_bytes(2) <= limits.max_decode_bytes;
+    check_budget("TIFF", h.width, h.height, raw + image_bytes(if deep { 2 } else { 1 }), limits)?;
     // The crate's own buffer limit backs up our estimate.
     let mut decoder = open(bytes, usize::try_from(raw).unwrap_or(usize::MAX))?;
-    let data: Vec<u8> = match decoder.read_image().map_err(error)? {
+    let data = decoder.read_image().map_err(error)?;
+    let len = match &data {
+        DecodingResult::U8(v) => v.len(),
+        DecodingResult::U16(v) => v.len(),
+        _ => return Err(Error::unsupported_format("TIFF sample format is not supported")),
+    };
+    if len as u64 != px * samples {
+        return Err(Error::undecodable("corrupt TIFF: pixel data is short"));
+    }
+    let unpremultiply = h.premultiplied && channels == 4;
+    let data = match data {
+        DecodingResult::U16(v) if deep => {
+            let mut out = match h.color {
+                ColorType::Gray(_) => v.iter().flat_map(|&g| [g, g, g]).collect(),
+                ColorType::GrayA(_) | ColorType::Multiband { .. } => {
+                    v.chunks_exact(2).flat_map(|p| [p[0], p[0], p[0], p[1]]).collect()
+                }
+                _ => v,
+            };
+            if unpremultiply {
+                unpremultiply16(&mut out);
+            }
+            return Ok(Decoded::Sixteen(Image16::new(h.width, h.height, channels, out)));
+        }
         DecodingResult::U8(v) => v,
         // 16 → 8 bits, rounded: v * 255 / 65535.
         DecodingResult::U16(v) => v.into_iter().map(|s| ((u32::from(s) * 255 + 32767) / 65535) as u8).collect(),
-        _ => return Err(Error::unsupported_format("TIFF sample format is not supported")),
+        _ => unreachable!("checked above"),
     };
-    if data.len() as u64 != px * samples {
-        return Err(Error::undecodable("corrupt TIFF: pixel data is short"));
-    }
     let mut out = match h.color {
         ColorType::Gray(_) => super::expand_grey(&data, false),
         ColorType::GrayA(_) | ColorType::Multiband { .. } => super::expand_grey(&data, true),
         _ => data,
     };
-    if h.premultiplied && channels == 4 {
+    if unpremultiply {
         super::unpremultiply(&mut out);
     }
-    Ok(Image::new(h.width, h.height, channels, out))
+    Ok(Decoded::Eight(Image::new(h.width, h.height, channels, out)))
+}
+
+/// Associated (premultiplied) 16-bit alpha → straight alpha.
+fn unpremultiply16(rgba: &mut [u16]) {
+    for p in rgba.chunks_exact_mut(4) {
+        let a = u64::from(p[3]);
+        for c in &mut p[..3] {
+            *c = if a == 0 { 0 } else { ((u64::from(*c) * 65535 + a / 2) / a).min(65535) as u16 };
+        }
+    }
 }
 
 #[cfg(test)]
@@ -228,6 +262,46 @@ pub(crate) mod tests {
             assert_eq!(img.pixel(0, 0), &[0, 0, 101]);
             assert_eq!(img.pixel(30, 16), &[255, 255, 101]);
         }
+    }
+
+    #[test]
+    fn sixteen_bit_samples_stay_sixteen_bit_at_full_depth() {
+        use super::super::decode_full_depth;
+        use crate::image::Decoded;
+        let limits = Limits::default();
+        let file = rgb16(31, 17, Compression::Lzw, 1);
+        let p = probe(&file, &limits).unwrap();
+        let Decoded::Sixteen(img) = decode_full_depth(&file, &p, (31, 17), &limits).unwrap() else {
+            panic!("16-bit TIFF decoded to 8 bits");
+        };
+        assert_eq!((img.width, img.height, img.channels), (31, 17, 3));
+        assert_eq!(&img.data[..3], &[0, 0, 25900]);
+        let last = img.data.len() - 3;
+        assert_eq!(&img.data[last..], &[65535, 65535, 25900]);
+
+        // Associated alpha: colour divided by alpha, at 16 bits.
+        let mut out = Cursor::new(Vec::new());
+        {
+            let mut enc = TiffEncoder::new(&mut out).unwrap();
+            let mut image = enc.new_image::<colortype::RGBA16>(2, 1).unwrap();
+            image.encoder().write_tag(Tag::ExtraSamples, 1u16).unwrap();
+            image.write_data(&[10000, 5000, 0, 20000, 0, 0, 0, 0]).unwrap();
+        }
+        let file = out.into_inner();
+        let p = probe(&file, &limits).unwrap();
+        let Decoded::Sixteen(img) = decode_full_depth(&file, &p, (2, 1), &limits).unwrap() else {
+            panic!("16-bit RGBA TIFF decoded to 8 bits");
+        };
+        assert_eq!(img.channels, 4);
+        assert_eq!(img.data, [32768, 16384, 0, 20000, 0, 0, 0, 0]);
+
+        // A budget with room for 8 bits but not 16: the same file rounds to 8 bits.
+        let file = rgb16(40, 30, Compression::Uncompressed, 1);
+        let p = probe(&file, &limits).unwrap();
+        let tight = Limits { max_decode_bytes: 40 * 30 * (6 + 3), ..limits };
+        assert!(matches!(decode_full_depth(&file, &p, (1, 1), &tight).unwrap(), Decoded::Eight(_)));
+        let roomy = Limits { max_decode_bytes: 40 * 30 * (6 + 6), ..limits };
+        assert!(matches!(decode_full_depth(&file, &p, (1, 1), &roomy).unwrap(), Decoded::Sixteen(_)));
     }
 
     #[test]

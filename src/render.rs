@@ -69,8 +69,12 @@ pub fn render_with(bytes: &[u8], params: &Params, accept: &str, limits: &Limits,
     let timeline = Timeline::from_params(params);
     let animated_output = matches!(output.options.format, OutputFormat::Gif | OutputFormat::Webp);
     let mask = mask_image(assets, &plan, limits)?;
+    // Colour management (`cs`): embedded RGB and grey profiles are converted (CMYK profiles are
+    // applied by the JPEG decoder), and the output's profile is chosen.
+    let extras = codec::container::read(bytes, probe.format);
+    let colour = codec::icc::Conversion::new(extras.icc.as_deref(), output.cs);
     if probe.frames > 1 && summary.is_none() && animated_output && timeline.single().is_none() {
-        return animate(bytes, &probe, &plan, &output, finish, &timeline, mask.as_ref(), limits, start);
+        return animate(bytes, &probe, &plan, &output, &colour, finish, &timeline, mask.as_ref(), limits, start);
     }
 
     let trim = Trim::from_params(params, probe.has_alpha);
@@ -91,14 +95,8 @@ pub fn render_with(bytes: &[u8], params: &Params, accept: &str, limits: &Limits,
             codec::decode_full_depth(bytes, &probe, stored_min, limits)?
         }
     };
-    // Colour management (`cs`): embedded RGB and grey profiles are converted (CMYK profiles are
-    // applied by the JPEG decoder), and the output's profile is chosen.
-    let extras = codec::container::read(bytes, probe.format);
-    let tags = codec::Tags {
-        icc: codec::icc::apply(&mut decoded, extras.icc.as_deref(), output.cs),
-        dpi: output.dpi,
-        iptc: extras.iptc.filter(|_| output.keep_iptc),
-    };
+    colour.apply(&mut decoded);
+    let tags = codec::Tags { icc: colour.tag, dpi: output.dpi, iptc: extras.iptc.filter(|_| output.keep_iptc) };
     let bounds = trim.and_then(|t| t.bounds(&decoded.as_8bit()));
     let mut trim_area = None;
     if let Some((x, y, w, h)) = bounds {
@@ -247,6 +245,7 @@ fn animate(
     probe: &Probe,
     plan: &plan::Plan,
     output: &Output,
+    colour: &codec::icc::Conversion,
     finish: Finish,
     timeline: &Timeline,
     mask: Option<&crate::image::Image>,
@@ -258,7 +257,7 @@ fn animate(
     let (mut in_total, mut out_total) = (0u64, 0u64);
     let mut frames: Vec<Frame> = Vec::new();
     let mut transform = 0.0;
-    let source_loop = animation::decode_frames(bytes, probe, limits, |i, image, delay_ms| {
+    let source_loop = animation::decode_frames(bytes, probe, limits, |i, mut image, delay_ms| {
         if timeline.past_end(i) {
             return Ok(false);
         }
@@ -283,6 +282,7 @@ fn animate(
         let t = Instant::now();
         // Faces are not looked for in animations: each frame would pay for a detection.
         let inputs = pipeline::Inputs { faces: Some(&[]), mask };
+        colour.apply_8bit(&mut image);
         frames.push(Frame { image: pipeline::run(image, plan, finish, inputs)?, delay_ms });
         transform += t.elapsed().as_secs_f64() * 1000.0;
         Ok(true)
@@ -293,9 +293,10 @@ fn animate(
     let first = frames.first().ok_or_else(|| Error::undecodable("animation has no frames"))?;
     let (width, height) = (first.image.width, first.image.height);
     let body = if frames.len() == 1 {
-        codec::encode(&first.image, &output.options)?
+        let tags = codec::Tags { icc: colour.tag.clone(), dpi: output.dpi, iptc: None };
+        codec::encode_tagged(&first.image, &output.options, &tags)?
     } else {
-        animation::encode(&frames, loop_count, &output.options)?
+        animation::encode(&frames, loop_count, &output.options, colour.tag.as_deref())?
     };
     Ok(Rendered {
         body,

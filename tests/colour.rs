@@ -368,3 +368,68 @@ fn sixteen_bit_prophoto_in(container: &str) {
     );
     assert!(distinct(&old_row) + 10 < want.len(), "8-bit-first should band: {} of {}", distinct(&old_row), want.len());
 }
+
+/// An animated WebP tagged Display P3: every frame is converted to sRGB, as a still is, in WebP
+/// and GIF output; `cs=srgb` puts the profile into the animated WebP. References: Pillow with
+/// LittleCMS on the original's first frame, and moxcms for every frame.
+#[test]
+fn animated_outputs_are_colour_managed() {
+    use ixora::codec::animation::{self, Frame};
+    let p3 = ColorProfile::new_display_p3();
+    let icc = p3.encode().unwrap();
+    let (w, h) = (24u32, 16u32);
+    let colours = [[200u8, 60, 40], [40, 180, 90], [90, 70, 220]];
+    let frames: Vec<Frame> = colours
+        .iter()
+        .map(|c| Frame { image: Image::new(w, h, 3, c.repeat((w * h) as usize)), delay_ms: 100 })
+        .collect();
+    let lossless = codec::EncodeOptions { lossless: true, ..codec::EncodeOptions::new(codec::OutputFormat::Webp) };
+    let input = animation::encode(&frames, 0, &lossless, Some(&icc)).unwrap();
+
+    let t = p3.create_transform_8bit(Layout::Rgb, &ColorProfile::new_srgb(), Layout::Rgb, TransformOptions::default());
+    let t = t.unwrap();
+    let srgb: Vec<[u8; 3]> = colours
+        .iter()
+        .map(|c| {
+            let mut out = [0u8; 3];
+            t.transform(c, &mut out).unwrap();
+            out
+        })
+        .collect();
+    // The conversion is visible: red moves by more than rounding.
+    assert!(srgb[0][0].abs_diff(colours[0][0]) > 8, "{:?} → {:?}", colours[0], srgb[0]);
+    if let Some(seen) = pillow(&input, "p3-animated.webp") {
+        assert_eq!(seen.icc_len, icc.len(), "Pillow sees the input's profile");
+        let near = seen.srgb[..3].iter().zip(&srgb[0]).all(|(&a, &b)| a.abs_diff(b) <= 2);
+        assert!(near, "LittleCMS {:?} vs moxcms {:?}", &seen.srgb[..3], srgb[0]);
+    }
+
+    let limits = Limits::default();
+    let frames_of = |bytes: &[u8]| {
+        let probe = codec::probe(bytes, &limits).unwrap();
+        let mut firsts = Vec::new();
+        animation::decode_frames(bytes, &probe, &limits, |_, image, _| {
+            firsts.push([image.data[0], image.data[1], image.data[2]]);
+            Ok(true)
+        })
+        .unwrap();
+        firsts
+    };
+    let close = |got: &[[u8; 3]], tolerance: u8| {
+        got.len() == srgb.len()
+            && got.iter().zip(&srgb).all(|(g, s)| g.iter().zip(s).all(|(&a, &b)| a.abs_diff(b) <= tolerance))
+    };
+    for (query, tolerance, tagged) in
+        [("fm=webp&lossless=1", 1, false), ("fm=webp&lossless=1&cs=srgb", 1, true), ("fm=gif", 2, false)]
+    {
+        let out = render(&input, query);
+        let got = frames_of(&out.body);
+        assert!(close(&got, tolerance), "{query}: frames {got:?}, want {srgb:?}");
+        assert_eq!(out.body.windows(4).any(|b| b == b"ICCP"), tagged, "{query}: ICCP chunk");
+        if tagged {
+            if let Some(seen) = pillow(&out.body, "srgb-animated.webp") {
+                assert!(seen.desc.as_deref().is_some_and(|d| d.contains("sRGB")), "{:?}", seen.desc);
+            }
+        }
+    }
+}

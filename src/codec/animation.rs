@@ -2,9 +2,7 @@
 //! to the caller one at a time (so only the canvas and the caller's outputs stay in memory),
 //! and animated output (GIF through `gif`, WebP through libwebp's WebPAnimEncoder).
 
-use std::io::Cursor;
-
-use super::{check_budget, gif, libwebp, EncodeOptions, Format, OutputFormat, Probe};
+use super::{check_budget, gif, libwebp, webp, EncodeOptions, Format, OutputFormat, Probe};
 use crate::error::{Error, Result};
 use crate::image::Image;
 use crate::security::Limits;
@@ -32,7 +30,7 @@ pub fn decode_frames(
     check_budget("animation frame", w, h, u64::from(w) * u64::from(h) * 12 + (1 << 16), limits)?;
     match probe.format {
         Format::Gif => gif_frames(bytes, probe.has_alpha, limits, &mut each),
-        Format::Webp => webp_frames(bytes, limits, &mut each),
+        Format::Webp => libwebp::decode_animation(bytes, probe.has_alpha, &mut each),
         _ => Err(Error::internal()),
     }
 }
@@ -78,10 +76,11 @@ fn gif_frames(
         let dispose = frame.dispose;
         let image = Image::new(w as u32, h as u32, 4, canvas.clone());
         let image = if has_alpha { image } else { opaque(image) };
-        if !each(index, image, delay_ms)? {
+        let more = each(index, image, delay_ms)?;
+        index += 1;
+        if !more {
             break;
         }
-        index += 1;
         match (dispose, previous) {
             (::gif::DisposalMethod::Previous, Some(p)) => canvas = p,
             (::gif::DisposalMethod::Background, _) => {
@@ -106,48 +105,9 @@ fn opaque(image: Image) -> Image {
     Image::new(image.width, image.height, 3, data)
 }
 
-fn webp_frames(
-    bytes: &[u8],
-    limits: &Limits,
-    each: &mut impl FnMut(u32, Image, u32) -> Result<bool>,
-) -> Result<LoopCount> {
-    let corrupt = |e: image_webp::DecodingError| Error::undecodable(format!("corrupt WebP: {e}"));
-    let mut decoder = image_webp::WebPDecoder::new(Cursor::new(bytes)).map_err(corrupt)?;
-    decoder.set_memory_limit(usize::try_from(limits.max_decode_bytes).unwrap_or(usize::MAX));
-    if !decoder.is_animated() {
-        return Err(Error::internal());
-    }
-    let has_alpha = decoder.has_alpha();
-    if has_alpha {
-        // Browsers composite onto transparency, whatever the file's background hint says.
-        let _ = decoder.set_background_color([0, 0, 0, 0]);
-    }
-    let (w, h) = decoder.dimensions();
-    let size = decoder.output_buffer_size().ok_or_else(|| Error::too_large("WebP is too large to decode"))?;
-    let mut buf = vec![0u8; size];
-    let mut index = 0;
-    loop {
-        match decoder.read_frame(&mut buf) {
-            Ok(delay_ms) => {
-                let image = Image::new(w, h, if has_alpha { 4 } else { 3 }, buf.clone());
-                if !each(index, image, delay_ms)? {
-                    break;
-                }
-                index += 1;
-            }
-            Err(image_webp::DecodingError::NoMoreFrames) => break,
-            Err(_) if index > 0 => break,
-            Err(e) => return Err(corrupt(e)),
-        }
-    }
-    Ok(match decoder.loop_count() {
-        image_webp::LoopCount::Forever => 0,
-        image_webp::LoopCount::Times(n) => n.get(),
-    })
-}
-
 /// Encodes frames (all the same size) as an animated GIF or WebP.
-pub fn encode(frames: &[Frame], loop_count: LoopCount, options: &EncodeOptions) -> Result<Vec<u8>> {
+/// `icc` is the profile to embed (WebP only: GIF carries none, so its frames are sRGB).
+pub fn encode(frames: &[Frame], loop_count: LoopCount, options: &EncodeOptions, icc: Option<&[u8]>) -> Result<Vec<u8>> {
     let first = frames.first().ok_or_else(Error::internal)?;
     if frames.iter().any(|f| (f.image.width, f.image.height) != (first.image.width, first.image.height)) {
         return Err(Error::internal());
@@ -170,7 +130,11 @@ pub fn encode(frames: &[Frame], loop_count: LoopCount, options: &EncodeOptions) 
             drop(encoder);
             Ok(out)
         }
-        OutputFormat::Webp => libwebp::encode_animation(frames, loop_count, options.quality, options.lossless),
+        OutputFormat::Webp => webp::with_icc(
+            libwebp::encode_animation(frames, loop_count, options.quality, options.lossless)?,
+            icc,
+            &first.image,
+        ),
         _ => Err(Error::internal()),
     }
 }
@@ -214,7 +178,7 @@ mod tests {
     #[test]
     fn gif_and_webp_keep_frames_timing_and_loop() {
         for format in [OutputFormat::Gif, OutputFormat::Webp] {
-            let bytes = encode(&frames(), 3, &opts(format)).unwrap();
+            let bytes = encode(&frames(), 3, &opts(format), None).unwrap();
             let (probe, got, loops) = round_trip(&bytes);
             assert_eq!(probe.frames, 3, "{format:?}");
             assert_eq!(loops, 3, "{format:?}");
@@ -224,7 +188,7 @@ mod tests {
                 assert!(px.iter().zip(want.image.pixel(20, 15)).take(3).all(|(a, b)| a.abs_diff(*b) < 12), "{px:?}");
             }
         }
-        let bytes = encode(&frames(), 0, &opts(OutputFormat::Gif)).unwrap();
+        let bytes = encode(&frames(), 0, &opts(OutputFormat::Gif), None).unwrap();
         assert_eq!(round_trip(&bytes).2, 0);
     }
 

@@ -4,6 +4,7 @@
 //! A profile we cannot parse or use leaves the pixels as they are (imgix's `cs=origin` falls
 //! back the same way), never an error.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use moxcms::{ColorProfile, DataColorSpace, Layout, TransformExecutor, TransformOptions};
@@ -25,7 +26,14 @@ fn profile(icc: &[u8]) -> Option<ColorProfile> {
 }
 
 /// Applies `cs` to freshly decoded pixels from a file tagged with `source`, and returns the
-/// profile the output must carry (None: untagged, which browsers read as sRGB).
+/// profile the output must carry (None: untagged, which browsers read as sRGB). See `Conversion`.
+pub fn apply(image: &mut Decoded, source: Option<&[u8]>, cs: ColourSpace) -> Option<Vec<u8>> {
+    let conversion = Conversion::new(source, cs);
+    conversion.apply(image);
+    conversion.tag
+}
+
+/// What `cs` does to the pixels of one original, and the profile the output carries:
 ///
 /// - no `cs`: converted to sRGB, untagged;
 /// - `srgb` / `tinysrgb`: converted to sRGB, tagged with a full or a compact sRGB profile;
@@ -33,65 +41,92 @@ fn profile(icc: &[u8]) -> Option<ColorProfile> {
 /// - `strip`: the numbers as decoded, untagged;
 /// - `origin`: the numbers as decoded with the original's RGB profile; without one (or with a
 ///   grey, CMYK or unreadable one) as no `cs`.
-pub fn apply(image: &mut Decoded, source: Option<&[u8]>, cs: ColourSpace) -> Option<Vec<u8>> {
-    match cs {
-        ColourSpace::Strip => None,
-        ColourSpace::Origin => match source {
-            Some(icc) if profile(icc).is_some_and(|p| p.color_space == DataColorSpace::Rgb) => Some(icc.to_vec()),
-            _ => apply(image, source, ColourSpace::Default),
-        },
-        ColourSpace::AdobeRgb1998 => {
-            let adobe = ColorProfile::new_adobe_rgb();
-            // CMYK profiles were applied by the decoder, and unreadable ones are ignored: both
-            // leave sRGB numbers.
-            let from = source
-                .and_then(profile)
-                .filter(|p| matches!(p.color_space, DataColorSpace::Rgb | DataColorSpace::Gray))
-                .unwrap_or_else(ColorProfile::new_srgb);
-            convert(image, &from, &adobe);
-            adobe.encode().ok()
-        }
-        ColourSpace::Default | ColourSpace::Srgb | ColourSpace::TinySrgb => {
-            if let Some(icc) = source.filter(|icc| !is_srgb(icc)) {
-                if let Some(from) = profile(icc) {
-                    convert(image, &from, &ColorProfile::new_srgb());
+///
+/// Built once per request: the frames of an animation share its 8-bit transform.
+pub struct Conversion {
+    /// Source and destination profiles; None when the numbers stay as decoded.
+    profiles: Option<(ColorProfile, ColorProfile)>,
+    /// The output's profile.
+    pub tag: Option<Vec<u8>>,
+    /// 8-bit transforms made so far, by "has alpha" (None: the profile cannot be used).
+    eight: RefCell<Vec<(bool, Option<Executor<u8>>)>>,
+}
+
+impl Conversion {
+    pub fn new(source: Option<&[u8]>, cs: ColourSpace) -> Conversion {
+        let (profiles, tag) = match cs {
+            ColourSpace::Strip => (None, None),
+            ColourSpace::Origin => match source {
+                Some(icc) if profile(icc).is_some_and(|p| p.color_space == DataColorSpace::Rgb) => {
+                    (None, Some(icc.to_vec()))
                 }
+                _ => return Conversion::new(source, ColourSpace::Default),
+            },
+            ColourSpace::AdobeRgb1998 => {
+                let adobe = ColorProfile::new_adobe_rgb();
+                // CMYK profiles were applied by the decoder, and unreadable ones are ignored: both
+                // leave sRGB numbers.
+                let from = source
+                    .and_then(profile)
+                    .filter(|p| matches!(p.color_space, DataColorSpace::Rgb | DataColorSpace::Gray))
+                    .unwrap_or_else(ColorProfile::new_srgb);
+                let tag = adobe.encode().ok();
+                (Some((from, adobe)), tag)
             }
-            match cs {
-                ColourSpace::Srgb => ColorProfile::new_srgb().encode().ok(),
-                ColourSpace::TinySrgb => Some(tiny_srgb()),
-                _ => None,
+            ColourSpace::Default | ColourSpace::Srgb | ColourSpace::TinySrgb => {
+                let from = source.filter(|icc| !is_srgb(icc)).and_then(profile);
+                let tag = match cs {
+                    ColourSpace::Srgb => ColorProfile::new_srgb().encode().ok(),
+                    ColourSpace::TinySrgb => Some(tiny_srgb()),
+                    _ => None,
+                };
+                (from.map(|f| (f, ColorProfile::new_srgb())), tag)
+            }
+        };
+        Conversion { profiles, tag, eight: RefCell::new(Vec::new()) }
+    }
+
+    /// Converts in place, at the image's own bit depth. RGB and grey sources; anything else
+    /// (CMYK is applied by the JPEG decoder) is left alone. Returns whether pixels changed.
+    pub fn apply(&self, image: &mut Decoded) -> bool {
+        let Some((src, dst)) = &self.profiles else { return false };
+        let opts = TransformOptions::default();
+        match image {
+            Decoded::Eight(i) => self.apply_8bit(i),
+            Decoded::Sixteen(i) => {
+                let rgba = i.channels == 4;
+                run(&mut i.data, rgba, src, |a, b| src.create_transform_16bit(a, dst, b, opts).ok())
             }
         }
+    }
+
+    pub fn apply_8bit(&self, image: &mut Image) -> bool {
+        let Some((src, dst)) = &self.profiles else { return false };
+        let rgba = image.channels == 4;
+        let made = |a, b| src.create_transform_8bit(a, dst, b, TransformOptions::default()).ok();
+        let cached = self.eight.borrow().iter().find(|(alpha, _)| *alpha == rgba).map(|(_, t)| t.clone());
+        let transform = cached.unwrap_or_else(|| {
+            let (from, to) = layouts(src, rgba);
+            let t = made(from, to);
+            self.eight.borrow_mut().push((rgba, t.clone()));
+            t
+        });
+        run(&mut image.data, rgba, src, |_, _| transform.clone())
     }
 }
 
 /// Converts an RGB(A) image decoded from a file tagged with `icc` to sRGB in place. Grey profiles
 /// apply to the (replicated) grey channel. Returns whether pixels changed.
 pub fn to_srgb(image: &mut Image, icc: &[u8]) -> bool {
-    if is_srgb(icc) {
-        return false;
-    }
-    let Some(src) = profile(icc) else { return false };
-    let mut decoded = Decoded::Eight(std::mem::replace(image, Image::new(0, 0, 3, Vec::new())));
-    let changed = convert(&mut decoded, &src, &ColorProfile::new_srgb());
-    *image = decoded.into_8bit();
-    changed
+    Conversion::new(Some(icc), ColourSpace::Default).apply_8bit(image)
 }
 
-/// `src` → `dst` in place, at the image's own bit depth. RGB and grey sources; anything else
-/// (CMYK is applied by the JPEG decoder) is left alone. Returns whether pixels changed.
-fn convert(image: &mut Decoded, src: &ColorProfile, dst: &ColorProfile) -> bool {
-    let opts = TransformOptions::default();
-    match image {
-        Decoded::Eight(i) => {
-            let rgba = i.channels == 4;
-            run(&mut i.data, rgba, src, |a, b| src.create_transform_8bit(a, dst, b, opts).ok())
-        }
-        Decoded::Sixteen(i) => {
-            let rgba = i.channels == 4;
-            run(&mut i.data, rgba, src, |a, b| src.create_transform_16bit(a, dst, b, opts).ok())
-        }
+/// The transform's input and output layouts: a grey profile reads one grey channel (and alpha).
+fn layouts(src: &ColorProfile, rgba: bool) -> (Layout, Layout) {
+    let layout = if rgba { Layout::Rgba } else { Layout::Rgb };
+    match src.color_space {
+        DataColorSpace::Gray => (if rgba { Layout::GrayAlpha } else { Layout::Gray }, layout),
+        _ => (layout, layout),
     }
 }
 
@@ -103,16 +138,17 @@ fn run<T: Copy + Default>(
     src: &ColorProfile,
     transform: impl Fn(Layout, Layout) -> Option<Executor<T>>,
 ) -> bool {
-    let layout = if rgba { Layout::Rgba } else { Layout::Rgb };
+    let (from, to) = layouts(src, rgba);
     let mut out = vec![T::default(); data.len()];
     let done = match src.color_space {
-        DataColorSpace::Rgb => transform(layout, layout).is_some_and(|t| t.transform(data, &mut out).is_ok()),
+        DataColorSpace::Rgb => transform(from, to).is_some_and(|t| t.transform(data, &mut out).is_ok()),
         DataColorSpace::Gray => {
-            let grey_layout = if rgba { Layout::GrayAlpha } else { Layout::Gray };
-            let c = if rgba { 4 } else { 3 };
-            let grey: Vec<T> =
-                data.chunks_exact(c).flat_map(|p| if rgba { vec![p[0], p[3]] } else { vec![p[0]] }).collect();
-            transform(grey_layout, layout).is_some_and(|t| t.transform(&grey, &mut out).is_ok())
+            let grey: Vec<T> = if rgba {
+                data.chunks_exact(4).flat_map(|p| [p[0], p[3]]).collect()
+            } else {
+                data.chunks_exact(3).map(|p| p[0]).collect()
+            };
+            transform(from, to).is_some_and(|t| t.transform(&grey, &mut out).is_ok())
         }
         _ => false,
     };
@@ -316,7 +352,7 @@ mod tests {
         let p3 = ColorProfile::new_display_p3();
         // Grey stays grey in any RGB space with a D65 white; 16-bit in, 16-bit out.
         let mut d = Decoded::Sixteen(Image16::new(2, 1, 4, vec![32768, 32768, 32768, 1234, 65535, 0, 0, 65535]));
-        assert!(convert(&mut d, &p3, &ColorProfile::new_srgb()));
+        assert!(Conversion::new(Some(&p3.encode().unwrap()), ColourSpace::Default).apply(&mut d));
         let Decoded::Sixteen(i) = d else { panic!("still 16-bit") };
         assert!(i.data[..3].iter().all(|&v| v.abs_diff(32768) < 64), "{:?}", i.data);
         assert_eq!((i.data[3], i.data[7]), (1234, 65535), "alpha untouched");

@@ -1,6 +1,8 @@
 //! Lossy WebP through libwebp (C, vendored by `libwebp-sys`, compiled by `cc` natively and for
 //! wasm32-wasip1 with clang + wasi-libc; see .cargo/config.toml). No pure-Rust lossy VP8
 //! encoder with a permissive licence reaches libwebp's quality, so this is the one C codec.
+//! Animated WebP is also decoded here: libwebp's compositing is the reference (image-webp 0.2.4
+//! darkens every opaque pixel of a blended frame by one level).
 
 use std::ffi::c_int;
 use std::mem::MaybeUninit;
@@ -187,6 +189,82 @@ pub fn encode_animation(
     // SAFETY: frees the buffer Assemble allocated.
     unsafe { sys::WebPDataClear(&mut data) };
     Ok(out)
+}
+
+/// Frees the animation decoder on every exit path.
+struct AnimDecoder(*mut sys::WebPAnimDecoder);
+
+impl Drop for AnimDecoder {
+    fn drop(&mut self) {
+        // SAFETY: made by WebPAnimDecoderNewInternal (Delete accepts null too).
+        unsafe { sys::WebPAnimDecoderDelete(self.0) }
+    }
+}
+
+/// Decodes an animated WebP frame by frame onto a transparent canvas, as browsers show it:
+/// `each(index, canvas, delay_ms)` gets RGBA (or RGB when `has_alpha` is false) and returns false
+/// to stop. A frame that fails after the first ends the animation there. Returns the loop count
+/// (0 = forever).
+pub fn decode_animation(
+    bytes: &[u8],
+    has_alpha: bool,
+    each: &mut impl FnMut(u32, Image, u32) -> Result<bool>,
+) -> Result<u16> {
+    let corrupt = || Error::undecodable("corrupt WebP: animation cannot be decoded");
+    let mut raw = MaybeUninit::<sys::WebPAnimDecoderOptions>::zeroed();
+    // SAFETY: Init fills the struct; it fails only on an ABI mismatch.
+    if unsafe { sys::WebPAnimDecoderOptionsInitInternal(raw.as_mut_ptr(), sys::WEBP_DEMUX_ABI_VERSION as c_int) } == 0 {
+        return Err(Error::internal());
+    }
+    // SAFETY: initialised just above.
+    let mut options = unsafe { raw.assume_init() };
+    options.color_mode = sys::WEBP_CSP_MODE::MODE_RGBA;
+    options.use_threads = 0;
+    let data = sys::WebPData { bytes: bytes.as_ptr(), size: bytes.len() };
+    // SAFETY: `data` borrows `bytes`, which outlive the decoder (dropped at the end of this call).
+    let decoder =
+        AnimDecoder(unsafe { sys::WebPAnimDecoderNewInternal(&data, &options, sys::WEBP_DEMUX_ABI_VERSION as c_int) });
+    if decoder.0.is_null() {
+        return Err(corrupt());
+    }
+    let mut info = MaybeUninit::<sys::WebPAnimInfo>::zeroed();
+    // SAFETY: the decoder is valid; GetInfo fills `info`.
+    if unsafe { sys::WebPAnimDecoderGetInfo(decoder.0, info.as_mut_ptr()) } == 0 {
+        return Err(corrupt());
+    }
+    // SAFETY: filled just above.
+    let info = unsafe { info.assume_init() };
+    let (w, h) = (info.canvas_width, info.canvas_height);
+    let len = w as usize * h as usize * 4;
+    let (mut index, mut previous_end) = (0u32, 0 as c_int);
+    // SAFETY: plain query of a valid decoder.
+    while unsafe { sys::WebPAnimDecoderHasMoreFrames(decoder.0) } != 0 {
+        let mut buf: *mut u8 = std::ptr::null_mut();
+        let mut end: c_int = 0;
+        // SAFETY: on success `buf` points at the w*h*4 canvas, owned by the decoder until the next call.
+        let ok = unsafe { sys::WebPAnimDecoderGetNext(decoder.0, &mut buf, &mut end) } != 0;
+        if !ok || buf.is_null() {
+            if index > 0 {
+                break;
+            }
+            return Err(corrupt());
+        }
+        // SAFETY: see above; copied before the decoder is used again.
+        let rgba = unsafe { std::slice::from_raw_parts(buf, len) };
+        let data =
+            if has_alpha { rgba.to_vec() } else { rgba.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect() };
+        let delay_ms = end.saturating_sub(previous_end).max(0) as u32;
+        previous_end = end;
+        let more = each(index, Image::new(w, h, if has_alpha { 4 } else { 3 }, data), delay_ms)?;
+        index += 1;
+        if !more {
+            break;
+        }
+    }
+    if index == 0 {
+        return Err(corrupt());
+    }
+    Ok(info.loop_count.min(u32::from(u16::MAX)) as u16)
 }
 
 #[cfg(test)]

@@ -600,8 +600,32 @@ mod tests {
             };
             seeds.push(encode(&img, &options).unwrap());
         }
+        // An animated WebP (libwebp's demuxer and compositing run on untrusted bytes too).
+        let frame = |shift: usize| animation::Frame {
+            image: Image::new(
+                24,
+                20,
+                4,
+                img.data
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &v)| if i % 4 == 3 { v | 1 } else { v.wrapping_add(shift as u8) })
+                    .collect(),
+            ),
+            delay_ms: 50,
+        };
+        let frames = [frame(0), frame(40), frame(90)];
+        for lossless in [true, false] {
+            let options = EncodeOptions { lossless, ..EncodeOptions::new(OutputFormat::Webp) };
+            seeds.push(animation::encode(&frames, 2, &options, None).unwrap());
+        }
         let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/");
-        for name in ["pil__hopper_orientation_6.webp", "ijg__testprog.jpg", "js__baseline_32x32x8_cmyk.jpg"] {
+        for name in [
+            "pil__hopper_orientation_6.webp",
+            "ijg__testprog.jpg",
+            "js__baseline_32x32x8_cmyk.jpg",
+            "lu__star-8bpc-with-alpha.avifs",
+        ] {
             seeds.extend(std::fs::read(format!("{corpus}{name}")));
         }
         let iters: usize = std::env::var("FUZZ_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
@@ -624,7 +648,14 @@ mod tests {
                     }
                 }
                 let min = (rnd() as u32 % 64, rnd() as u32 % 64);
-                if let Err(e) = probe(&b, &limits).and_then(|p| decode(&b, &p, min, &limits)) {
+                let animated = |p: &Probe| {
+                    if p.frames > 1 {
+                        animation::decode_frames(&b, p, &limits, |_, _, _| Ok(true))?;
+                    }
+                    Ok(())
+                };
+                let r = probe(&b, &limits).and_then(|p| decode(&b, &p, min, &limits).and_then(|_| animated(&p)));
+                if let Err(e) = r {
                     assert!((400..500).contains(&e.status), "{e}");
                 }
             }

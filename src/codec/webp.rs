@@ -158,6 +158,16 @@ pub(super) fn decode(bytes: &[u8], limits: &Limits) -> Result<Image> {
         (false, false) => "lossy WebP",
     };
     check_budget(what, h.width, h.height, decode_cost(&h), limits)?;
+    if h.animated {
+        // The first frame, composited by libwebp (image-webp can panic on a short ALPH chunk
+        // in an animation frame).
+        let mut first = None;
+        super::libwebp::decode_animation(bytes, h.has_alpha, &mut |_, image, _| {
+            first = Some(image);
+            Ok(false)
+        })?;
+        return first.ok_or_else(|| corrupt("animation without frames"));
+    }
 
     let mut decoder = image_webp::WebPDecoder::new(Cursor::new(bytes)).map_err(decoder_error)?;
     decoder.set_memory_limit(usize::try_from(limits.max_decode_bytes).unwrap_or(usize::MAX));

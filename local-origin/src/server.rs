@@ -284,6 +284,17 @@ fn fault_route(state: &State, headers: &[Header], fault: &str) -> Resp {
         // Any route may follow, e.g. /_fault/delay/500/_fault/status/503.
         return route(state, headers, &format!("/{target}"));
     }
+    if let Some(rest) = fault.strip_prefix("flip/") {
+        // One byte of a generated sample inverted: corrupt data inside an otherwise valid file.
+        let Some((at, target)) = rest.split_once('/') else { return text(400, "use /_fault/flip/<byte>/<sample>\n") };
+        let Ok(at) = at.parse::<usize>() else { return text(400, "byte must be an offset\n") };
+        let Some(e) = state.samples.get(target) else { return text(404, "flip works on generated samples\n") };
+        let mut bytes = e.bytes.to_vec();
+        if let Some(b) = bytes.get_mut(at) {
+            *b ^= 0xFF;
+        }
+        return response(200, &[("Content-Type", e.mime), ("Cache-Control", "no-store")], bytes.into());
+    }
     match state.faults.get(fault) {
         Some(e) => send(e, headers),
         None => text(404, "unknown fault\n"),
@@ -400,8 +411,8 @@ fn index(state: &State) -> Resp {
     for d in &state.dirs {
         s += &format!("  {}\n", d.display());
     }
-    s += "\nfaults: /_fault/status/<code>  /_fault/delay/<ms>/<path>  /_fault/garbage.jpg  \
-          /_fault/truncated.jpg  /_fault/bomb.png\nstats: GET /_stats, POST /_stats/reset\n";
+    s += "\nfaults: /_fault/status/<code>  /_fault/delay/<ms>/<path>  /_fault/flip/<byte>/<sample>  \
+          /_fault/garbage.jpg  /_fault/truncated.jpg  /_fault/bomb.png\nstats: GET /_stats, POST /_stats/reset\n";
     text(200, &s)
 }
 

@@ -259,6 +259,15 @@ fn fault_bodies() {
     assert_eq!((t.status, t.header("Content-Type")), (200, Some("image/jpeg")));
     assert_eq!(t.body, full[..full.len() / 2]);
 
+    let f = get("/_fault/flip/100/alpha.avif");
+    let full = &fixture().samples.iter().find(|s| s.name == "alpha.avif").unwrap().bytes;
+    assert_eq!((f.status, f.header("Content-Type"), f.body.len()), (200, Some("image/avif"), full.len()));
+    let differ: Vec<usize> = (0..full.len()).filter(|&i| f.body[i] != full[i]).collect();
+    assert_eq!((differ, f.body[100]), (vec![100], !full[100]));
+    assert_eq!(get(&format!("/_fault/flip/{}/alpha.avif", full.len())).body, full[..]);
+    assert_eq!(get("/_fault/flip/x/alpha.avif").status, 400);
+    assert_eq!(get("/_fault/flip/3/nothing.avif").status, 404);
+
     let b = get("/_fault/bomb.png");
     assert_eq!((b.status, b.header("Content-Type")), (200, Some("image/png")));
     assert_eq!(b.body[..8], *b"\x89PNG\r\n\x1a\n");

@@ -518,3 +518,29 @@ pub fn avif_tiff_svg_inputs(s: &Servers) -> Result<(), String> {
     let json = r.text();
     check(json.contains(r#""PixelWidth":100"#) && json.contains("image/svg+xml"), || json.clone())
 }
+
+/// Corrupt AV1 data inside a valid AVIF container (local-origin's `/_fault/flip/<byte>/alpha.avif`,
+/// bytes across the `mdat` payload): every answer is an image or a 422, never the 500 of a
+/// trapped wasm instance. Stock rav1d 1.1.0 aborts on such data (scripts/patch-rav1d.sh).
+pub fn corrupt_avif_is_a_422(s: &Servers) -> Result<(), String> {
+    let original = get(s, "/alpha.avif")?;
+    expect_status(&original, 200, "/alpha.avif")?;
+    let body = &original.body;
+    let mdat = body.windows(4).position(|w| w == b"mdat").ok_or("alpha.avif has no mdat")? + 4;
+    let (mut images, mut refused_by_av1) = (0, 0);
+    let step = ((body.len() - mdat) / 60).max(1);
+    for at in (mdat..body.len()).step_by(step) {
+        let t = format!("/_fault/flip/{at}/alpha.avif?w=100&fm=png");
+        let r = get(s, &t)?;
+        match r.status {
+            200 => images += 1,
+            422 => refused_by_av1 += usize::from(r.text().contains("AV1 decoder")),
+            other => return Err(format!("{t}: status {other} ({})", r.text())),
+        }
+    }
+    println!("    flipped AV1 bytes: {images} images, {refused_by_av1} AV1 decoder 422s");
+    // Both happen: the decoder's own error path ran (and answered) in wasm.
+    check(images > 0 && refused_by_av1 > 0, || {
+        format!("of the flipped bytes, {images} gave images and {refused_by_av1} an AV1 decoder 422")
+    })
+}

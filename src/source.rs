@@ -163,7 +163,8 @@ pub fn merge_defaults(defaults: &str, query: &str) -> Result<String> {
         .split('&')
         .filter(|pair| !pair.is_empty())
         .filter(|pair| match crate::params::parse(pair) {
-            Ok(p) => p.canonical.first().is_none_or(|(name, _)| request.raw(name).is_none()),
+            // imgix: client hints cannot be a source default (they opt a page into hints).
+            Ok(p) => p.canonical.first().is_none_or(|(name, _)| *name != "ch" && request.raw(name).is_none()),
             // A bad default is the operator's mistake; it must not break every request.
             Err(_) => false,
         })
@@ -262,6 +263,7 @@ mod tests {
         assert_eq!(merge_defaults("w=50", "width=10").unwrap(), "width=10");
         // A bad default is skipped, a bad request value is still a 400.
         assert_eq!(merge_defaults("w=abc&q=60", "h=5").unwrap(), "q=60&h=5");
+        assert_eq!(merge_defaults("ch=Width,DPR&q=60", "h=5").unwrap(), "q=60&h=5");
         assert_eq!(merge_defaults("q=60", "w=abc").unwrap_err().status, 400);
         let p = crate::params::parse(&merge_defaults("q=60&fm=webp", "w=10&fm=png").unwrap()).unwrap();
         assert_eq!(p.raw("fm"), Some("png"));

@@ -24,7 +24,7 @@ use super::container::Extras;
 use super::heif::{self, Heif, Item};
 use super::{check_budget, check_pixels, Format, Probe};
 use crate::error::{Error, Result};
-use crate::image::Image;
+use crate::image::{Decoded, Image, Image16};
 use crate::security::Limits;
 
 /// Header-only: sizes and orientation from the item properties.
@@ -54,7 +54,9 @@ pub(super) fn extras(bytes: &[u8], x: &mut Extras) {
 }
 
 /// Decodes the primary image (and alpha) at full size, cropped by `clap`, in stored orientation.
-pub(super) fn decode(bytes: &[u8], limits: &Limits) -> Result<Image> {
+/// 10- and 12-bit images come out 16-bit (for colour management and the resize) when the budget
+/// holds a 16-bit image, else 8-bit.
+pub(super) fn decode_full_depth(bytes: &[u8], limits: &Limits) -> Result<Decoded> {
     let heif = heif::parse(bytes)?;
     let props = &heif.primary.properties;
     let (w, h) = props.size.ok_or_else(|| Error::undecodable("corrupt AVIF: no image size (ispe)"))?;
@@ -63,8 +65,9 @@ pub(super) fn decode(bytes: &[u8], limits: &Limits) -> Result<Image> {
     let px = u64::from(w) * u64::from(h);
     let sample = if props.depth.unwrap_or(8) > 8 { 2 } else { 1 };
     let alpha = if heif.alpha.is_some() { 1 } else { 0 };
-    let needs = px * (sample * (4 + alpha) + 3 + alpha) + 4 * 1024 * 1024;
-    check_budget("AVIF", w, h, needs, limits)?;
+    let needs = |out: u64| px * (sample * (4 + alpha) + out * (3 + alpha)) + 4 * 1024 * 1024;
+    let deep = sample == 2 && needs(2) <= limits.max_decode_bytes;
+    check_budget("AVIF", w, h, needs(if deep { 2 } else { 1 }), limits)?;
 
     let colour = Picture::decode(&heif, &heif.primary, px)?;
     if (colour.width(), colour.height()) != (w, h) {
@@ -84,15 +87,39 @@ pub(super) fn decode(bytes: &[u8], limits: &Limits) -> Result<Image> {
         }
         None => None,
     };
-    let (x0, y0, cw, ch) = props.clap.and_then(|c| c.rect((w, h))).unwrap_or((0, 0, w, h));
+    let rect = props.clap.and_then(|c| c.rect((w, h))).unwrap_or((0, 0, w, h));
+    let channels = if alpha.is_some() { 4 } else { 3 };
+    let matrix = Matrix::new(props.nclx, &colour);
+    // A header may claim 8 bits over a 10-bit stream: the decoded depth decides.
+    if deep && colour.depth() > 8 {
+        let mut out = rgb(&colour, alpha.as_ref(), &matrix, rect, to16);
+        if heif.premultiplied {
+            super::unpremultiply16(&mut out);
+        }
+        return Ok(Decoded::Sixteen(Image16::new(rect.2, rect.3, channels, out)));
+    }
+    let mut out = rgb(&colour, alpha.as_ref(), &matrix, rect, to8);
+    if heif.premultiplied {
+        super::unpremultiply(&mut out);
+    }
+    Ok(Decoded::Eight(Image::new(rect.2, rect.3, channels, out)))
+}
+
+/// The `(x0, y0, w, h)` part of the picture as interleaved RGB(A) samples made by `quantize`.
+fn rgb<T: Copy>(
+    colour: &Picture,
+    alpha: Option<&Picture>,
+    matrix: &Matrix,
+    (x0, y0, cw, ch): (u32, u32, u32, u32),
+    quantize: impl Fn(f32) -> T + Copy,
+) -> Vec<T> {
     let channels = if alpha.is_some() { 4 } else { 3 };
     let mut out = Vec::with_capacity(cw as usize * ch as usize * channels);
-    let matrix = Matrix::new(props.nclx, &colour);
-    let alpha_lut = alpha.as_ref().map(|a| a.alpha_lut());
+    let alpha_lut = alpha.map(|a| a.alpha_lut(quantize));
     let (mut ys, mut us, mut vs, mut alphas) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for y in y0..y0 + ch {
         colour.row(0, y, x0, cw, &mut ys);
-        if let Some(a) = &alpha {
+        if let Some(a) = alpha {
             a.row(0, y, x0, cw, &mut alphas);
         }
         let chroma = matrix.shift.map(|(sx, sy)| {
@@ -110,16 +137,13 @@ pub(super) fn decode(bytes: &[u8], limits: &Limits) -> Result<Image> {
                 }
                 None => [matrix.grey(luma); 3],
             };
-            out.extend_from_slice(&rgb);
+            out.extend(rgb.map(quantize));
             if let Some(lut) = &alpha_lut {
                 out.push(lut[usize::from(alphas[i]).min(lut.len() - 1)]);
             }
         }
     }
-    if heif.premultiplied {
-        super::unpremultiply(&mut out);
-    }
-    Ok(Image::new(cw, ch, channels as u8, out))
+    out
 }
 
 /// One decoded AV1 picture; unreferenced on drop.
@@ -260,12 +284,14 @@ impl Picture {
         // SAFETY: as above.
         self.0.seq_hdr.map_or(2, |s| unsafe { s.as_ref() }.mtrx as u16)
     }
-    /// Alpha (the luma of an auxiliary image) to 8 bits, for every sample value.
-    fn alpha_lut(&self) -> Vec<u8> {
+    /// Alpha (the luma of an auxiliary image) through `quantize`, for every sample value.
+    fn alpha_lut<T>(&self, quantize: impl Fn(f32) -> T) -> Vec<T> {
         let max = ((1u32 << self.depth()) - 1) as f32;
         let k = (1u32 << (self.depth() - 8)) as f32;
         let full = self.full_range();
-        (0..=max as u32).map(|v| to8(if full { v as f32 / max } else { (v as f32 - 16.0 * k) / (219.0 * k) })).collect()
+        (0..=max as u32)
+            .map(|v| quantize(if full { v as f32 / max } else { (v as f32 - 16.0 * k) / (219.0 * k) }))
+            .collect()
     }
 }
 
@@ -275,6 +301,10 @@ fn rav1d_eagain() -> c_int {
 
 fn to8(v: f32) -> u8 {
     (v.clamp(0.0, 1.0) * 255.0 + 0.5) as u8
+}
+
+fn to16(v: f32) -> u16 {
+    (v.clamp(0.0, 1.0) * 65535.0 + 0.5) as u16
 }
 
 /// YUV → RGB for one picture: matrix coefficients and range from `nclx` or the AV1 header,
@@ -330,17 +360,19 @@ impl Matrix {
     fn at(&self, v: u16) -> usize {
         usize::from(v).min(self.y.len() - 1)
     }
-    fn grey(&self, y: u16) -> u8 {
-        to8(self.y[self.at(y)])
+    /// 0–1, unclamped.
+    fn grey(&self, y: u16) -> f32 {
+        self.y[self.at(y)]
     }
-    fn rgb(&self, y: u16, u: u16, v: u16) -> [u8; 3] {
+    /// 0–1 per channel, unclamped.
+    fn rgb(&self, y: u16, u: u16, v: u16) -> [f32; 3] {
         let (y, u, v) = (self.at(y), self.at(u), self.at(v));
         if self.identity {
             // GBR: Y is G, U is B, V is R, all at luma scale.
-            return [to8(self.r_cr[v]), to8(self.y[y]), to8(self.b_cb[u])];
+            return [self.r_cr[v], self.y[y], self.b_cb[u]];
         }
         let l = self.y[y];
-        [to8(l + self.r_cr[v]), to8(l + self.g_cb[u] + self.g_cr[v]), to8(l + self.b_cb[u])]
+        [l + self.r_cr[v], l + self.g_cb[u] + self.g_cr[v], l + self.b_cb[u]]
     }
 }
 
@@ -526,6 +558,54 @@ pub(super) mod tests {
         grid[at..at + 4].copy_from_slice(b"grid");
         let e = super::super::probe(&grid, &limits).unwrap_err();
         assert!(e.status == 415 && e.message.contains("grid"), "{e}");
+    }
+
+    /// A 10-bit grey ramp of 1024 levels: the full-depth decode keeps far more than 256 of them
+    /// (16-bit samples), the 8-bit decode at most 256.
+    #[test]
+    fn ten_bit_images_decode_to_sixteen_bits() {
+        use crate::image::Decoded;
+        let (w, h) = (1024usize, 8usize);
+        let planes = (0..w * h).map(|i| [(i % w) as u16, 512, 512]);
+        let file = ravif::Encoder::new()
+            .with_quality(100.0)
+            .with_speed(10)
+            .with_num_threads(Some(1))
+            .encode_raw_planes_10_bit(
+                w,
+                h,
+                planes,
+                None::<[u16; 0]>,
+                ravif::PixelRange::Full,
+                ravif::MatrixCoefficients::BT601,
+            )
+            .unwrap()
+            .avif_file;
+        let limits = Limits::default();
+        let p = super::super::probe(&file, &limits).unwrap();
+        let distinct = |mut v: Vec<u32>| {
+            v.sort_unstable();
+            v.dedup();
+            v.len()
+        };
+        let Decoded::Sixteen(deep) = super::super::decode_full_depth(&file, &p, (1, 1), &limits).unwrap() else {
+            panic!("10-bit AVIF decoded to 8 bits");
+        };
+        assert_eq!((deep.width, deep.height, deep.channels), (1024, 8, 3));
+        let row: Vec<u32> = deep.data[w * 3 * 4..w * 3 * 5].iter().step_by(3).map(|&v| u32::from(v)).collect();
+        // Grey, and the ends of the ramp where they belong.
+        assert!(deep.data[w * 12..w * 15].chunks_exact(3).all(|p| p[0] == p[1] && p[1] == p[2]));
+        assert!(row[0] < 200 && row[w - 1] > 65_335, "ends {} {}", row[0], row[w - 1]);
+        let levels = distinct(row);
+        println!("10-bit ramp: {levels} levels of 1024 kept");
+        assert!(levels > 900, "{levels} levels kept of 1024");
+        let eight = super::super::decode(&file, &p, (1, 1), &limits).unwrap();
+        let row8 = eight.data[w * 3 * 4..w * 3 * 5].iter().step_by(3).map(|&v| u32::from(v)).collect();
+        assert!(distinct(row8) <= 256);
+        // Over budget for 16 bits but not for 8: the same file comes out 8-bit.
+        let px = (w * h) as u64;
+        let tight = Limits { max_decode_bytes: px * (2 * 4 + 3) + 4 * 1024 * 1024, ..limits };
+        assert!(matches!(super::super::decode_full_depth(&file, &p, (1, 1), &tight).unwrap(), Decoded::Eight(_)));
     }
 
     /// Every byte of the AV1 payload flipped in turn: the decoder's error path must come back as

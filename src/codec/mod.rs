@@ -176,7 +176,7 @@ pub fn decode(bytes: &[u8], probe: &Probe, min_size: (u32, u32), limits: &Limits
     decode_full_depth(bytes, probe, min_size, limits).map(Decoded::into_8bit)
 }
 
-/// As `decode`, but 16-bit originals (PNG, TIFF) keep their 16-bit samples, for colour management
+/// As `decode`, but 16-bit originals (PNG, TIFF; 10/12-bit AVIF) keep their 16-bit samples, for colour management
 /// and the resize to work on.
 pub fn decode_full_depth(bytes: &[u8], probe: &Probe, min_size: (u32, u32), limits: &Limits) -> Result<Decoded> {
     // The decoders re-read their own headers, so a probe from other bytes cannot mislead them.
@@ -186,7 +186,7 @@ pub fn decode_full_depth(bytes: &[u8], probe: &Probe, min_size: (u32, u32), limi
         Format::Gif => gif::decode(bytes, probe.has_alpha, limits)?.into(),
         Format::Webp => webp::decode(bytes, limits)?.into(),
         Format::Bmp | Format::Ico => bmp::decode(bytes, probe.format, limits)?.into(),
-        Format::Avif => avif::decode(bytes, limits)?.into(),
+        Format::Avif => avif::decode_full_depth(bytes, limits)?,
         Format::Tiff => tiff::decode_full_depth(bytes, limits)?,
         Format::Svg => svg::decode(bytes, min_size, limits)?.into(),
     };
@@ -401,6 +401,16 @@ fn unpremultiply(rgba: &mut [u8]) {
         let a = u32::from(p[3]);
         for c in &mut p[..3] {
             *c = if a == 0 { 0 } else { ((u32::from(*c) * 255 + a / 2) / a).min(255) as u8 };
+        }
+    }
+}
+
+/// Associated (premultiplied) 16-bit alpha → straight alpha.
+fn unpremultiply16(rgba: &mut [u16]) {
+    for p in rgba.chunks_exact_mut(4) {
+        let a = u64::from(p[3]);
+        for c in &mut p[..3] {
+            *c = if a == 0 { 0 } else { ((u64::from(*c) * 65535 + a / 2) / a).min(65535) as u16 };
         }
     }
 }

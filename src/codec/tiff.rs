@@ -152,7 +152,7 @@ pub(super) fn decode_full_depth(bytes: &[u8], limits: &Limits) -> Result<Decoded
                 _ => v,
             };
             if unpremultiply {
-                unpremultiply16(&mut out);
+                super::unpremultiply16(&mut out);
             }
             return Ok(Decoded::Sixteen(Image16::new(h.width, h.height, channels, out)));
         }
@@ -170,16 +170,6 @@ pub(super) fn decode_full_depth(bytes: &[u8], limits: &Limits) -> Result<Decoded
         super::unpremultiply(&mut out);
     }
     Ok(Decoded::Eight(Image::new(h.width, h.height, channels, out)))
-}
-
-/// Associated (premultiplied) 16-bit alpha → straight alpha.
-fn unpremultiply16(rgba: &mut [u16]) {
-    for p in rgba.chunks_exact_mut(4) {
-        let a = u64::from(p[3]);
-        for c in &mut p[..3] {
-            *c = if a == 0 { 0 } else { ((u64::from(*c) * 65535 + a / 2) / a).min(65535) as u16 };
-        }
-    }
 }
 
 #[cfg(test)]

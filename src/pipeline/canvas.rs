@@ -244,38 +244,50 @@ fn corner_pixels(w: u32, h: u32, radii: [u32; 4], mut f: impl FnMut(u32, u32)) {
 pub fn mask(image: Image, mask: &Mask, picture: Option<&Image>) -> Image {
     let mut image = with_channels(image, 4);
     let (w, h) = (image.width, image.height);
-    // Visibility from a mask image: Rec. 601 luminance times alpha, 0–1.
-    let from_picture = |x: u32, y: u32| {
-        picture.map_or(1.0, |m| {
-            let p = m.pixel(x, y);
-            let luma = (0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32) / 255.0;
-            luma * if m.channels == 4 { p[3] as f32 / 255.0 } else { 1.0 }
-        })
-    };
     let radii = match mask.shape {
         MaskShape::Corners(Some(r)) => r,
         _ => [(w.min(h) as f32 * 0.2).round() as u32; 4],
     };
     let bg = mask.background.rgba();
-    for y in 0..h {
-        for x in 0..w {
-            let keep = match mask.shape {
-                MaskShape::Ellipse => shape::ellipse(x, y, w, h),
-                MaskShape::Corners(_) => shape::rounded_rect(x, y, w, h, radii),
-                MaskShape::Image => from_picture(x, y),
-            };
+    let mut keep = vec![1.0f32; w as usize];
+    for (y, row) in image.data.chunks_exact_mut(w as usize * 4).enumerate() {
+        let y = y as u32;
+        match (mask.shape, picture) {
+            // Visibility from a mask image (stretched to this size): Rec. 601 luminance times alpha.
+            (MaskShape::Image, Some(m)) if (m.width, m.height) == (w, h) => {
+                let c = m.channels as usize;
+                let src = &m.data[y as usize * w as usize * c..][..w as usize * c];
+                for (k, p) in keep.iter_mut().zip(src.chunks_exact(c)) {
+                    let luma = (0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32) / 255.0;
+                    *k = if c == 4 { luma * (p[3] as f32 / 255.0) } else { luma };
+                }
+            }
+            (MaskShape::Image, _) => keep.fill(1.0),
+            (MaskShape::Ellipse, _) => {
+                keep.iter_mut().enumerate().for_each(|(x, k)| *k = shape::ellipse(x as u32, y, w, h))
+            }
+            (MaskShape::Corners(_), _) => {
+                keep.iter_mut().enumerate().for_each(|(x, k)| *k = shape::rounded_rect(x as u32, y, w, h, radii))
+            }
+        }
+        for (px, &keep) in row.chunks_exact_mut(4).zip(&keep) {
             if keep >= 1.0 {
                 continue;
             }
             // Cross-fade image → mask-bg by coverage, in premultiplied terms.
-            let i = ((y * w + x) * 4) as usize;
-            let (a, ba) = (image.data[i + 3] as f32 * keep, bg[3] as f32 * (1.0 - keep));
+            let (a, ba) = (px[3] as f32 * keep, bg[3] as f32 * (1.0 - keep));
             let out_a = a + ba;
-            for k in 0..3 {
-                let v = if out_a <= 0.0 { 0.0 } else { (image.data[i + k] as f32 * a + bg[k] as f32 * ba) / out_a };
-                image.data[i + k] = v.round().clamp(0.0, 255.0) as u8;
+            if out_a <= 0.0 {
+                px.fill(0);
+                continue;
             }
-            image.data[i + 3] = out_a.round().clamp(0.0, 255.0) as u8;
+            if ba > 0.0 {
+                for k in 0..3 {
+                    px[k] = ((px[k] as f32 * a + bg[k] as f32 * ba) / out_a).round().clamp(0.0, 255.0) as u8;
+                }
+            }
+            // With a transparent mask-bg the colour is the image's own: only alpha changes.
+            px[3] = out_a.round().clamp(0.0, 255.0) as u8;
         }
     }
     image

@@ -101,8 +101,7 @@ fn gif_frames(
 }
 
 fn opaque(image: Image) -> Image {
-    let data = image.data.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
-    Image::new(image.width, image.height, 3, data)
+    Image::new(image.width, image.height, 3, super::rgba_to_rgb_in_place(image.data))
 }
 
 /// Encodes frames (all the same size) as an animated GIF or WebP.

@@ -25,14 +25,6 @@ fn profile(icc: &[u8]) -> Option<ColorProfile> {
     ColorProfile::new_from_slice(icc).ok()
 }
 
-/// Applies `cs` to freshly decoded pixels from a file tagged with `source`, and returns the
-/// profile the output must carry (None: untagged, which browsers read as sRGB). See `Conversion`.
-pub fn apply(image: &mut Decoded, source: Option<&[u8]>, cs: ColourSpace) -> Option<Vec<u8>> {
-    let conversion = Conversion::new(source, cs);
-    conversion.apply(image);
-    conversion.tag
-}
-
 /// What `cs` does to the pixels of one original, and the profile the output carries:
 ///
 /// - no `cs`: converted to sRGB, untagged;
@@ -90,12 +82,13 @@ impl Conversion {
     /// (CMYK is applied by the JPEG decoder) is left alone. Returns whether pixels changed.
     pub fn apply(&self, image: &mut Decoded) -> bool {
         let Some((src, dst)) = &self.profiles else { return false };
-        let opts = TransformOptions::default();
         match image {
             Decoded::Eight(i) => self.apply_8bit(i),
             Decoded::Sixteen(i) => {
                 let rgba = i.channels == 4;
-                run(&mut i.data, rgba, src, |a, b| src.create_transform_16bit(a, dst, b, opts).ok())
+                run(&mut i.data, rgba, src, |a, b| {
+                    src.create_transform_16bit(a, dst, b, TransformOptions::default()).ok()
+                })
             }
         }
     }
@@ -103,22 +96,15 @@ impl Conversion {
     pub fn apply_8bit(&self, image: &mut Image) -> bool {
         let Some((src, dst)) = &self.profiles else { return false };
         let rgba = image.channels == 4;
-        let made = |a, b| src.create_transform_8bit(a, dst, b, TransformOptions::default()).ok();
-        let cached = self.eight.borrow().iter().find(|(alpha, _)| *alpha == rgba).map(|(_, t)| t.clone());
-        let transform = cached.unwrap_or_else(|| {
-            let (from, to) = layouts(src, rgba);
-            let t = made(from, to);
+        run(&mut image.data, rgba, src, |from, to| {
+            if let Some((_, t)) = self.eight.borrow().iter().find(|(alpha, _)| *alpha == rgba) {
+                return t.clone();
+            }
+            let t = src.create_transform_8bit(from, dst, to, TransformOptions::default()).ok();
             self.eight.borrow_mut().push((rgba, t.clone()));
             t
-        });
-        run(&mut image.data, rgba, src, |_, _| transform.clone())
+        })
     }
-}
-
-/// Converts an RGB(A) image decoded from a file tagged with `icc` to sRGB in place. Grey profiles
-/// apply to the (replicated) grey channel. Returns whether pixels changed.
-pub fn to_srgb(image: &mut Image, icc: &[u8]) -> bool {
-    Conversion::new(Some(icc), ColourSpace::Default).apply_8bit(image)
 }
 
 /// The transform's input and output layouts: a grey profile reads one grey channel (and alpha).
@@ -264,6 +250,17 @@ mod tests {
 
     fn encoded(p: &ColorProfile) -> Vec<u8> {
         p.encode().expect("profile encodes")
+    }
+
+    /// `cs` applied to `image` as the renderer does; the output's profile.
+    fn apply(image: &mut Decoded, source: Option<&[u8]>, cs: ColourSpace) -> Option<Vec<u8>> {
+        let conversion = Conversion::new(source, cs);
+        conversion.apply(image);
+        conversion.tag
+    }
+
+    fn to_srgb(image: &mut Image, icc: &[u8]) -> bool {
+        Conversion::new(Some(icc), ColourSpace::Default).apply_8bit(image)
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The one error type: every failure knows its HTTP status, a stable machine code,
-//! and a message that is safe to show to the public.
+//! a message that is safe to show to the public, and (for bugs) a detail for the log only.
 
 use std::fmt;
 
@@ -9,11 +9,13 @@ pub struct Error {
     pub code: &'static str,
     pub param: Option<String>,
     pub message: String,
+    /// What went wrong, for the log line only: never in a response body.
+    pub detail: Option<String>,
 }
 
 impl Error {
     fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
-        Error { status, code, param: None, message: message.into() }
+        Error { status, code, param: None, message: message.into(), detail: None }
     }
 
     /// A query parameter with a value we refuse (400).
@@ -58,9 +60,10 @@ impl Error {
     pub fn gateway_timeout(message: impl Into<String>) -> Self {
         Self::new(504, "origin_timeout", message)
     }
-    /// A bug on our side. The detail goes to logs only; the public message stays generic.
-    pub fn internal() -> Self {
-        Self::new(500, "internal", "internal error")
+    /// A bug on our side. `detail` (which check, which values) goes to the log only; the public
+    /// message stays generic.
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Error { detail: Some(detail.into()), ..Self::new(500, "internal", "internal error") }
     }
 
     /// The JSON body of an error response (DESIGN.md §5).

@@ -78,7 +78,7 @@ pub fn render_with(bytes: &[u8], params: &Params, accept: &str, limits: &Limits,
     }
 
     let trim = Trim::from_params(params, probe.has_alpha);
-    let mut decoded = match timeline.single() {
+    let mut raster = match timeline.single() {
         Some(n) if probe.frames > 1 && n > 0 => nth_frame(bytes, &probe, n, limits)?.into(),
         _ => {
             // Trimming and face areas look at the pixels before the geometry is final, so they
@@ -95,20 +95,20 @@ pub fn render_with(bytes: &[u8], params: &Params, accept: &str, limits: &Limits,
             codec::decode_full_depth(bytes, &probe, stored_min, limits)?
         }
     };
-    colour.apply(&mut decoded);
+    colour.apply(&mut raster.pixels);
     let tags = codec::Tags { icc: colour.tag, dpi: output.dpi, iptc: extras.iptc.filter(|_| output.keep_iptc) };
-    let bounds = trim.and_then(|t| t.bounds(&decoded.as_8bit()));
+    let bounds = trim.and_then(|t| t.bounds(&raster.pixels.as_8bit()));
     let mut trim_area = None;
     if let Some((x, y, w, h)) = bounds {
-        let k = stored.0 as f64 / decoded.width() as f64;
-        let b = (x as f64 * k, y as f64 * k, w as f64 * k, h as f64 * k);
+        let (kx, ky) = raster.scale;
+        let b = (x as f64 / kx, y as f64 / ky, w as f64 / kx, h as f64 / ky);
         let (x, y, w, h) = pipeline::orient_rect(plan.orientation, b, (stored.0 as f64, stored.1 as f64));
         trim_area = Some(plan::Region { x, y, w, h });
         plan = plan::plan_within(params, stored, probe.orientation, limits, Some(plan::Region { x, y, w, h }))?;
     }
     let mut faces = None;
     if params.facearea {
-        let found = faces::detect(&decoded.as_8bit(), plan.orientation, plan.source);
+        let found = faces::detect(&raster.pixels.as_8bit(), plan.orientation, plan.source);
         let (w, h) = plan.source;
         let within = trim_area.unwrap_or(plan::Region { x: 0.0, y: 0.0, w: w as f64, h: h as f64 });
         if let Some(area) = plan::face_area(params, &found, within) {
@@ -120,7 +120,7 @@ pub fn render_with(bytes: &[u8], params: &Params, accept: &str, limits: &Limits,
     }
     let decoded_at = Instant::now();
     let inputs = pipeline::Inputs { faces: faces.as_deref(), mask: mask.as_ref() };
-    let image = pipeline::run(decoded, &plan, finish, inputs)?;
+    let image = pipeline::run(raster, &plan, finish, inputs)?;
     let transformed_at = Instant::now();
 
     let (body, mime) = match summary {
@@ -207,7 +207,8 @@ fn with_faces(json: String, bytes: &[u8], probe: &Probe, params: &Params, limits
             })
         })
         .collect();
-    let mut doc: serde_json::Value = serde_json::from_str(&json).map_err(|_| Error::internal())?;
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&json).map_err(|e| Error::internal(format!("fm=json document does not parse: {e}")))?;
     doc["Faces"] = serde_json::Value::Array(list);
     Ok(doc.to_string())
 }

@@ -6,6 +6,7 @@
 //! | `/` | GET, HEAD | text index of samples and routes |
 //! | `/<sample>` | GET, HEAD | generated sample |
 //! | `/<path>` | GET, HEAD | first `--dir` holding the file (traversal-proof) |
+//! | `/_gen/<w>x<h>[-<opt>…].<jpg\|png\|webp>` | GET, HEAD | an original made to order (`generated.rs`) |
 //! | `/_fault/status/<code>` | GET, HEAD | that status (200..=599) with a short body |
 //! | `/_fault/delay/<ms>/<path>` | GET, HEAD | sleeps min(ms, 30000), then answers `/<path>` |
 //! | `/_fault/garbage.jpg` | GET, HEAD | 1 KiB of non-image bytes as image/jpeg |
@@ -254,6 +255,15 @@ fn route(state: &State, headers: &[Header], path: &str) -> Resp {
     if let Some(fault) = path.strip_prefix("/_fault/") {
         return fault_route(state, headers, fault);
     }
+    if let Some(name) = path.strip_prefix("/_gen/") {
+        return match crate::generated::Spec::parse(name) {
+            Some(spec) => send(
+                &Entity::new(spec.mime(), spec.bytes(), SystemTime::UNIX_EPOCH + Duration::from_secs(SAMPLE_MTIME)),
+                headers,
+            ),
+            None => text(404, "use /_gen/<w>x<h>[-<option>...].<jpg|png|webp> (local-origin/src/generated.rs)\n"),
+        };
+    }
     let segments = match segments(path) {
         Ok(s) => s,
         Err(status) => return text(status, if status == 400 { "bad path\n" } else { "not found\n" }),
@@ -412,7 +422,7 @@ fn index(state: &State) -> Resp {
         s += &format!("  {}\n", d.display());
     }
     s += "\nfaults: /_fault/status/<code>  /_fault/delay/<ms>/<path>  /_fault/flip/<byte>/<sample>  \
-          /_fault/garbage.jpg  /_fault/truncated.jpg  /_fault/bomb.png\nstats: GET /_stats, POST /_stats/reset\n";
+          /_fault/garbage.jpg  /_fault/truncated.jpg  /_fault/bomb.png\nstats: GET /_stats, POST /_stats/reset\nmade to order: /_gen/<w>x<h>[-<option>...].<jpg|png|webp> (e.g. /_gen/1999x1500-p-422.jpg)\n";
     text(200, &s)
 }
 

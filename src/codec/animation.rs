@@ -31,7 +31,7 @@ pub fn decode_frames(
     match probe.format {
         Format::Gif => gif_frames(bytes, probe.has_alpha, limits, &mut each),
         Format::Webp => libwebp::decode_animation(bytes, probe.has_alpha, &mut each),
-        _ => Err(Error::internal()),
+        f => Err(Error::internal(format!("frames asked of a {} original", f.name()))),
     }
 }
 
@@ -107,24 +107,25 @@ fn opaque(image: Image) -> Image {
 /// Encodes frames (all the same size) as an animated GIF or WebP.
 /// `icc` is the profile to embed (WebP only: GIF carries none, so its frames are sRGB).
 pub fn encode(frames: &[Frame], loop_count: LoopCount, options: &EncodeOptions, icc: Option<&[u8]>) -> Result<Vec<u8>> {
-    let first = frames.first().ok_or_else(Error::internal)?;
+    let first = frames.first().ok_or_else(|| Error::internal("animation encode without frames"))?;
     if frames.iter().any(|f| (f.image.width, f.image.height) != (first.image.width, first.image.height)) {
-        return Err(Error::internal());
+        return Err(Error::internal("animation frames of different sizes"));
     }
     match options.format {
         OutputFormat::Gif => {
             let colors = options.colors.map(usize::from).unwrap_or(256);
             let mut out = Vec::new();
             let (w, h) = (first.image.width as u16, first.image.height as u16);
-            let mut encoder = ::gif::Encoder::new(&mut out, w, h, &[]).map_err(|_| Error::internal())?;
+            let mut encoder = ::gif::Encoder::new(&mut out, w, h, &[])
+                .map_err(|e| Error::internal(format!("animated GIF setup: {e}")))?;
             let repeat = if loop_count == 0 { ::gif::Repeat::Infinite } else { ::gif::Repeat::Finite(loop_count) };
-            encoder.set_repeat(repeat).map_err(|_| Error::internal())?;
+            encoder.set_repeat(repeat).map_err(|e| Error::internal(format!("animated GIF loop count: {e}")))?;
             for f in frames {
                 let mut frame = gif::frame(&f.image, colors)?;
                 frame.delay = (f.delay_ms / 10).min(u32::from(u16::MAX)) as u16;
                 // Each frame is a full canvas: replace, never blend with the previous one.
                 frame.dispose = ::gif::DisposalMethod::Background;
-                encoder.write_frame(&frame).map_err(|_| Error::internal())?;
+                encoder.write_frame(&frame).map_err(|e| Error::internal(format!("animated GIF frame: {e}")))?;
             }
             drop(encoder);
             Ok(out)
@@ -134,7 +135,7 @@ pub fn encode(frames: &[Frame], loop_count: LoopCount, options: &EncodeOptions, 
             icc,
             &first.image,
         ),
-        _ => Err(Error::internal()),
+        f => Err(Error::internal(format!("animation encode to {f:?}"))),
     }
 }
 

@@ -178,7 +178,9 @@ impl Picture {
         let mut settings = MaybeUninit::<Dav1dSettings>::uninit();
         // SAFETY: `dav1d_default_settings` writes a whole `Dav1dSettings`.
         let mut settings = unsafe {
-            dav1d::dav1d_default_settings(NonNull::new(settings.as_mut_ptr()).ok_or_else(Error::internal)?);
+            dav1d::dav1d_default_settings(
+                NonNull::new(settings.as_mut_ptr()).ok_or_else(|| Error::internal("dav1d settings pointer is null"))?,
+            );
             settings.assume_init()
         };
         // One thread and no frame pipelining: dav1d then never spawns a worker.
@@ -192,7 +194,7 @@ impl Picture {
         // SAFETY: both pointers are valid for the call.
         let r = unsafe { dav1d::dav1d_open(Some(NonNull::from(&mut decoder.0)), Some(NonNull::from(&mut settings))) };
         if r.0 != 0 || decoder.0.is_none() {
-            return Err(Error::internal());
+            return Err(Error::internal(format!("dav1d_open returned {}", r.0)));
         }
         let mut input = Dav1dData::default();
         // SAFETY: `dav1d_data_create` allocates `data.len()` bytes owned by `input`.
@@ -394,7 +396,7 @@ pub(super) fn encode(image: &Image, quality: u8) -> Result<Vec<u8>> {
         let px: Vec<ravif::RGB8> = image.data.chunks_exact(3).map(|p| ravif::RGB8::new(p[0], p[1], p[2])).collect();
         encoder.encode_rgb(ravif::Img::new(px.as_slice(), w, h))
     };
-    result.map(|e| e.avif_file).map_err(|_| Error::internal())
+    result.map(|e| e.avif_file).map_err(|e| Error::internal(format!("AVIF encode: {e}")))
 }
 
 #[cfg(test)]
@@ -588,7 +590,7 @@ pub(super) mod tests {
             v.dedup();
             v.len()
         };
-        let Decoded::Sixteen(deep) = super::super::decode_full_depth(&file, &p, (1, 1), &limits).unwrap() else {
+        let Decoded::Sixteen(deep) = super::super::decode_full_depth(&file, &p, (1, 1), &limits).unwrap().pixels else {
             panic!("10-bit AVIF decoded to 8 bits");
         };
         assert_eq!((deep.width, deep.height, deep.channels), (1024, 8, 3));
@@ -605,7 +607,10 @@ pub(super) mod tests {
         // Over budget for 16 bits but not for 8: the same file comes out 8-bit.
         let px = (w * h) as u64;
         let tight = Limits { max_decode_bytes: px * (2 * 4 + 3) + 4 * 1024 * 1024, ..limits };
-        assert!(matches!(super::super::decode_full_depth(&file, &p, (1, 1), &tight).unwrap(), Decoded::Eight(_)));
+        assert!(matches!(
+            super::super::decode_full_depth(&file, &p, (1, 1), &tight).unwrap().pixels,
+            Decoded::Eight(_)
+        ));
     }
 
     /// Every byte of the AV1 payload flipped in turn: the decoder's error path must come back as

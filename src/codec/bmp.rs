@@ -200,7 +200,11 @@ pub(super) fn decode(bytes: &[u8], format: Format, limits: &Limits) -> Result<Im
                     };
                     [shift(masks[0], v), shift(masks[1], v), shift(masks[2], v), shift(masks[3], v)]
                 }
-                _ => return Err(Error::internal()),
+                bits => {
+                    return Err(Error::internal(format!(
+                        "BMP rows of {bits} bits per pixel reached the bitfield decoder"
+                    )))
+                }
             };
             out.extend_from_slice(&px[..channels]);
         }

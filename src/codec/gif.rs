@@ -159,9 +159,10 @@ pub(super) fn frame(image: &Image, colors: usize) -> Result<::gif::Frame<'static
 pub(super) fn encode(image: &Image, colors: usize) -> Result<Vec<u8>> {
     let frame = frame(image, colors)?;
     let mut out = Vec::new();
-    let mut encoder = ::gif::Encoder::new(&mut out, frame.width, frame.height, &[]).map_err(|_| Error::internal())?;
-    encoder.write_frame(&frame).map_err(|_| Error::internal())?;
-    encoder.into_inner().map_err(|_| Error::internal())?;
+    let mut encoder = ::gif::Encoder::new(&mut out, frame.width, frame.height, &[])
+        .map_err(|e| Error::internal(format!("GIF encoder setup: {e}")))?;
+    encoder.write_frame(&frame).map_err(|e| Error::internal(format!("GIF frame: {e}")))?;
+    encoder.into_inner().map_err(|e| Error::internal(format!("GIF finish: {e}")))?;
     Ok(out)
 }
 

@@ -34,7 +34,12 @@ fn boxed(kind: &[u8; 4], header_extra: &[u8], children: &[u8]) -> Vec<u8> {
 /// The AVIF file with `icc` attached to its primary item; unchanged when `icc` is None.
 pub(super) fn with_icc(avif: Vec<u8>, icc: Option<&[u8]>) -> Result<Vec<u8>> {
     let Some(icc) = icc else { return Ok(avif) };
-    add_colr(&avif, icc).ok_or_else(Error::internal)
+    add_colr(&avif, icc).ok_or_else(|| {
+        Error::internal(format!(
+            "AVIF ICC: the {}-byte encoder output has a box layout the colr surgery does not know",
+            avif.len()
+        ))
+    })
 }
 
 fn add_colr(file: &[u8], icc: &[u8]) -> Option<Vec<u8>> {

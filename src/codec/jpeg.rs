@@ -180,7 +180,8 @@ fn decoder_error(e: jpeg_decoder::Error) -> Error {
     }
 }
 
-pub(super) fn decode(bytes: &[u8], min_size: (u32, u32), limits: &Limits) -> Result<Image> {
+/// Decodes at the smallest DCT scale that keeps `min_size`, and says which (in eighths).
+pub(super) fn decode(bytes: &[u8], min_size: (u32, u32), limits: &Limits) -> Result<(Image, u32)> {
     let h = parse_header(bytes)?;
     check_supported(&h)?;
     let (w, ht) = (u32::from(h.width), u32::from(h.height));
@@ -219,7 +220,13 @@ pub(super) fn decode(bytes: &[u8], min_size: (u32, u32), limits: &Limits) -> Res
     let info = decoder.info().ok_or_else(|| corrupt("no frame header"))?;
     let (ow, oh) = (u32::from(info.width), u32::from(info.height));
     if (ow, oh) != (scaled(w, eighths), scaled(ht, eighths)) {
-        return Err(Error::internal());
+        return Err(Error::internal(format!(
+            "JPEG {w}x{ht} asked at {eighths}/8 for at least {}x{} decodes to {ow}x{oh}, not {}x{}",
+            min.0,
+            min.1,
+            scaled(w, eighths),
+            scaled(ht, eighths)
+        )));
     }
     let mut data = decoder.decode().map_err(decoder_error)?;
     drop(decoder); // frees progressive coefficients before we convert
@@ -249,7 +256,7 @@ pub(super) fn decode(bytes: &[u8], min_size: (u32, u32), limits: &Limits) -> Res
             .and_then(|icc| super::icc::cmyk_to_srgb(&data, &icc))
             .unwrap_or_else(|| cmyk_to_rgb(&data)),
     };
-    Ok(Image::new(ow, oh, 3, rgb))
+    Ok((Image::new(ow, oh, 3, rgb), eighths))
 }
 
 /// jpeg-decoder hands back ink amounts (it un-inverts Adobe CMYK and converts YCCK). Naive
@@ -267,7 +274,8 @@ fn cmyk_to_rgb(cmyk: &[u8]) -> Vec<u8> {
 
 pub(super) fn encode(image: &Image, options: &EncodeOptions, tags: &super::Tags) -> Result<Vec<u8>> {
     if image.channels != 3 {
-        return Err(Error::internal()); // the pipeline flattens alpha before a JPEG encode
+        // The pipeline flattens alpha before a JPEG encode.
+        return Err(Error::internal(format!("JPEG encode of a {}-channel image", image.channels)));
     }
     let (w, h) = match (u16::try_from(image.width), u16::try_from(image.height)) {
         (Ok(w), Ok(h)) => (w, h),
@@ -285,11 +293,13 @@ pub(super) fn encode(image: &Image, options: &EncodeOptions, tags: &super::Tags)
         encoder.set_density(jpeg_encoder::PixelDensity::dpi(dpi.min(u32::from(u16::MAX)) as u16));
     }
     if let Some(icc) = &tags.icc {
-        encoder.add_icc_profile(icc).map_err(|_| Error::internal())?;
+        encoder
+            .add_icc_profile(icc)
+            .map_err(|e| Error::internal(format!("JPEG ICC profile of {} bytes: {e}", icc.len())))?;
     }
     // An IPTC block too large for one APP13 segment is left out rather than split.
     if let Some(app13) = tags.iptc.as_deref().and_then(photoshop_iptc_segment) {
-        encoder.add_app_segment(13, app13).map_err(|_| Error::internal())?;
+        encoder.add_app_segment(13, app13).map_err(|e| Error::internal(format!("JPEG APP13 (IPTC): {e}")))?;
     }
     // Default tables fit progressive scans badly: optimising them saves ~4% for ~1 ms per MP.
     encoder.set_optimized_huffman_tables(options.progressive);
@@ -302,7 +312,7 @@ pub(super) fn encode(image: &Image, options: &EncodeOptions, tags: &super::Tags)
         encoder.set_chroma_subsampling_method(jpeg_encoder::ChromaSubsamplingMethod::Average);
         encoder.encode(&image.data, w, h, jpeg_encoder::ColorType::Rgb)
     };
-    encoded.map_err(|_| Error::internal())?;
+    encoded.map_err(|e| Error::internal(format!("JPEG encode of {w}x{h}: {e}")))?;
     Ok(out)
 }
 

@@ -52,7 +52,7 @@ fn picture(image: &Image, argb: bool) -> Result<Picture> {
     let mut raw = MaybeUninit::<sys::WebPPicture>::zeroed();
     // SAFETY: Init fills every field of the zeroed struct; it fails only on an ABI mismatch.
     if unsafe { sys::WebPPictureInitInternal(raw.as_mut_ptr(), sys::WEBP_ENCODER_ABI_VERSION as c_int) } == 0 {
-        return Err(Error::internal());
+        return Err(Error::internal("WebPPictureInit failed (libwebp ABI mismatch)"));
     }
     // SAFETY: initialised just above.
     let mut pic = Picture(unsafe { raw.assume_init() });
@@ -86,7 +86,7 @@ fn config(quality: u8, pixels: u64) -> Result<sys::WebPConfig> {
         )
     };
     if ok == 0 {
-        return Err(Error::internal());
+        return Err(Error::internal("WebPConfigInit failed (libwebp ABI mismatch)"));
     }
     // SAFETY: initialised just above.
     let mut config = unsafe { raw.assume_init() };
@@ -96,7 +96,10 @@ fn config(quality: u8, pixels: u64) -> Result<sys::WebPConfig> {
     config.thread_level = 0;
     // SAFETY: plain read of a valid struct.
     if unsafe { sys::WebPValidateConfig(&config) } == 0 {
-        return Err(Error::internal());
+        return Err(Error::internal(format!(
+            "WebPValidateConfig refused method {} quality {}",
+            config.method, config.quality
+        )));
     }
     Ok(config)
 }
@@ -122,7 +125,7 @@ pub fn encode_lossy(image: &Image, quality: u8) -> Result<Vec<u8>> {
             sys::WebPEncodingError::VP8_ENC_ERROR_BAD_DIMENSION => {
                 Error::too_large("WebP output cannot exceed 16383 pixels on a side")
             }
-            _ => Error::internal(),
+            e => Error::internal(format!("WebP encode: {e:?}")),
         });
     }
     Ok(out)
@@ -146,12 +149,12 @@ pub fn encode_animation(
     quality: u8,
     lossless: bool,
 ) -> Result<Vec<u8>> {
-    let first = &frames.first().ok_or_else(Error::internal)?.image;
+    let first = &frames.first().ok_or_else(|| Error::internal("animated WebP encode without frames"))?.image;
     let (w, h) = (first.width as c_int, first.height as c_int);
     let mut raw = MaybeUninit::<sys::WebPAnimEncoderOptions>::zeroed();
     // SAFETY: Init fills the struct; it fails only on an ABI mismatch.
     if unsafe { sys::WebPAnimEncoderOptionsInitInternal(raw.as_mut_ptr(), sys::WEBP_MUX_ABI_VERSION as c_int) } == 0 {
-        return Err(Error::internal());
+        return Err(Error::internal("WebPAnimEncoderOptionsInit failed (libwebp ABI mismatch)"));
     }
     // SAFETY: initialised just above.
     let mut options = unsafe { raw.assume_init() };
@@ -214,7 +217,7 @@ pub fn decode_animation(
     let mut raw = MaybeUninit::<sys::WebPAnimDecoderOptions>::zeroed();
     // SAFETY: Init fills the struct; it fails only on an ABI mismatch.
     if unsafe { sys::WebPAnimDecoderOptionsInitInternal(raw.as_mut_ptr(), sys::WEBP_DEMUX_ABI_VERSION as c_int) } == 0 {
-        return Err(Error::internal());
+        return Err(Error::internal("WebPAnimDecoderOptionsInit failed (libwebp ABI mismatch)"));
     }
     // SAFETY: initialised just above.
     let mut options = unsafe { raw.assume_init() };

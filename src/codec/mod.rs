@@ -173,15 +173,36 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe> {
 /// the decoder's peak memory at the chosen scale is estimated and checked against
 /// `limits.max_decode_bytes` (413).
 pub fn decode(bytes: &[u8], probe: &Probe, min_size: (u32, u32), limits: &Limits) -> Result<Image> {
-    decode_full_depth(bytes, probe, min_size, limits).map(Decoded::into_8bit)
+    decode_full_depth(bytes, probe, min_size, limits).map(|r| r.pixels.into_8bit())
+}
+
+/// Decoded pixels and the scale they were decoded at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Raster {
+    pub pixels: Decoded,
+    /// Decoded pixels per stored pixel, per axis: 1, except a JPEG shrunk on load (exactly s/8,
+    /// while its size is ceil(side·s/8)) or a vector drawn at the output's size.
+    pub scale: (f64, f64),
+}
+
+impl From<Image> for Raster {
+    /// Pixels at their stored size.
+    fn from(image: Image) -> Self {
+        Raster { pixels: image.into(), scale: (1.0, 1.0) }
+    }
 }
 
 /// As `decode`, but 16-bit originals (PNG, TIFF; 10/12-bit AVIF) keep their 16-bit samples, for colour management
-/// and the resize to work on.
-pub fn decode_full_depth(bytes: &[u8], probe: &Probe, min_size: (u32, u32), limits: &Limits) -> Result<Decoded> {
+/// and the resize to work on; and with the scale the decoder chose.
+pub fn decode_full_depth(bytes: &[u8], probe: &Probe, min_size: (u32, u32), limits: &Limits) -> Result<Raster> {
     // The decoders re-read their own headers, so a probe from other bytes cannot mislead them.
+    let mut jpeg_eighths = None;
     let decoded: Decoded = match probe.format {
-        Format::Jpeg => jpeg::decode(bytes, min_size, limits)?.into(),
+        Format::Jpeg => {
+            let (image, eighths) = jpeg::decode(bytes, min_size, limits)?;
+            jpeg_eighths = Some(eighths);
+            image.into()
+        }
         Format::Png => png::decode_full_depth(bytes, limits)?,
         Format::Gif => gif::decode(bytes, probe.has_alpha, limits)?.into(),
         Format::Webp => webp::decode(bytes, limits)?.into(),
@@ -195,9 +216,17 @@ pub fn decode_full_depth(bytes: &[u8], probe: &Probe, min_size: (u32, u32), limi
         Decoded::Sixteen(i) => (i.data.len(), (i.width, i.height, i.channels)),
     };
     if samples != w as usize * h as usize * c as usize {
-        return Err(Error::internal());
+        return Err(Error::internal(format!(
+            "{} decoder returned {samples} samples for {w}x{h}x{c}",
+            probe.format.name()
+        )));
     }
-    Ok(decoded)
+    let scale = match jpeg_eighths {
+        Some(e) => (f64::from(e) / 8.0, f64::from(e) / 8.0),
+        // Other decoders give the stored size, or (vectors) draw the whole image at this size.
+        None => (f64::from(w) / f64::from(probe.width.max(1)), f64::from(h) / f64::from(probe.height.max(1))),
+    };
+    Ok(Raster { pixels: decoded, scale })
 }
 
 /// An output encoding.
@@ -296,7 +325,13 @@ pub fn encode_tagged(image: &Image, options: &EncodeOptions, tags: &Tags) -> Res
         || !(image.channels == 3 || image.channels == 4)
         || image.data.len() != expected
     {
-        return Err(Error::internal());
+        return Err(Error::internal(format!(
+            "encode of a {}x{}x{} image with {} samples",
+            image.width,
+            image.height,
+            image.channels,
+            image.data.len()
+        )));
     }
     let colors = options.colors.map(usize::from);
     // colorquant on a non-palette output: quantize the pixels, then encode them as usual.

@@ -203,14 +203,15 @@ fn tagged_info<'a>(width: u32, height: u32, tags: &'a super::Tags) -> ::png::Inf
 pub(super) fn encode(image: &Image, tags: &super::Tags) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity(image.data.len() / 4);
     let info = tagged_info(image.width, image.height, tags);
-    let mut encoder = ::png::Encoder::with_info(&mut out, info).map_err(|_| Error::internal())?;
+    let mut encoder =
+        ::png::Encoder::with_info(&mut out, info).map_err(|e| Error::internal(format!("PNG encoder setup: {e}")))?;
     encoder.set_color(if image.channels == 4 { ::png::ColorType::Rgba } else { ::png::ColorType::Rgb });
     encoder.set_depth(::png::BitDepth::Eight);
     // fdeflate + adaptive filtering: ~35x faster than Balanced for a slightly larger file.
     encoder.set_compression(::png::Compression::Fast);
-    let mut writer = encoder.write_header().map_err(|_| Error::internal())?;
-    writer.write_image_data(&image.data).map_err(|_| Error::internal())?;
-    writer.finish().map_err(|_| Error::internal())?;
+    let mut writer = encoder.write_header().map_err(|e| Error::internal(format!("PNG header: {e}")))?;
+    writer.write_image_data(&image.data).map_err(|e| Error::internal(format!("PNG data: {e}")))?;
+    writer.finish().map_err(|e| Error::internal(format!("PNG finish: {e}")))?;
     Ok(out)
 }
 
@@ -235,7 +236,8 @@ pub(super) fn encode_indexed(q: &super::quantize::Indexed, tags: &super::Tags) -
     }
     let mut out = Vec::with_capacity(packed.len() / 2 + 1024);
     let info = tagged_info(q.width, q.height, tags);
-    let mut encoder = ::png::Encoder::with_info(&mut out, info).map_err(|_| Error::internal())?;
+    let mut encoder =
+        ::png::Encoder::with_info(&mut out, info).map_err(|e| Error::internal(format!("PNG encoder setup: {e}")))?;
     encoder.set_color(::png::ColorType::Indexed);
     encoder.set_depth(match depth {
         1 => ::png::BitDepth::One,
@@ -249,9 +251,9 @@ pub(super) fn encode_indexed(q: &super::quantize::Indexed, tags: &super::Tags) -
         encoder.set_trns(q.palette[..=last].iter().map(|c| c[3]).collect::<Vec<u8>>());
     }
     encoder.set_compression(::png::Compression::Fast);
-    let mut writer = encoder.write_header().map_err(|_| Error::internal())?;
-    writer.write_image_data(&packed).map_err(|_| Error::internal())?;
-    writer.finish().map_err(|_| Error::internal())?;
+    let mut writer = encoder.write_header().map_err(|e| Error::internal(format!("PNG header: {e}")))?;
+    writer.write_image_data(&packed).map_err(|e| Error::internal(format!("PNG8 data: {e}")))?;
+    writer.finish().map_err(|e| Error::internal(format!("PNG finish: {e}")))?;
     Ok(out)
 }
 

@@ -261,7 +261,7 @@ pub(crate) mod tests {
         let limits = Limits::default();
         let file = rgb16(31, 17, Compression::Lzw, 1);
         let p = probe(&file, &limits).unwrap();
-        let Decoded::Sixteen(img) = decode_full_depth(&file, &p, (31, 17), &limits).unwrap() else {
+        let Decoded::Sixteen(img) = decode_full_depth(&file, &p, (31, 17), &limits).unwrap().pixels else {
             panic!("16-bit TIFF decoded to 8 bits");
         };
         assert_eq!((img.width, img.height, img.channels), (31, 17, 3));
@@ -279,7 +279,7 @@ pub(crate) mod tests {
         }
         let file = out.into_inner();
         let p = probe(&file, &limits).unwrap();
-        let Decoded::Sixteen(img) = decode_full_depth(&file, &p, (2, 1), &limits).unwrap() else {
+        let Decoded::Sixteen(img) = decode_full_depth(&file, &p, (2, 1), &limits).unwrap().pixels else {
             panic!("16-bit RGBA TIFF decoded to 8 bits");
         };
         assert_eq!(img.channels, 4);
@@ -289,9 +289,9 @@ pub(crate) mod tests {
         let file = rgb16(40, 30, Compression::Uncompressed, 1);
         let p = probe(&file, &limits).unwrap();
         let tight = Limits { max_decode_bytes: 40 * 30 * (6 + 3), ..limits };
-        assert!(matches!(decode_full_depth(&file, &p, (1, 1), &tight).unwrap(), Decoded::Eight(_)));
+        assert!(matches!(decode_full_depth(&file, &p, (1, 1), &tight).unwrap().pixels, Decoded::Eight(_)));
         let roomy = Limits { max_decode_bytes: 40 * 30 * (6 + 6), ..limits };
-        assert!(matches!(decode_full_depth(&file, &p, (1, 1), &roomy).unwrap(), Decoded::Sixteen(_)));
+        assert!(matches!(decode_full_depth(&file, &p, (1, 1), &roomy).unwrap().pixels, Decoded::Sixteen(_)));
     }
 
     #[test]

@@ -192,7 +192,7 @@ pub(super) fn encode(image: &Image, options: &EncodeOptions) -> Result<Vec<u8>> 
     let mut out = Vec::with_capacity(image.data.len() / 4);
     image_webp::WebPEncoder::new(&mut out)
         .encode(&image.data, image.width, image.height, colour)
-        .map_err(|_| Error::internal())?;
+        .map_err(|e| Error::internal(format!("lossless WebP encode of {}x{}: {e}", image.width, image.height)))?;
     Ok(out)
 }
 
@@ -202,7 +202,7 @@ pub(super) fn encode(image: &Image, options: &EncodeOptions) -> Result<Vec<u8>> 
 pub(super) fn with_icc(webp: Vec<u8>, icc: Option<&[u8]>, image: &Image) -> Result<Vec<u8>> {
     let Some(icc) = icc else { return Ok(webp) };
     if webp.len() < 20 || &webp[..4] != b"RIFF" || &webp[8..12] != b"WEBP" {
-        return Err(Error::internal());
+        return Err(Error::internal("ICC for WebP: the encoder's output is not a RIFF WebP"));
     }
     const ICC_FLAG: u8 = 0x20;
     const ALPHA_FLAG: u8 = 0x10;
@@ -229,7 +229,8 @@ pub(super) fn with_icc(webp: Vec<u8>, icc: Option<&[u8]>, image: &Image) -> Resu
         out.push(0);
     }
     out.extend_from_slice(rest);
-    let riff = u32::try_from(out.len() - 8).map_err(|_| Error::internal())?;
+    let riff = u32::try_from(out.len() - 8)
+        .map_err(|_| Error::internal(format!("WebP with ICC is {} bytes, over RIFF's 4 GB", out.len())))?;
     out[4..8].copy_from_slice(&riff.to_le_bytes());
     Ok(out)
 }

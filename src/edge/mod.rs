@@ -70,7 +70,11 @@ fn handle(req: Request, started: Instant, after: &mut After) -> (Response, LogFi
     let mut log = LogFields::default();
     let result = if req.get_path() == PURGE_PATH { purge::handle(&req) } else { route(&req, started, &mut log, after) };
     let resp = result.unwrap_or_else(|e| {
-        log.error = Some(e.message.clone());
+        // The log line gets the detail of a bug; the body only ever the public message.
+        log.error = Some(match &e.detail {
+            Some(d) => format!("{}: {d}", e.message),
+            None => e.message.clone(),
+        });
         let mut resp = error_response(&e);
         if e.status == 405 && req.get_path() == PURGE_PATH {
             resp.set_header(header::ALLOW, "POST");

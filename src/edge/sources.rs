@@ -76,7 +76,7 @@ pub fn proxy_backend(source: &Source, target: &Target) -> Result<String, Error> 
 
 /// Says what is wrong without echoing the configuration (`Source::parse` tells the operator).
 fn misconfigured() -> Error {
-    let mut e = Error::internal();
+    let mut e = Error::internal("source configuration rejected (the start-up log names the problem)");
     e.message = "the source configuration for this host is invalid".into();
     e
 }

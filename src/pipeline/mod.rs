@@ -9,9 +9,10 @@ mod canvas;
 pub(crate) mod orient;
 mod resize;
 
+use crate::codec::Raster;
 use crate::error::{Error, Result};
 use crate::faces::{self, Face};
-use crate::image::{Decoded, Image};
+use crate::image::Image;
 use crate::params::Color;
 use crate::plan::{face_crop_center, Mask, MaskShape, Plan};
 
@@ -49,20 +50,20 @@ pub struct Inputs<'a> {
 
 /// Runs every step over the decoded (stored-orientation) image. 16-bit samples last until the
 /// resize, which rounds them to 8 bits.
-pub fn run(decoded: impl Into<Decoded>, plan: &Plan, finish: Finish, inputs: Inputs) -> Result<Image> {
-    let decoded = decoded.into();
+pub fn run(raster: impl Into<Raster>, plan: &Plan, finish: Finish, inputs: Inputs) -> Result<Image> {
+    let raster = raster.into();
     let detected;
     let faces = match inputs.faces {
         Some(f) => f,
         None if plan.needs_faces() => {
-            detected = faces::detect(&decoded.as_8bit(), plan.orientation, plan.source);
+            detected = faces::detect(&raster.pixels.as_8bit(), plan.orientation, plan.source);
             &detected[..]
         }
         None => &[],
     };
-    let smart = plan.smart.and_then(|_| place_smart_crop(&decoded.as_8bit(), plan, faces));
+    let smart = plan.smart.and_then(|_| place_smart_crop(&raster.pixels.as_8bit(), plan, faces));
     let plan = smart.as_ref().unwrap_or(plan);
-    let image = resize::crop_and_resize(decoded, plan)?;
+    let image = resize::crop_and_resize(raster, plan)?;
     let image = orient::apply(image, plan.orientation);
     let mut image = image;
     // Before the colour operations, so red still looks red.

@@ -162,8 +162,10 @@ pub fn plan_within(
     let frame = Frame::from_params(params, dpr);
     let ins = frame.insets();
     let (iw, ih) = (ins[1] + ins[3], ins[0] + ins[2]);
-    tw = tw.map(|w| (w - iw as f64).max(1.0));
-    th = th.map(|h| (h - ih as f64).max(1.0));
+    // A requested side is a whole number of pixels (`w=150` is 150 px); only a side derived
+    // from another is rounded from the exact ratio.
+    tw = tw.map(|w| round_px(w - iw as f64) as f64);
+    th = th.map(|h| round_px(h - ih as f64) as f64);
 
     // An aspect ratio supplies the missing side(s) where the output is a fixed frame.
     if let (Some((a, b)), Fit::Crop | Fit::Fill | Fit::FillMax | Fit::Min) = (params.ar, params.fit) {
@@ -176,11 +178,12 @@ pub fn plan_within(
         }
     }
 
-    let (mut tw, mut th) = match (tw, th) {
-        (Some(w), Some(h)) => (w, h),
-        (Some(w), None) => (w, w * rh / rw),
-        (None, Some(h)) => (h * rw / rh, h),
-        (None, None) => (rw, rh),
+    // Which side a contained resize fits to: the one asked for, else the tighter one.
+    let (mut tw, mut th, width_binds) = match (tw, th) {
+        (Some(w), Some(h)) => (w, h, w * rh <= h * rw),
+        (Some(w), None) => (w, w * rh / rw, true),
+        (None, Some(h)) => (h * rw / rh, h, false),
+        (None, None) => (rw, rh, true),
     };
     if params.fit == Fit::Crop {
         let clamp = |v: f64, min: Option<u32>, max: Option<u32>| {
@@ -191,9 +194,18 @@ pub fn plan_within(
         th = clamp(th, params.min_h, params.max_h);
     }
     let (tw, th) = (round_px(tw), round_px(th));
-
-    let contain = |s: f64| (round_px(rw * s), round_px(rh * s));
-    let contain_scale = (tw as f64 / rw).min(th as f64 / rh);
+    // The region inside tw x th, aspect kept: the binding side lands exactly on its target and
+    // the other is rounded from the exact ratio; `cap` bounds the scale (1 = never enlarge).
+    let contain = |cap: f64| {
+        let scale = if width_binds { tw as f64 / rw } else { th as f64 / rh };
+        if scale > cap {
+            (round_px(rw * cap), round_px(rh * cap))
+        } else if width_binds {
+            (tw, round_px(tw as f64 * rh / rw))
+        } else {
+            (round_px(th as f64 * rw / rh), th)
+        }
+    };
     let mut p = Plan {
         orientation,
         source,
@@ -218,8 +230,8 @@ pub fn plan_within(
         faceindex: params.faceindex,
     };
     match params.fit {
-        Fit::Clip => p.resize = contain(contain_scale),
-        Fit::Max => p.resize = contain(contain_scale.min(1.0)),
+        Fit::Clip => p.resize = contain(f64::INFINITY),
+        Fit::Max => p.resize = contain(1.0),
         Fit::Scale => {}
         Fit::Crop => {
             p.region = crop_region(params, region, (tw, th));
@@ -234,8 +246,7 @@ pub fn plan_within(
             p.region = crop_region(params, region, p.resize);
         }
         Fit::Fill | Fit::FillMax => {
-            let s = if params.fit == Fit::FillMax { contain_scale.min(1.0) } else { contain_scale };
-            p.resize = contain(s);
+            p.resize = contain(if params.fit == Fit::FillMax { 1.0 } else { f64::INFINITY });
             p.resize = (p.resize.0.min(tw), p.resize.1.min(th));
         }
     }

@@ -241,8 +241,14 @@ pub fn plan_within(
         }
         Fit::Min => {
             // The requested aspect ratio, but never more pixels than the source has.
-            let f = (rw / tw as f64).min(rh / th as f64).min(1.0);
-            p.resize = (round_px(tw as f64 * f), round_px(th as f64 * f));
+            let (w, h) = (tw as f64, th as f64);
+            p.resize = if w <= rw && h <= rh {
+                (tw, th)
+            } else if rw * h <= rh * w {
+                (round_px(rw), round_px(h * rw / w))
+            } else {
+                (round_px(w * rh / h), round_px(rh))
+            };
             p.region = crop_region(params, region, p.resize);
         }
         Fit::Fill | Fit::FillMax => {

@@ -7,6 +7,9 @@ mod ops;
 mod params;
 mod platform;
 mod servers;
+mod sizes;
+#[path = "../sweep/mod.rs"]
+mod sweep;
 
 use http::Reply;
 use ixora::codec::{self, Format};
@@ -73,6 +76,7 @@ fn main() {
         ("formats_colour_space_and_metadata", formats::colour_space_and_metadata),
         ("formats_avif_tiff_svg_inputs", formats::avif_tiff_svg_inputs),
         ("formats_corrupt_avif_is_a_422", formats::corrupt_avif_is_a_422),
+        ("every_size_renders_in_viceroy", sizes::every_size_renders_in_viceroy),
     ];
     let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let (mut passed, mut failed) = (0, 0);

@@ -49,6 +49,7 @@ py=python3
 note "building ixora (wasm32-wasip1 + native CLI) and local-origin, release"
 build_start=$(date +%s)
 bash scripts/patch-rav1d.sh
+bash scripts/patch-jpeg-decoder.sh
 rustup target list --installed 2>/dev/null | grep -qx wasm32-wasip1 || rustup target add wasm32-wasip1 >&2
 command -v viceroy >/dev/null || cargo install --locked viceroy >&2
 cargo build --release --bin ixora --target wasm32-wasip1 >&2

@@ -27,6 +27,7 @@ if [ ! -x "$fastly" ] || ! "$fastly" version 2>/dev/null | grep -q "v$CLI_VERSIO
 fi
 
 bash scripts/patch-rav1d.sh
+bash scripts/patch-jpeg-decoder.sh
 say "fastly compute build"
 FASTLY_WASM_METADATA_DISABLE=true "$fastly" compute build --non-interactive --quiet --metadata-disable "$@"
 test -s pkg/ixora.tar.gz

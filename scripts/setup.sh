@@ -15,6 +15,8 @@ fi
 # rav1d with the #1497 fix, which Cargo.toml's [patch.crates-io] points at (no cargo command in
 # this workspace works before it exists).
 bash "$(dirname "$0")/patch-rav1d.sh"
+# jpeg-decoder with compact progressive coefficients, likewise.
+bash "$(dirname "$0")/patch-jpeg-decoder.sh"
 
 # libwebp (lossy WebP) is C, compiled by the `cc` crate natively and for wasm32-wasip1.
 # .cargo/config.toml points the wasm build at clang and the wasi-libc headers.

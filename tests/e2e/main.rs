@@ -56,6 +56,7 @@ fn main() {
         ("conditional_if_none_match_is_304", platform::conditional_if_none_match_is_304),
         ("origin_redirect_is_502", platform::origin_redirect_is_502),
         ("log_line_has_platform_fields", platform::log_line_has_platform_fields),
+        ("debug_headers_only_with_the_setting", platform::debug_headers_only_with_the_setting),
         ("pixel_operations_run_in_wasm", ops::pixel_operations_run_in_wasm),
         ("faces_in_wasm", ops::faces_in_wasm),
         ("image_mask_from_the_origin", ops::image_mask_from_the_origin),

@@ -77,6 +77,7 @@ fn main() {
         ("formats_colour_space_and_metadata", formats::colour_space_and_metadata),
         ("formats_avif_tiff_svg_inputs", formats::avif_tiff_svg_inputs),
         ("formats_corrupt_avif_is_a_422", formats::corrupt_avif_is_a_422),
+        ("formats_auto_compress_overrides_fm", formats::auto_compress_overrides_fm),
     ];
     let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let (mut passed, mut failed) = (0, 0);

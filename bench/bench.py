@@ -145,7 +145,9 @@ class Edge:
             'manifest_version = 3\nname = "ixora-bench"\nlanguage = "rust"\n\n'
             f'[local_server.backends.origin]\nurl = "http://127.0.0.1:{self.origin_port}/"\n\n'
             "[local_server.config_stores.ixora_settings]\nformat = \"inline-toml\"\n"
-            "[local_server.config_stores.ixora_settings.contents]\norigin_timeout_ms = \"60000\"\n\n"
+            "[local_server.config_stores.ixora_settings.contents]\norigin_timeout_ms = \"60000\"\n"
+            # The heap columns read X-Ixora-Heap-Peak/-Mib, sent only with this setting.
+            "debug_headers = \"true\"\n\n"
             "[local_server.config_stores.ixora_sources]\nformat = \"inline-toml\"\n"
             "[local_server.config_stores.ixora_sources.contents]\n"
             '"*" = \'{"backend":"origin","ttl":0}\'\n'

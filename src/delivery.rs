@@ -23,6 +23,11 @@ pub fn cache_key<'h>(
     let canonical: Vec<String> =
         params.canonical.iter().filter(|(k, _)| *k != "expires").map(|(k, v)| format!("{k}={v}")).collect();
     let mut key = format!("ixora1|{source_id}|{origin_path}|{}", canonical.join("&"));
+    // `?q=75` renders (a parameter at its default still transforms) while a bare URL is the
+    // original's bytes: same canonical form, different responses.
+    if params.is_passthrough() {
+        key.push_str("|original");
+    }
     if params.auto_format {
         let accept = header("accept").unwrap_or("");
         // The formats `auto=format` may pick; the renderer's choice is a function of these.
@@ -161,6 +166,10 @@ mod tests {
         assert_eq!(key("w=100", &[]), key("w=100&expires=99999999999", &[]));
         assert_eq!(key("w=100", &[]), key("w=100&s=abc&utm=x", &[]));
         assert_ne!(key("w=100", &[]), key("w=101", &[]));
+        // A parameter at its default renders; the bare URL is the original: two entries.
+        assert_eq!(key("q=75", &[]), key("fit=clip&dpr=1", &[]));
+        assert_ne!(key("q=75", &[]), key("", &[]));
+        assert_eq!(key("", &[]), key("v=2&expires=99999999999", &[]));
         let p = parse("w=1").unwrap();
         assert_ne!(cache_key("default", "/a.jpg", &p, |_| None), cache_key("other", "/a.jpg", &p, |_| None));
         assert_ne!(cache_key("default", "/a.jpg", &p, |_| None), cache_key("default", "/b.jpg", &p, |_| None));

@@ -48,6 +48,12 @@ pub fn server_timing(t: &StageTimes) -> String {
     s
 }
 
+/// Whether a switch in the `ixora_settings` config store is on: `true`, `1`, `on` or `yes`, in any
+/// case; anything else (and an absent key) is off.
+pub fn setting_is_on(value: &str) -> bool {
+    matches!(value.trim().to_ascii_lowercase().as_str(), "true" | "1" | "on" | "yes")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,5 +71,15 @@ mod tests {
             server_timing(&t),
             "fetch;dur=1.0, decode;dur=0.0, transform;dur=0.0, encode;dur=0.0, total;dur=5.2, cpu;dur=3"
         );
+    }
+
+    #[test]
+    fn settings_switches() {
+        for on in ["true", "1", "on", "Yes", " TRUE "] {
+            assert!(setting_is_on(on), "{on}");
+        }
+        for off in ["", "false", "0", "off", "no", "debug"] {
+            assert!(!setting_is_on(off), "{off}");
+        }
     }
 }

@@ -30,9 +30,10 @@ pub struct Output {
 pub const AVIF_AUTO_MAX_PIXELS: u64 = 10_000;
 
 /// The output encoding. Order: `auto=format` picks AVIF when `Accept` lists it and the output is
-/// small enough (`AVIF_AUTO_MAX_PIXELS`, still images only), else WebP when accepted; then `fm`;
-/// then, under `auto=compress`, PNG8 for images with alpha and JPEG otherwise (animations keep
-/// their format); then the source format. `output_pixels` is the planned output size.
+/// small enough (`AVIF_AUTO_MAX_PIXELS`, still images only), else WebP when accepted; then, under
+/// `auto=compress` for still images, PNG8 for images with alpha and JPEG otherwise, whatever `fm`
+/// says (a PNG `fm` stays for images with alpha); then `fm`; then the source format.
+/// `output_pixels` is the planned output size.
 pub fn negotiate(params: &Params, source: &Probe, accept: &str, output_pixels: u64) -> Output {
     let from_fm = params.fm.and_then(|fm| match fm {
         Fm::Jpg | Fm::Pjpg => Some(OutputFormat::Jpeg),
@@ -52,25 +53,31 @@ pub fn negotiate(params: &Params, source: &Probe, accept: &str, output_pixels: u
         Format::Webp => OutputFormat::Webp,
         // Not web formats: PNG keeps what they hold (icons have alpha, bitmaps are lossless).
         Format::Bmp | Format::Ico | Format::Tiff | Format::Svg => OutputFormat::Png,
-        // AVIF encoding is the costliest step, so an AVIF original goes out as JPEG, or PNG
-        // when it has alpha, unless fm=avif or auto=format asks for AVIF.
-        Format::Avif if source.has_alpha => OutputFormat::Png,
+        // imgix falls back to the source type, so an AVIF with alpha stays AVIF (JPEG would lose
+        // the alpha, PNG would be many times larger). An opaque AVIF goes out as JPEG, unless
+        // fm=avif or auto=format asks for AVIF: AVIF encoding is the costliest step
+        // (docs/formats.md).
+        Format::Avif if source.has_alpha => OutputFormat::Avif,
         Format::Avif => OutputFormat::Jpeg,
     };
     let animated = source.frames > 1;
     let avif_fits = !animated && output_pixels <= AVIF_AUTO_MAX_PIXELS;
+    // imgix: "when used in conjunction with fm for non-animated assets, auto=compress overrides
+    // the fm parameter and uses JPEG or PNG depending on whether an alpha channel exists". A PNG
+    // `fm` (png, png8, png32) is kept for an image with alpha, as it is already a PNG.
+    let compress = (params.auto_compress && !animated).then(|| match from_fm {
+        Some(f @ (OutputFormat::Png | OutputFormat::Png8 | OutputFormat::Png32)) if source.has_alpha => f,
+        _ if source.has_alpha => OutputFormat::Png8,
+        _ => OutputFormat::Jpeg,
+    });
     let format = if params.auto_format && avif_fits && accepts(accept, "image/avif") {
         OutputFormat::Avif
     } else if params.auto_format && accepts(accept, "image/webp") {
         OutputFormat::Webp
+    } else if let Some(f) = compress {
+        f
     } else if let Some(f) = from_fm {
         f
-    } else if params.auto_compress && !animated {
-        if source.has_alpha {
-            OutputFormat::Png8
-        } else {
-            OutputFormat::Jpeg
-        }
     } else {
         from_source
     };
@@ -253,10 +260,44 @@ mod tests {
         assert_eq!(pick("auto=compress", probe(Format::Webp, false, 1), ""), OutputFormat::Jpeg);
         assert_eq!(pick("auto=compress,format", probe(Format::Png, true, 1), chrome), OutputFormat::Webp);
         assert_eq!(pick("auto=compress,format", probe(Format::Png, true, 1), "image/png"), OutputFormat::Png8);
-        // Animations keep their format; an explicit fm wins over the fallback.
+        // Animations keep their format.
         assert_eq!(pick("auto=compress", probe(Format::Gif, true, 5), ""), OutputFormat::Gif);
-        assert_eq!(pick("auto=compress&fm=png32", probe(Format::Jpeg, false, 1), ""), OutputFormat::Png32);
         assert_eq!(pick("fm=png8", probe(Format::Jpeg, false, 1), ""), OutputFormat::Png8);
+    }
+
+    #[test]
+    fn auto_compress_overrides_fm_for_still_images() {
+        let pick = |q: &str, source: &Probe, accept: &str| {
+            negotiate(&parse(q).unwrap(), source, accept, 1_000_000).options.format
+        };
+        let (opaque, alpha) = (probe(Format::Jpeg, false, 1), probe(Format::Png, true, 1));
+        // JPEG or PNG by alpha, whatever fm asked for.
+        for fm in ["webp", "avif", "gif", "png", "png32", "jpg"] {
+            assert_eq!(pick(&format!("auto=compress&fm={fm}"), &opaque, ""), OutputFormat::Jpeg, "{fm}");
+        }
+        for fm in ["webp", "avif", "gif", "jpg", "pjpg"] {
+            assert_eq!(pick(&format!("auto=compress&fm={fm}"), &alpha, ""), OutputFormat::Png8, "{fm}");
+        }
+        // A PNG fm is already a PNG: its variant stays for images with alpha.
+        assert_eq!(pick("auto=compress&fm=png32", &alpha, ""), OutputFormat::Png32);
+        assert_eq!(pick("auto=compress&fm=png", &alpha, ""), OutputFormat::Png);
+        // auto=format's negotiation still comes first; animations keep fm.
+        assert_eq!(pick("auto=compress,format&fm=png", &opaque, "image/webp"), OutputFormat::Webp);
+        assert_eq!(pick("auto=compress&fm=webp", &probe(Format::Gif, false, 5), ""), OutputFormat::Webp);
+        assert_eq!(pick("auto=compress&fm=gif", &probe(Format::Gif, true, 5), ""), OutputFormat::Gif);
+        // The JPEG is progressive when fm=pjpg asked for it, at the compress quality.
+        let o = negotiate(&parse("auto=compress&fm=pjpg").unwrap(), &opaque, "", 1_000_000).options;
+        assert_eq!((o.format, o.progressive, o.quality), (OutputFormat::Jpeg, true, 45));
+    }
+
+    #[test]
+    fn avif_originals_fall_back_to_avif_when_they_have_alpha() {
+        let pick = |q: &str, source: Probe| negotiate(&parse(q).unwrap(), &source, "", 1_000_000).options.format;
+        assert_eq!(pick("w=100", probe(Format::Avif, true, 1)), OutputFormat::Avif);
+        // Opaque ones go out as JPEG (AVIF encoding is the costliest step).
+        assert_eq!(pick("w=100", probe(Format::Avif, false, 1)), OutputFormat::Jpeg);
+        assert_eq!(pick("w=100&fm=png", probe(Format::Avif, true, 1)), OutputFormat::Png);
+        assert_eq!(pick("w=100&auto=compress", probe(Format::Avif, true, 1)), OutputFormat::Png8);
     }
 
     #[test]

@@ -496,15 +496,21 @@ pub(super) mod tests {
         let file = encode(&src, 95).unwrap();
         // irot and imir are plain boxes of one byte.
         let plain = |kind: &[u8; 4], v: u8| bx(kind, &[v]);
+        // imir 0 exchanges top and bottom (EXIF 4), 1 left and right (EXIF 2), as libavif reads
+        // ISO/IEC 23008-12:2022; with irot, Chromium's and Skia's axis × angle table.
         for (props, want) in [
             (vec![], 1),
             (vec![plain(b"irot", 1)], 8),
             (vec![plain(b"irot", 2)], 3),
             (vec![plain(b"irot", 3)], 6),
-            (vec![plain(b"imir", 0)], 2),
-            (vec![plain(b"imir", 1)], 4),
-            (vec![plain(b"irot", 1), plain(b"imir", 1)], 5),
-            (vec![plain(b"irot", 1), plain(b"imir", 0)], 7),
+            (vec![plain(b"imir", 0)], 4),
+            (vec![plain(b"imir", 1)], 2),
+            (vec![plain(b"irot", 1), plain(b"imir", 0)], 5),
+            (vec![plain(b"irot", 2), plain(b"imir", 0)], 2),
+            (vec![plain(b"irot", 3), plain(b"imir", 0)], 7),
+            (vec![plain(b"irot", 1), plain(b"imir", 1)], 7),
+            (vec![plain(b"irot", 2), plain(b"imir", 1)], 4),
+            (vec![plain(b"irot", 3), plain(b"imir", 1)], 5),
         ] {
             let p = super::super::probe(&remux(&file, &props), &limits).unwrap();
             assert_eq!(p.orientation, want, "{props:?}");
@@ -524,6 +530,68 @@ pub(super) mod tests {
         let wild = bx(b"clap", &[r(400, 1), r(30, 1), r(0, 1), r(0, 1)].concat());
         let p = super::super::probe(&remux(&file, &[wild]), &limits).unwrap();
         assert_eq!((p.width, p.height), (64, 48));
+    }
+
+    /// The rendered pixels, not just the orientation number: a mirrored file comes out as
+    /// libavif shows it. The gradient's red grows to the right, its green downwards.
+    #[test]
+    fn mirrored_and_rotated_files_render_as_libavif_shows_them() {
+        let limits = Limits::default();
+        // 8-bit AV1 with a `pixi` saying so: libheif 1.15 mirrors only 8-bit planes.
+        let src = gradient(64, 48, false);
+        let px: Vec<ravif::RGB8> = src.data.chunks_exact(3).map(|p| ravif::RGB8::new(p[0], p[1], p[2])).collect();
+        let file = ravif::Encoder::new()
+            .with_quality(95.0)
+            .with_speed(10)
+            .with_bit_depth(ravif::BitDepth::Eight)
+            .encode_rgb(ravif::Img::new(px.as_slice(), 64, 48))
+            .unwrap()
+            .avif_file;
+        let plain = |kind: &[u8; 4], v: u8| bx(kind, &[v]);
+        let params = crate::params::parse("fm=png").unwrap();
+        // (properties, output size, colour at the top-left corner, at the top-right corner)
+        // as (red, green): top-left of the source is (0, 0), bottom-left (0, 255), top-right (255, 0).
+        for (props, size, top_left, top_right) in [
+            (vec![], (64, 48), (0, 0), (255, 0)),
+            // Top and bottom exchanged: the top row is the source's bottom row.
+            (vec![plain(b"imir", 0)], (64, 48), (0, 255), (255, 255)),
+            // Left and right exchanged.
+            (vec![plain(b"imir", 1)], (64, 48), (255, 0), (0, 0)),
+            // A quarter turn anticlockwise, then top↔bottom: the transpose.
+            (vec![plain(b"irot", 1), plain(b"imir", 0)], (48, 64), (0, 0), (0, 255)),
+        ] {
+            let avif = remux(&file, &[&props[..], &[full(b"pixi", 0, &[3, 8, 8, 8])]].concat());
+            let out = crate::render(&avif, &params, "", &limits).unwrap();
+            assert_eq!((out.width, out.height), size, "{props:?}");
+            let p = super::super::probe(&out.body, &limits).unwrap();
+            let img = super::super::decode(&out.body, &p, (p.width, p.height), &limits).unwrap();
+            for ((x, y), (r, g)) in [((0, 0), top_left), ((img.width - 1, 0), top_right)] {
+                let px = img.pixel(x, y);
+                assert!(px[0].abs_diff(r) <= 12 && px[1].abs_diff(g) <= 12, "{props:?} ({x},{y}): {px:?}");
+            }
+            // libvips (through libheif, which applies irot and imir) agrees pixel for pixel.
+            let dir = std::env::temp_dir();
+            let (src, png) = (
+                dir.join(format!("ixora-imir-{}.avif", std::process::id())),
+                dir.join(format!("ixora-imir-{}.png", std::process::id())),
+            );
+            std::fs::write(&src, &avif).unwrap();
+            let ran = std::process::Command::new("vips")
+                .args(["copy", src.to_str().unwrap(), png.to_str().unwrap()])
+                .status();
+            let _ = std::fs::remove_file(&src);
+            let Ok(status) = ran else {
+                println!("vips is not installed: skipping the libheif comparison");
+                continue;
+            };
+            assert!(status.success(), "vips failed on {props:?}");
+            let theirs = std::fs::read(&png).unwrap();
+            let _ = std::fs::remove_file(&png);
+            let lp = super::super::probe(&theirs, &limits).unwrap();
+            let theirs = super::super::decode(&theirs, &lp, (lp.width, lp.height), &limits).unwrap();
+            let diff = mean_abs_diff(&img, &theirs);
+            assert!(diff < 1.5, "{props:?}: mean |ours - vips| = {diff}");
+        }
     }
 
     #[test]

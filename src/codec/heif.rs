@@ -125,7 +125,10 @@ pub struct Properties {
     pub clap: Option<CleanAperture>,
     /// `irot`: anticlockwise quarter turns, 0–3.
     pub rotation: u8,
-    /// `imir`: 0 mirrors about the vertical axis (left ↔ right), 1 about the horizontal one.
+    /// `imir` (ISO/IEC 23008-12:2022 §6.5.12): 0 exchanges the top and bottom parts (EXIF 4),
+    /// 1 the left and right parts (EXIF 2). The 2017 text called the field an axis ("0 =
+    /// vertical"), which reads the other way round; libavif, Chromium and Skia follow the 2022
+    /// wording, and so do we.
     pub mirror: Option<u8>,
     pub nclx: Option<Nclx>,
     pub icc: Option<Vec<u8>>,
@@ -137,18 +140,18 @@ pub struct Properties {
 }
 
 impl Properties {
-    /// irot then imir, as the EXIF orientation (1–8) that displays the image the same way.
+    /// irot then imir (MIAF: clean aperture, then rotation, then mirror), as the EXIF orientation
+    /// (1–8) that displays the image the same way. The table is Chromium's and Skia's
+    /// `kAxisAngleToOrientation`: rows are no mirror, top↔bottom (0), left↔right (1); columns are
+    /// anticlockwise quarter turns.
     pub fn orientation(&self) -> u8 {
-        match (self.rotation & 3, self.mirror) {
-            (0, None) => 1,
-            (0, Some(0)) | (2, Some(1)) => 2,
-            (2, None) => 3,
-            (0, Some(_)) | (2, Some(_)) => 4,
-            (1, Some(1)) | (3, Some(0)) => 5,
-            (3, None) => 6,
-            (1, Some(_)) | (3, Some(_)) => 7,
-            _ => 8,
-        }
+        const TABLE: [[u8; 4]; 3] = [[1, 8, 3, 6], [4, 5, 2, 7], [2, 7, 4, 5]];
+        let row = match self.mirror {
+            None => 0,
+            Some(0) => 1,
+            Some(_) => 2,
+        };
+        TABLE[row][usize::from(self.rotation & 3)]
     }
     /// Size after `clap`, before rotation.
     pub fn cropped_size(&self) -> Option<(u32, u32)> {

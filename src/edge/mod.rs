@@ -173,9 +173,12 @@ fn route(req: &Request, started: Instant, log: &mut LogFields, after: &mut After
     resp.set_header("Server-Timing", headers::server_timing(&log.times));
     // Heap high-water mark of this request (counting allocator, src/measure.rs) and the wasm
     // linear memory the runtime reports: what `make bench` records against the 128 MB limit.
-    resp.set_header("X-Ixora-Heap-Peak", crate::measure::peak_bytes().to_string());
-    if let Ok(mib) = fastly::compute_runtime::heap_memory_snapshot_mib() {
-        resp.set_header("X-Ixora-Heap-Mib", mib.to_string());
+    // Only when the `debug_headers` setting asks for them (docs/operations.md).
+    if debug_headers() {
+        resp.set_header("X-Ixora-Heap-Peak", crate::measure::peak_bytes().to_string());
+        if let Ok(mib) = fastly::compute_runtime::heap_memory_snapshot_mib() {
+            resp.set_header("X-Ixora-Heap-Mib", mib.to_string());
+        }
     }
     Ok(resp)
 }
@@ -250,14 +253,23 @@ fn unix_now() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
+/// A key of the optional `ixora_settings` config store.
+fn setting(key: &str) -> Option<String> {
+    fastly::ConfigStore::try_open(SETTINGS_STORE).ok().and_then(|store| store.try_get(key).ok().flatten())
+}
+
 /// The origin timeout from the optional `ixora_settings` config store (`origin_timeout_ms`).
 fn origin_timeout() -> std::time::Duration {
-    fastly::ConfigStore::try_open(SETTINGS_STORE)
-        .ok()
-        .and_then(|store| store.try_get("origin_timeout_ms").ok().flatten())
+    setting("origin_timeout_ms")
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(std::time::Duration::from_millis)
         .unwrap_or(origin::DEFAULT_TIMEOUT)
+}
+
+/// `debug_headers = "true"` in `ixora_settings` adds `X-Ixora-Heap-Peak` and `X-Ixora-Heap-Mib`
+/// to image responses; without it they are never sent.
+fn debug_headers() -> bool {
+    setting("debug_headers").is_some_and(|v| crate::headers::setting_is_on(&v))
 }
 
 fn image_response(body: Vec<u8>, mime: &str) -> Response {

@@ -191,12 +191,21 @@ pub struct Params {
     pub canonical: Vec<(&'static str, String)>,
     /// Parameters that were understood and validated but have no effect in ixora.
     pub ignored: Vec<&'static str>,
+    /// Values ixora acts on only in part (`crop=auto`) or replaces (`fm=mp4`): the parameter and
+    /// what happens instead, for `X-Ixora-Ignored`.
+    pub notes: Vec<(&'static str, String)>,
+    /// Every imgix parameter the query named (canonical names, sorted), whatever its value: any of
+    /// them but `expires` makes the request a render rather than a passthrough.
+    pub named: Vec<&'static str>,
 }
 
 impl Params {
-    /// True when the query named no parameter that changes the image: the original is served untouched.
+    /// True when the query named no imgix parameter (unknown names such as `v=2` do not count,
+    /// nor does `expires`): the original is served untouched. Any parameter, even at its default
+    /// (`q=75`, `fit=clip`, `dpr=1`), renders, so orientation is applied and metadata stripped, as
+    /// imgix does "when an image is transformed using any parameter".
     pub fn is_passthrough(&self) -> bool {
-        self.canonical.iter().all(|(k, _)| *k == "expires")
+        self.named.iter().all(|k| *k == "expires")
     }
 
     /// `mask=<url or path>`: where the mask image is, when the mask is an image rather than a shape.
@@ -212,14 +221,17 @@ impl Params {
 
     /// `X-Ixora-Ignored`: what the URL asked for that ixora does not do, with why.
     pub fn ignored_header(&self) -> Option<String> {
-        let reasons: Vec<String> = self
+        let mut reasons: Vec<(&str, String)> = self
             .ignored
             .iter()
             .filter_map(|n| match spec::lookup(n).map(|s| s.status) {
-                Some(Status::Ignored(why)) => Some(format!("{n} ({why})")),
+                Some(Status::Ignored(why)) => Some((*n, format!("{n} ({why})"))),
                 _ => None,
             })
             .collect();
+        reasons.extend(self.notes.iter().map(|(n, why)| (*n, why.clone())));
+        reasons.sort_by(|a, b| a.0.cmp(b.0));
+        let reasons: Vec<String> = reasons.into_iter().map(|(_, r)| r).collect();
         (!reasons.is_empty()).then(|| reasons.join(", "))
     }
 
@@ -289,6 +301,13 @@ pub fn parse(query: &str) -> Result<Params> {
     p.canonical.sort();
     p.ignored = given.iter().filter(|(s, _)| matches!(s.status, Status::Ignored(_))).map(|(s, _)| s.name).collect();
     p.ignored.sort_unstable();
+    p.named = given.iter().map(|(s, _)| s.name).collect();
+    p.named.sort_unstable();
+    // An `fm` ixora cannot write is left out of the canonical form (the cache key names what is
+    // applied): `fm=mp4` renders, and is cached, like no `fm`.
+    if p.fm.is_none() {
+        p.canonical.retain(|(k, _)| *k != "fm");
+    }
     Ok(p)
 }
 
@@ -317,7 +336,15 @@ fn apply(p: &mut Params, name: &'static str, v: &str) -> Result<()> {
                 _ => return Err(one_of(name, v, "clip, crop, fill, fillmax, max, min, scale")),
             }
         }
-        "crop" => p.crop = crop(v)?,
+        "crop" => {
+            p.crop = crop(v)?;
+            if v.split(',').any(|i| i.trim() == "auto") {
+                p.notes.push((
+                    name,
+                    "crop=auto (no subject detection: the crop follows the faces, else the busiest region)".into(),
+                ));
+            }
+        }
         "fp-x" => p.fp.x = number_in(name, v, 0.0, 1.0)?,
         "fp-y" => p.fp.y = number_in(name, v, 0.0, 1.0)?,
         "fp-z" => p.fp.z = number_in(name, v, 1.0, 100.0)?,
@@ -362,11 +389,13 @@ fn apply(p: &mut Params, name: &'static str, v: &str) -> Result<()> {
                 "json" => Fm::Json,
                 "blurhash" => Fm::Blurhash,
                 "avif" => Fm::Avif,
-                "jxr" | "jp2" | "mp4" | "webm" => {
-                    return Err(Error::invalid_param(
-                        name,
-                        format!("fm={v} is not supported: ixora does not encode JPEG XR, JPEG 2000 or video"),
-                    ))
+                // imgix's forgiving semantics: a format ixora cannot write falls back to the one
+                // chosen without `fm` (auto=format, auto=compress, then the original's format).
+                "jxr" | "jp2" | "mp4" | "webm" | "spritesheet" => {
+                    let what = if matches!(v, "jxr" | "jp2") { "JPEG XR or JPEG 2000" } else { "video" };
+                    p.notes.push((name, format!("fm={v} (ixora does not encode {what}; the default format is used)")));
+                    p.fm = None;
+                    return Ok(());
                 }
                 _ => return Err(one_of(name, v, "jpg, pjpg, png, png8, png32, webp, avif, gif, json, blurhash")),
             })
@@ -536,11 +565,22 @@ fn crop(v: &str) -> Result<Crop> {
             "right" => c.x = Anchor::End,
             "center" | "middle" => {}
             "focalpoint" => c.focalpoint = true,
+            // imgix's subject detection has no counterpart here: faces, else the busiest region.
+            "auto" => {
+                c.faces = true;
+                c.smart = c.smart.or(Some(Smart::Entropy));
+            }
             // Faces come first wherever listed; of entropy and edges the first listed wins.
             "entropy" => c.smart = c.smart.or(Some(Smart::Entropy)),
             "edges" => c.smart = c.smart.or(Some(Smart::Edges)),
             "faces" => c.faces = true,
-            _ => return Err(one_of("crop", v, "top, bottom, left, right, center, focalpoint, faces, entropy, edges")),
+            _ => {
+                return Err(one_of(
+                    "crop",
+                    v,
+                    "top, bottom, left, right, center, focalpoint, faces, entropy, edges, auto",
+                ))
+            }
         }
     }
     Ok(c)

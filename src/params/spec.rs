@@ -517,10 +517,23 @@ pub static SPECS: &[Spec] = &[
         name: "crop",
         aliases: &[],
         category: "size",
-        expects: &[E::ListOf(&["top", "bottom", "left", "right", "faces", "entropy", "edges", "focalpoint"])],
+        // `center` (documented in fallback chains such as `faces,center`) and `auto` (newer docs)
+        // are not in the spec's list.
+        expects: &[E::ListOf(&[
+            "top",
+            "bottom",
+            "left",
+            "right",
+            "faces",
+            "entropy",
+            "edges",
+            "focalpoint",
+            "center",
+            "auto",
+        ])],
         default: None,
         base64: true,
-        status: Status::Implemented,
+        status: Status::Partial("auto has no subject detection: faces, else the busiest region (listed in X-Ixora-Ignored)"),
     },
     Spec {
         name: "cs",
@@ -831,7 +844,7 @@ pub static SPECS: &[Spec] = &[
         default: None,
         base64: true,
         status: Status::Partial(
-            "jpg, pjpg, png, png8, png32, webp, avif, gif, json, blurhash; jxr, jp2, mp4 and webm are refused with 400",
+            "jpg, pjpg, png, png8, png32, webp, avif, gif, json, blurhash; jxr, jp2, mp4, webm and spritesheet fall back to the format chosen without fm (listed in X-Ixora-Ignored)",
         ),
     },
     Spec {

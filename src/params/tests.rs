@@ -93,7 +93,57 @@ fn equivalent_spellings_share_one_canonical_form() {
             assert_eq!(parse(q).unwrap().canonical_query(), first, "{q} vs {}", group[0]);
         }
     }
-    assert!(parse("fit=clip&q=75").unwrap().is_passthrough());
+    // Same canonical form as the bare URL, but a parameter was named: it renders (imgix applies
+    // EXIF orientation and strips metadata whenever any parameter is present).
+    assert!(!parse("fit=clip&q=75").unwrap().is_passthrough());
+}
+
+#[test]
+fn any_named_parameter_renders_and_only_a_bare_url_passes_through() {
+    for q in ["q=75", "fit=clip", "dpr=1", "fp-x=0.5", "width=0.5&w=1", "w64=MTAw", "mark=logo.png", "fm=mp4"] {
+        assert!(!parse(q).unwrap().is_passthrough(), "{q}");
+    }
+    for q in ["", "v=2", "utm_source=x&cb=1", "expires=99999999999", "auto64=Zm9ybWF0"] {
+        assert!(parse(q).unwrap().is_passthrough(), "{q}");
+    }
+    assert_eq!(parse("q=75&dpr=1&v=2").unwrap().named, vec!["dpr", "q"]);
+}
+
+#[test]
+fn crop_fallback_chains_and_auto() {
+    let c = parse("crop=faces,center").unwrap().crop;
+    assert!(c.faces && c.smart.is_none() && (c.x, c.y) == (Anchor::Center, Anchor::Center));
+    assert_eq!(parse("crop=faces,center").unwrap().ignored_header(), None);
+    let p = parse("crop=center").unwrap();
+    assert_eq!(p.crop, Crop::default());
+    // auto: faces, else the busiest region; the header says what is approximated.
+    let p = parse("fit=crop&w=10&h=10&crop=auto").unwrap();
+    assert!(p.crop.faces && p.crop.smart == Some(Smart::Entropy));
+    let h = p.ignored_header().unwrap();
+    assert!(h.starts_with("crop=auto (") && h.contains("faces"), "{h}");
+    // An anchor after auto is the last fallback; an explicit edges wins over auto's entropy.
+    let c = parse("crop=auto,top").unwrap().crop;
+    assert!(c.faces && c.y == Anchor::Start);
+    assert_eq!(parse("crop=edges,auto").unwrap().crop.smart, Some(Smart::Edges));
+    assert_eq!(parse("crop=Faces,Center").unwrap().canonical_query(), "crop=faces,center");
+}
+
+#[test]
+fn unwritable_formats_fall_back_and_are_listed() {
+    for v in ["mp4", "webm", "jp2", "jxr", "spritesheet"] {
+        let p = parse(&format!("w=10&fm={v}")).unwrap();
+        assert_eq!(p.fm, None, "{v}");
+        // Applied as no fm: one canonical form (and cache entry) with `w=10`.
+        assert_eq!(p.canonical_query(), "w=10", "{v}");
+        let h = p.ignored_header().unwrap();
+        assert!(h.starts_with(&format!("fm={v} (")) && h.contains("default format"), "{h}");
+    }
+    assert!(parse("fm=webm").unwrap().ignored_header().unwrap().contains("video"));
+    assert!(parse("fm=jxr").unwrap().ignored_header().unwrap().contains("JPEG XR"));
+    // Several reasons come sorted by parameter name.
+    let h = parse("fm=mp4&mark=a.png&crop=auto").unwrap().ignored_header().unwrap();
+    let (c, f, m) = (h.find("crop=auto").unwrap(), h.find("fm=mp4").unwrap(), h.find("mark (").unwrap());
+    assert!(c < f && f < m, "{h}");
 }
 
 #[test]

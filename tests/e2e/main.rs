@@ -59,12 +59,16 @@ fn main() {
         ("conditional_if_none_match_is_304", platform::conditional_if_none_match_is_304),
         ("origin_redirect_is_502", platform::origin_redirect_is_502),
         ("log_line_has_platform_fields", platform::log_line_has_platform_fields),
+        ("debug_headers_only_with_the_setting", platform::debug_headers_only_with_the_setting),
         ("pixel_operations_run_in_wasm", ops::pixel_operations_run_in_wasm),
         ("faces_in_wasm", ops::faces_in_wasm),
         ("image_mask_from_the_origin", ops::image_mask_from_the_origin),
         ("equivalent_urls_give_identical_bytes", params::equivalent_urls_give_identical_bytes),
         ("bad_values_are_400_naming_the_parameter", params::bad_values_are_400_naming_the_parameter),
         ("ignored_parameters_are_listed", params::ignored_parameters_are_listed),
+        ("parameters_at_their_default_still_render", params::parameters_at_their_default_still_render),
+        ("crop_fallback_chains_and_auto", params::crop_fallback_chains_and_auto),
+        ("unwritable_formats_fall_back", params::unwritable_formats_fall_back),
         ("formats_lossy_webp", formats::lossy_webp),
         ("formats_palette_outputs", formats::palette_outputs),
         ("formats_metadata_outputs", formats::metadata_outputs),
@@ -77,6 +81,7 @@ fn main() {
         ("formats_avif_tiff_svg_inputs", formats::avif_tiff_svg_inputs),
         ("formats_corrupt_avif_is_a_422", formats::corrupt_avif_is_a_422),
         ("every_size_renders_in_viceroy", sizes::every_size_renders_in_viceroy),
+        ("formats_auto_compress_overrides_fm", formats::auto_compress_overrides_fm),
     ];
     let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let (mut passed, mut failed) = (0, 0);

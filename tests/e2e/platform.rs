@@ -447,3 +447,29 @@ pub fn log_line_has_platform_fields(s: &Servers) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// `X-Ixora-Heap-Peak` and `X-Ixora-Heap-Mib` only with `debug_headers = "true"` in
+/// `ixora_settings` (docs/operations.md); the main test edge has no such setting.
+pub fn debug_headers_only_with_the_setting(s: &Servers) -> Result<(), String> {
+    let t = "/photo.jpg?w=64";
+    let r = super::get(s, t)?;
+    expect_status(&r, 200, t)?;
+    check(r.header("x-ixora-heap-peak").is_none() && r.header("x-ixora-heap-mib").is_none(), || {
+        format!("debug headers without the setting: {:?}", r.headers)
+    })?;
+    let sources = [("*", r#"{"backend":"origin"}"#)];
+    for (value, on) in [("true", true), ("false", false)] {
+        let edge = s.extra_edge_with_settings(&sources, &[("debug_headers", value)])?;
+        let r = http::request(&edge.addr, "GET", t, &[]).map_err(|e| e.to_string())?;
+        expect_status(&r, 200, t)?;
+        let peak = r.header("x-ixora-heap-peak").and_then(|v| v.parse::<u64>().ok());
+        if on {
+            // A 64 px render of a 4000x3000 JPEG holds at least the original (~4 MB).
+            check(peak.is_some_and(|p| p > 1_000_000), || format!("debug_headers=true: peak {peak:?}"))?;
+            check(r.header("x-ixora-heap-mib").is_some(), || "debug_headers=true: no X-Ixora-Heap-Mib".into())?;
+        } else {
+            check(peak.is_none(), || format!("debug_headers=false: peak {peak:?}"))?;
+        }
+    }
+    Ok(())
+}

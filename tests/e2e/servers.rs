@@ -46,6 +46,19 @@ pub fn stores_toml(sources: &[(&str, &str)]) -> String {
     t
 }
 
+/// An `ixora_settings` config store with these entries, as TOML (empty for none).
+fn settings_toml(settings: &[(&str, &str)]) -> String {
+    if settings.is_empty() {
+        return String::new();
+    }
+    let mut t = String::from("\n[local_server.config_stores.ixora_settings]\nformat = \"inline-toml\"\n");
+    t.push_str("[local_server.config_stores.ixora_settings.contents]\n");
+    for (k, v) in settings {
+        t.push_str(&format!("{k} = \"{v}\"\n"));
+    }
+    t
+}
+
 pub struct Servers {
     pub edge: String,
     pub origin: String,
@@ -146,6 +159,15 @@ impl Servers {
 
     /// Starts another Viceroy on a free port whose ixora_sources hold only `sources`.
     pub fn extra_edge(&self, sources: &[(&str, &str)]) -> Result<ExtraEdge, String> {
+        self.extra_edge_with_settings(sources, &[])
+    }
+
+    /// Like `extra_edge`, with these `ixora_settings` entries (key, value).
+    pub fn extra_edge_with_settings(
+        &self,
+        sources: &[(&str, &str)],
+        settings: &[(&str, &str)],
+    ) -> Result<ExtraEdge, String> {
         let port = free_port()?;
         let addr = format!("127.0.0.1:{port}");
         let manifest = self.dir.0.join(format!("fastly-{port}.toml"));
@@ -154,8 +176,9 @@ impl Servers {
             &manifest,
             format!(
                 "manifest_version = 3\nname = \"ixora-e2e-extra\"\nlanguage = \"rust\"\n\n\
-                 [local_server.backends.origin]\nurl = \"http://{origin}/\"\n\n{}",
-                stores_toml(sources)
+                 [local_server.backends.origin]\nurl = \"http://{origin}/\"\n\n{}{}",
+                stores_toml(sources),
+                settings_toml(settings)
             ),
         )
         .map_err(|e| e.to_string())?;

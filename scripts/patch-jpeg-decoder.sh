@@ -17,20 +17,10 @@ marker="$dest/.ixora-patched-$stamp"
 
 [ -f "$marker" ] && exit 0
 
-crate=""
-for cached in "${CARGO_HOME:-$HOME/.cargo}"/registry/cache/*/jpeg-decoder-$version.crate; do
-  [ -f "$cached" ] && crate="$cached" && break
-done
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-if [ -z "$crate" ]; then
-  echo "==> downloading jpeg-decoder $version from crates.io (to patch its progressive memory)" >&2
-  curl -fsSL --retry 3 -o "$tmp/jpeg-decoder.crate" "https://static.crates.io/crates/jpeg-decoder/jpeg-decoder-$version.crate"
-  crate="$tmp/jpeg-decoder.crate"
-fi
-echo "$sha256  $crate" | sha256sum -c --quiet -
-
-tar -xzf "$crate" -C "$tmp"
+. "$root/scripts/crate-source.sh"
+crate_source jpeg-decoder "$version" "$sha256" "$tmp"
 (cd "$tmp/jpeg-decoder-$version" && git apply -p1 "$patch_file") \
   || { echo "patch-jpeg-decoder: $patch_file does not apply" >&2; exit 1; }
 # A path dependency's warnings are not capped as a registry crate's are; keep builds quiet.

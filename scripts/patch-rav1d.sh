@@ -17,20 +17,10 @@ marker="$dest/.ixora-patched"
 
 [ -f "$marker" ] && exit 0
 
-crate=""
-for cached in "${CARGO_HOME:-$HOME/.cargo}"/registry/cache/*/rav1d-$version.crate; do
-  [ -f "$cached" ] && crate="$cached" && break
-done
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-if [ -z "$crate" ]; then
-  echo "==> downloading rav1d $version from crates.io (to patch #1497)" >&2
-  curl -fsSL --retry 3 -o "$tmp/rav1d.crate" "https://static.crates.io/crates/rav1d/rav1d-$version.crate"
-  crate="$tmp/rav1d.crate"
-fi
-echo "$sha256  $crate" | sha256sum -c --quiet -
-
-tar -xzf "$crate" -C "$tmp"
+. "$root/scripts/crate-source.sh"
+crate_source rav1d "$version" "$sha256" "$tmp"
 src="$tmp/rav1d-$version/src/decode.rs"
 # The error path may run after the frame header was taken: treat "no header" as "no refresh".
 before='if f.frame_hdr.as_ref().unwrap().refresh_context != 0 {'

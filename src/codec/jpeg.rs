@@ -619,14 +619,19 @@ pub(crate) mod tests {
     #[test]
     fn huge_progressive_header_is_413_before_allocating() {
         let limits = Limits::default();
-        // 10000x10000 = 100 MP passes the pixel limit; 4:4:4 coefficients alone are 600 MB.
+        // 10000x10000 = 100 MP passes the pixel limit; 4:4:4 coefficients alone are 600 MB
+        // whole, and still ~190 MB kept compact at 1/2 scale (~75 MB at 1/4, plus planes).
         let bytes = bare_header(SOF_PROGRESSIVE, 8, 10000, 10000, &[0x11, 0x11, 0x11]);
         let p = codec::probe(&bytes, &limits).unwrap();
         assert!(p.progressive);
-        let e = codec::decode(&bytes, &p, (100, 100), &limits).unwrap_err();
+        let e = codec::decode(&bytes, &p, (5000, 5000), &limits).unwrap_err();
         assert_eq!(e.status, 413, "{e}");
-        assert!(e.message.contains("10000x10000 progressive JPEG at 1/8 scale needs ~"), "{e}");
+        assert!(e.message.contains("10000x10000 progressive JPEG at 1/2 scale needs ~"), "{e}");
         assert!(e.message.ends_with("limit is 80 MB"), "{e}");
+        // At 1/8 the compact coefficients (10 bytes a block, ~47 MB) fit: the header passes
+        // the budget and the missing scan data is a 422.
+        let e = codec::decode(&bytes, &p, (100, 100), &limits).unwrap_err();
+        assert_eq!(e.status, 422, "{e}");
         // Baseline at 1/8 is cheap, so the same header passes the budget and fails as corrupt.
         let bytes = bare_header(SOF_BASELINE, 8, 10000, 10000, &[0x22, 0x11, 0x11]);
         let e = codec::decode(&bytes, &codec::probe(&bytes, &limits).unwrap(), (100, 100), &limits).unwrap_err();

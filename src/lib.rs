@@ -1,27 +1,31 @@
 //! ixora: the imgix URL API as an engine (pure Rust, native and wasm) plus a Fastly Compute
-//! edge adapter (wasm only).
+//! edge adapter (wasm only). Three layers, each depending only on the ones below it:
+//!
+//! - engine — bytes + parameters → bytes: `params` (the URL grammar), `codec` (probe, decode,
+//!   encode, limits), `plan` (geometry as arithmetic), `analyse` (pixels looked at before the
+//!   plan is final), `pipeline` (the ordered steps), `ops` (kernels), `output` (format choice,
+//!   `fm=json`, palettes), `render` (the path through all of them);
+//! - service — the pure HTTP policy: sources, the fetch guard, signatures, cache keys, TTLs,
+//!   response headers;
+//! - edge — the Fastly adapter (wasm only).
 
-pub mod blurhash;
+// engine
+pub mod analyse;
 pub mod codec;
-pub mod delivery;
 pub mod error;
-pub mod faces;
-pub mod headers;
 pub mod image;
 pub mod measure;
-pub mod metadata;
-pub mod negotiate;
 pub mod ops;
-pub mod palette;
+pub mod output;
 pub mod params;
 pub mod pipeline;
 pub mod plan;
-pub mod proxy;
 pub mod render;
-pub mod security;
-pub mod source;
-pub mod timeline;
 
+// service
+pub mod service;
+
+// edge
 #[cfg(target_arch = "wasm32")]
 pub mod edge;
 

@@ -17,7 +17,7 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
-    use ixora::security::Limits;
+    use ixora::codec::Limits;
 
     const USAGE: &str = "usage: ixora render <input> '<query>' -o <output> [--accept <Accept header>]\n       ixora parameters    (prints docs/parameters.md)";
 

@@ -3,20 +3,20 @@
 
 use std::time::Instant;
 
+use crate::analyse::faces;
 use crate::codec::animation::{self, Frame};
+use crate::codec::Limits;
 use crate::codec::{self, OutputFormat, Probe};
 use crate::error::Error;
 use crate::error::Result;
-use crate::faces;
-use crate::negotiate::negotiate;
-use crate::negotiate::Output;
 use crate::ops::trim::Trim;
+use crate::output::negotiate::negotiate;
+use crate::output::negotiate::Output;
+use crate::output::{blurhash, metadata, palette};
 use crate::params::{Fit, Fm, Params};
 use crate::pipeline::{self, Finish};
 use crate::plan;
-use crate::security::Limits;
-use crate::timeline::Timeline;
-use crate::{blurhash, metadata, palette};
+use crate::plan::timeline::Timeline;
 
 /// Milliseconds spent in each stage.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use ixora::codec;
+use ixora::codec::Limits;
 use ixora::image::Image;
 use ixora::params::parse;
-use ixora::security::Limits;
 use moxcms::{ColorProfile, Layout, TransformOptions};
 
 fn render(bytes: &[u8], query: &str) -> ixora::Rendered {

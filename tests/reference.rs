@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use ixora::codec;
+use ixora::codec::Limits;
 use ixora::image::Image;
 use ixora::params::parse;
-use ixora::security::Limits;
 
 struct Dir(PathBuf);
 impl Drop for Dir {

@@ -2,10 +2,10 @@
 
 use std::sync::OnceLock;
 
+use ixora::codec::Limits;
 use ixora::codec::{self, Format};
 use ixora::image::Image;
 use ixora::params::parse;
-use ixora::security::Limits;
 
 fn sample(name: &'static str) -> &'static [u8] {
     static CACHE: OnceLock<std::sync::Mutex<Vec<(&'static str, &'static [u8])>>> = OnceLock::new();

@@ -8,11 +8,11 @@
 #[path = "sweep/mod.rs"]
 mod sweep;
 
+use ixora::codec::Limits;
 use ixora::codec::{self, EncodeOptions, OutputFormat};
 use ixora::image::Image;
 use ixora::params;
 use ixora::plan;
-use ixora::security::Limits;
 use local_origin::generated::{pattern, Spec};
 use sweep::{Query, Rng};
 

@@ -3,9 +3,9 @@
 //! and animated output (GIF through `gif`, WebP through libwebp's WebPAnimEncoder).
 
 use super::{check_budget, gif, libwebp, webp, EncodeOptions, Format, OutputFormat, Probe};
+use crate::codec::Limits;
 use crate::error::{Error, Result};
 use crate::image::Image;
-use crate::security::Limits;
 
 /// One displayed frame and how long it stays.
 #[derive(Debug, Clone, PartialEq, Eq)]

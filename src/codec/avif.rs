@@ -23,9 +23,9 @@ use rav1d::src::lib as dav1d;
 use super::container::Extras;
 use super::heif::{self, Heif, Item};
 use super::{check_budget, check_pixels, Format, Probe};
+use crate::codec::Limits;
 use crate::error::{Error, Result};
 use crate::image::{Decoded, Image, Image16};
-use crate::security::Limits;
 
 /// Header-only: sizes and orientation from the item properties.
 pub(super) fn probe(bytes: &[u8]) -> Result<Probe> {

@@ -4,9 +4,9 @@
 //! embedded JPEG/PNG BMPs are refused with a clear 415.
 
 use super::{check_budget, check_pixels, png, Format, Probe};
+use crate::codec::Limits;
 use crate::error::{Error, Result};
 use crate::image::Image;
-use crate::security::Limits;
 
 fn corrupt(what: &str) -> Error {
     Error::undecodable(format!("corrupt BMP: {what}"))

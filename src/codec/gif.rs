@@ -6,9 +6,9 @@
 //! transparent canvas. Decoding then yields RGBA, otherwise RGB.
 
 use super::{check_budget, check_pixels, quantize, rgba_to_rgb_in_place, Format, Probe};
+use crate::codec::Limits;
 use crate::error::{Error, Result};
 use crate::image::Image;
-use crate::security::Limits;
 
 fn corrupt(what: &str) -> Error {
     Error::undecodable(format!("corrupt GIF: {what}"))

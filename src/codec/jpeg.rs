@@ -2,9 +2,9 @@
 //! `jpeg-decoder` for pixels with DCT-domain scaling, `jpeg-encoder` for output.
 
 use super::{check_budget, check_pixels, exif, expand_grey, ChromaSubsampling, EncodeOptions, Format, Probe};
+use crate::codec::Limits;
 use crate::error::{Error, Result};
 use crate::image::Image;
-use crate::security::Limits;
 
 const SOF_PROGRESSIVE: u8 = 0xC2;
 const SOF_LOSSLESS: u8 = 0xC3;

@@ -12,6 +12,7 @@ pub mod icc;
 mod isobmff;
 mod jpeg;
 mod libwebp;
+mod limits;
 mod png;
 pub mod quantize;
 mod svg;
@@ -20,7 +21,7 @@ mod webp;
 
 use crate::error::{Error, Result};
 use crate::image::{Decoded, Image};
-use crate::security::Limits;
+pub use limits::Limits;
 
 /// An input format we can read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,9 +4,9 @@
 use std::io::Cursor;
 
 use super::{check_budget, check_pixels, exif, expand_grey, Format, Probe};
+use crate::codec::Limits;
 use crate::error::{Error, Result};
 use crate::image::{Decoded, Image, Image16};
-use crate::security::Limits;
 
 const SIGNATURE_LEN: usize = 8;
 

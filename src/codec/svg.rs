@@ -7,9 +7,9 @@
 use resvg::{tiny_skia, usvg};
 
 use super::{Format, Probe};
+use crate::codec::Limits;
 use crate::error::{Error, Result};
 use crate::image::Image;
-use crate::security::Limits;
 
 /// Text that, after an optional BOM, whitespace, XML declaration, comments and a DOCTYPE, opens
 /// an `<svg` element.

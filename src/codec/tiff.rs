@@ -12,9 +12,9 @@ use ::tiff::{ColorType, TiffError};
 
 use super::container::Extras;
 use super::{check_budget, check_pixels, Format, Probe};
+use crate::codec::Limits;
 use crate::error::{Error, Result};
 use crate::image::{Decoded, Image, Image16};
-use crate::security::Limits;
 
 fn error(e: TiffError) -> Error {
     match e {
@@ -180,7 +180,7 @@ pub(crate) mod tests {
     use ::tiff::tags::Tag;
 
     use super::super::{decode, probe, Format};
-    use crate::security::Limits;
+    use crate::codec::Limits;
 
     /// A 16-bit RGB TIFF whose red rises left to right and green top to bottom, with an
     /// Orientation tag.

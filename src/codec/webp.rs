@@ -5,9 +5,9 @@
 use std::io::Cursor;
 
 use super::{check_budget, check_pixels, exif, EncodeOptions, Format, Probe};
+use crate::codec::Limits;
 use crate::error::{Error, Result};
 use crate::image::Image;
-use crate::security::Limits;
 
 /// The format's limit on each side.
 const MAX_SIDE: u32 = 16383;

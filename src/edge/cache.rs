@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use fastly::cache::core::Transaction;
 
-use crate::delivery::{Meta, STALE_WHILE_REVALIDATE_SECS};
 use crate::error::Error;
+use crate::service::delivery::{Meta, STALE_WHILE_REVALIDATE_SECS};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {

@@ -13,12 +13,13 @@ use fastly::http::{header, Method, StatusCode};
 use fastly::{Request, Response};
 
 use crate::codec::Format;
-use crate::delivery::{self, Meta};
+use crate::codec::Limits;
 use crate::error::Error;
-use crate::headers::{self, StageTimes};
 use crate::params::Params;
-use crate::security::{signature, Limits};
-use crate::source::Source;
+use crate::service::delivery::{self, Meta};
+use crate::service::headers::{self, StageTimes};
+use crate::service::signature;
+use crate::service::source::Source;
 
 /// The log endpoint receiving one JSON line per request.
 pub const LOG_ENDPOINT: &str = "ixora_log";
@@ -106,8 +107,8 @@ fn route(req: &Request, started: Instant, log: &mut LogFields, after: &mut After
     // Where the original lives: the source's backend and prefix, or the URL a web-proxy path names.
     // Web-proxy entries are keyed by the full URL, so two hosts' /a.jpg never share one.
     let (backend, origin_path, key_path) = if source.web_proxy {
-        let target = crate::proxy::target(req.get_path())?;
-        if !crate::proxy::allowed(&target, &source.proxy_hosts) {
+        let target = crate::service::guard::target(req.get_path())?;
+        if !crate::service::guard::allowed(&target, &source.proxy_hosts) {
             return Err(Error::forbidden(format!("{} is not an allowed host for this source", target.host)));
         }
         (sources::proxy_backend(&source, &target)?, target.path.clone(), target.url())
@@ -115,10 +116,10 @@ fn route(req: &Request, started: Instant, log: &mut LogFields, after: &mut After
         let path = source.origin_path(req.get_path());
         (source.backend.clone(), path.clone(), path)
     };
-    let query = crate::source::merge_defaults(&source.defaults, raw_query)?;
+    let query = crate::service::source::merge_defaults(&source.defaults, raw_query)?;
     let params = crate::params::parse(&query)?;
     // Client hints the URL opts into (`ch`) change the parameters before anything else sees them.
-    let params = crate::negotiate::ClientHints::read(&params, |name| req.get_header_str(name)).apply(params);
+    let params = crate::output::negotiate::ClientHints::read(&params, |name| req.get_header_str(name)).apply(params);
     let expires_in = params.raw("expires").map(|v| signature::check_expires(v, unix_now())).transpose()?;
     let limits = Limits::default();
 
@@ -154,10 +155,10 @@ fn route(req: &Request, started: Instant, log: &mut LogFields, after: &mut After
     };
     resp.set_header(header::CACHE_CONTROL, cache_control);
     resp.set_header("X-Cache", cached.status.as_str());
-    if let Some(vary) = crate::negotiate::vary(&params, meta.vary_accept) {
+    if let Some(vary) = crate::output::negotiate::vary(&params, meta.vary_accept) {
         resp.set_header(header::VARY, vary);
     }
-    if let Some(accept_ch) = crate::negotiate::accept_ch(&params) {
+    if let Some(accept_ch) = crate::output::negotiate::accept_ch(&params) {
         resp.set_header("Accept-CH", accept_ch);
     }
     if let Some(ignored) = params.ignored_header() {
@@ -226,9 +227,9 @@ fn produce(
 /// the same host checks as originals. Its errors name the image.
 fn fetch_asset(source: &Source, host: &str, value: &str, limits: &Limits) -> Result<Vec<u8>, Error> {
     let (backend, path) = match source.asset(host, value, "mask")? {
-        crate::source::Asset::Path(path) => (source.backend.clone(), path),
-        crate::source::Asset::Url(target) => {
-            if !crate::proxy::allowed(&target, &source.proxy_hosts) {
+        crate::service::source::Asset::Path(path) => (source.backend.clone(), path),
+        crate::service::source::Asset::Url(target) => {
+            if !crate::service::guard::allowed(&target, &source.proxy_hosts) {
                 return Err(Error::forbidden(format!("{} is not an allowed host for this source", target.host)));
             }
             (sources::proxy_backend(source, &target)?, target.path.clone())
@@ -269,7 +270,7 @@ fn origin_timeout() -> std::time::Duration {
 /// `debug_headers = "true"` in `ixora_settings` adds `X-Ixora-Heap-Peak` and `X-Ixora-Heap-Mib`
 /// to image responses; without it they are never sent.
 fn debug_headers() -> bool {
-    setting("debug_headers").is_some_and(|v| crate::headers::setting_is_on(&v))
+    setting("debug_headers").is_some_and(|v| crate::service::headers::setting_is_on(&v))
 }
 
 fn image_response(body: Vec<u8>, mime: &str) -> Response {

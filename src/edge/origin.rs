@@ -7,8 +7,8 @@ use fastly::http::request::{PollResult, SendError, SendErrorCause};
 use fastly::http::{header, StatusCode};
 use fastly::Request;
 
+use crate::codec::Limits;
 use crate::error::Error;
-use crate::security::Limits;
 
 pub struct Original {
     pub body: Vec<u8>,

@@ -8,9 +8,9 @@
 use fastly::http::{header, Method, StatusCode};
 use fastly::{Request, Response};
 
-use crate::delivery;
 use crate::error::Error;
-use crate::security::signature::constant_time_eq;
+use crate::service::delivery;
+use crate::service::signature::constant_time_eq;
 
 use super::sources;
 

@@ -5,8 +5,8 @@ use std::time::Duration;
 use fastly::{Backend, ConfigStore, SecretStore};
 
 use crate::error::Error;
-use crate::proxy::Target;
-use crate::source::{self, Source};
+use crate::service::guard::Target;
+use crate::service::source::{self, Source};
 
 pub const SOURCES_STORE: &str = "ixora_sources";
 pub const TOKENS_STORE: &str = "ixora_tokens";

@@ -259,7 +259,7 @@ fn arbitrary_queries_never_panic() {
         seed
     };
     let started = std::time::Instant::now();
-    let limits = crate::security::Limits::default();
+    let limits = crate::codec::Limits::default();
     for i in 0..20_000 {
         if started.elapsed().as_secs() > 5 {
             break;

@@ -9,9 +9,9 @@ mod canvas;
 pub(crate) mod orient;
 mod resize;
 
+use crate::analyse::faces::{self, Face};
 use crate::codec::Raster;
 use crate::error::{Error, Result};
-use crate::faces::{self, Face};
 use crate::image::Image;
 use crate::params::Color;
 use crate::plan::{face_crop_center, Mask, MaskShape, Plan};

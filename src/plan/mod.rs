@@ -2,14 +2,15 @@
 //! resized to what, on which canvas. No pixels here, so every rule is table-tested.
 
 mod frame;
+pub mod timeline;
 
 pub use frame::{radii, Frame};
 
+use crate::analyse::faces::Face;
+use crate::codec::Limits;
 use crate::error::{Error, Result};
-use crate::faces::Face;
 use crate::ops::Ops;
 use crate::params::{Anchor, Color, Fit, Flip, Params, RectLen, RectPos, Size, Smart};
-use crate::security::Limits;
 
 /// A rectangle in source pixels; fractional so a crop keeps sub-pixel precision into the resize.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -278,7 +279,7 @@ pub fn face_area(params: &Params, faces: &[Face], within: Region) -> Option<Regi
         Some(face) => std::slice::from_ref(face),
         None => faces,
     };
-    let (fx, fy, fw, fh) = crate::faces::union(chosen)?;
+    let (fx, fy, fw, fh) = crate::analyse::faces::union(chosen)?;
     let (cx, cy) = (fx + fw / 2.0, fy + fh / 2.0);
     let (mut w, mut h) = (fw * params.facepad, fh * params.facepad);
     let aspect = match (params.w, params.h, params.ar) {
@@ -304,7 +305,7 @@ pub fn face_area(params: &Params, faces: &[Face], within: Region) -> Option<Regi
 /// `crop=faces`: where a `size` crop box should be centred — on all the faces when they fit in
 /// it, else on face `faceindex` (default the largest). None without faces.
 pub fn face_crop_center(faces: &[Face], size: (f64, f64), faceindex: Option<u32>) -> Option<(f64, f64)> {
-    let (x, y, w, h) = crate::faces::union(faces)?;
+    let (x, y, w, h) = crate::analyse::faces::union(faces)?;
     if w <= size.0 && h <= size.1 {
         return Some((x + w / 2.0, y + h / 2.0));
     }

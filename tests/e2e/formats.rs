@@ -207,7 +207,7 @@ pub fn metadata_outputs(s: &Servers) -> Result<(), String> {
 /// interval and skip.
 pub fn animation(s: &Servers) -> Result<(), String> {
     let frames_of = |body: &[u8]| -> Result<u32, String> {
-        Ok(ixora::codec::probe(body, &ixora::security::Limits::default()).map_err(|e| e.to_string())?.frames)
+        Ok(ixora::codec::probe(body, &ixora::codec::Limits::default()).map_err(|e| e.to_string())?.frames)
     };
     // animated.gif: 8 frames, 320x240, loops forever.
     for (t, fmt, frames) in [

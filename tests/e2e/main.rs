@@ -12,8 +12,8 @@ mod sizes;
 mod sweep;
 
 use http::Reply;
+use ixora::codec::Limits;
 use ixora::codec::{self, Format};
-use ixora::security::Limits;
 use servers::Servers;
 
 type Case = (&'static str, fn(&Servers) -> Result<(), String>);

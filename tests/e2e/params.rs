@@ -55,8 +55,7 @@ pub fn parameters_at_their_default_still_render(s: &Servers) -> Result<(), Strin
     let original = crate::http::request(&s.origin, "GET", "/exif-6.jpg", &[]).map_err(|e| e.to_string())?;
     let has_exif = |b: &[u8]| b.windows(6).any(|w| w == b"Exif\0\0");
     check(has_exif(&original.body), || "exif-6.jpg has no EXIF".into())?;
-    let probe =
-        |b: &[u8]| ixora::codec::probe(b, &ixora::security::Limits::default()).map_err(|e| format!("probe: {e}"));
+    let probe = |b: &[u8]| ixora::codec::probe(b, &ixora::codec::Limits::default()).map_err(|e| format!("probe: {e}"));
     let mut first: Option<Vec<u8>> = None;
     for t in ["/exif-6.jpg?q=75", "/exif-6.jpg?fit=clip", "/exif-6.jpg?dpr=1", "/exif-6.jpg?fit=clip&q=75&v=2"] {
         let r = get(s, t)?;
@@ -132,6 +131,6 @@ pub fn unwritable_formats_fall_back(s: &Servers) -> Result<(), String> {
     check(r.status == 200 && r.header("content-type") == Some("image/gif"), || {
         format!("animated.gif?fm=mp4: {} {:?}", r.status, r.header("content-type"))
     })?;
-    let frames = ixora::codec::probe(&r.body, &ixora::security::Limits::default()).map_err(|e| e.to_string())?.frames;
+    let frames = ixora::codec::probe(&r.body, &ixora::codec::Limits::default()).map_err(|e| e.to_string())?.frames;
     check(frames == 8, || format!("animated.gif?fm=mp4: {frames} frames"))
 }

@@ -7,7 +7,7 @@ use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ixora::codec::Format;
-use ixora::security::signature;
+use ixora::service::signature;
 
 use super::http::{self, Reply};
 use super::servers::{Servers, TOKENS};

@@ -4,7 +4,7 @@
 use crate::servers::Servers;
 use crate::{check, get};
 use ixora::codec;
-use ixora::security::Limits;
+use ixora::codec::Limits;
 
 use super::sweep::{self, Query, Rng};
 

@@ -1,13 +1,13 @@
 //! What the edge decides around a render, kept free of `fastly` so it tests natively:
 //! the derivative cache key, the edge TTL, `Cache-Control`, and conditional requests.
 
-use crate::negotiate;
+use crate::output::negotiate;
 use crate::params::Params;
 
 /// How long a stale derivative may be served while one request renders a fresh one.
 pub const STALE_WHILE_REVALIDATE_SECS: u32 = 3600;
 /// Default edge TTL when neither the source nor the origin says.
-pub const DEFAULT_TTL_SECS: u32 = crate::headers::DEFAULT_TTL_SECS;
+pub const DEFAULT_TTL_SECS: u32 = crate::service::headers::DEFAULT_TTL_SECS;
 /// Core-cache keys may be 4 KiB; longer keys are hashed.
 const MAX_KEY_BYTES: usize = 4096;
 
@@ -40,8 +40,8 @@ pub fn cache_key<'h>(
     }
     key.push_str(&negotiate::ClientHints::read(params, &header).cache_key());
     if key.len() > MAX_KEY_BYTES {
-        let digest = crate::security::signature::Md5::digest(key.as_bytes());
-        key = format!("ixora1|{source_id}|md5:{}", crate::security::signature::hex(&digest));
+        let digest = crate::service::signature::Md5::digest(key.as_bytes());
+        key = format!("ixora1|{source_id}|md5:{}", crate::service::signature::hex(&digest));
     }
     key
 }
@@ -95,7 +95,7 @@ pub fn source_key(source_id: &str) -> String {
 }
 
 pub fn image_key(source_id: &str, origin_path: &str) -> String {
-    format!("ixora-img-{:016x}", crate::headers::fnv1a(format!("{source_id}|{origin_path}").as_bytes()))
+    format!("ixora-img-{:016x}", crate::service::headers::fnv1a(format!("{source_id}|{origin_path}").as_bytes()))
 }
 
 /// What the cache keeps next to a derivative's bytes, to answer a hit without rendering.

@@ -1,7 +1,7 @@
 use super::*;
 use crate::codec;
+use crate::codec::Limits;
 use crate::params::parse;
-use crate::security::Limits;
 use std::path::Path;
 
 const HOPPER: &str = "corpus/pil__hopper_orientation_6.webp";

@@ -273,7 +273,7 @@ mod tests {
     #[test]
     fn json_for_a_tiff_reads_its_own_ifd() {
         let bytes = crate::codec::tiff::tests::rgb16(8, 4, ::tiff::encoder::Compression::Uncompressed, 6);
-        let probe = crate::codec::probe(&bytes, &crate::security::Limits::default()).unwrap();
+        let probe = crate::codec::probe(&bytes, &crate::codec::Limits::default()).unwrap();
         let v: Value = serde_json::from_str(&json(&bytes, &probe)).unwrap();
         assert_eq!(v["Content-Type"], "image/tiff");
         assert_eq!((v["PixelWidth"].clone(), v["PixelHeight"].clone()), (json!(8), json!(4)));
@@ -294,7 +294,7 @@ mod tests {
             colors: None,
         };
         let bytes = crate::codec::encode(&img, &opts).unwrap();
-        let probe = crate::codec::probe(&bytes, &crate::security::Limits::default()).unwrap();
+        let probe = crate::codec::probe(&bytes, &crate::codec::Limits::default()).unwrap();
         let v: Value = serde_json::from_str(&json(&bytes, &probe)).unwrap();
         assert_eq!(v["PixelWidth"], 3);
         assert_eq!(v["PixelHeight"], 2);

@@ -114,7 +114,7 @@ impl Source {
         let absolute = value.contains("://");
         if self.web_proxy {
             return match absolute {
-                true => Ok(Asset::Url(crate::proxy::target(&format!("/{value}"))?)),
+                true => Ok(Asset::Url(crate::service::guard::target(&format!("/{value}"))?)),
                 false => Err(Error::invalid_param(param, format!("{param}: a web-proxy source needs an absolute URL"))),
             };
         }
@@ -122,7 +122,7 @@ impl Source {
             let path = value.split(['?', '#']).next().unwrap_or("");
             return Ok(Asset::Path(self.origin_path(&format!("/{}", path.trim_start_matches('/')))));
         }
-        let target = crate::proxy::target(&format!("/{value}"))?;
+        let target = crate::service::guard::target(&format!("/{value}"))?;
         if target.host != host_key(host) {
             return Err(Error::invalid_param(param, format!("{param}: {value} is not on this source ({host})")));
         }
@@ -136,7 +136,7 @@ pub enum Asset {
     /// A path at the source's backend, prefix included.
     Path(String),
     /// An absolute URL (web-proxy sources).
-    Url(crate::proxy::Target),
+    Url(crate::service::guard::Target),
 }
 
 /// The Config Store key for a Host header: lower-case, without the port.

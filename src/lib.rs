@@ -30,4 +30,5 @@ pub mod service;
 pub mod edge;
 
 pub use error::{Error, Result};
+pub use output::negotiate::Accepts;
 pub use render::{render, render_with, Assets, Rendered};

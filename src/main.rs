@@ -55,7 +55,8 @@ mod cli {
         let output = output.ok_or(USAGE)?;
         let bytes = std::fs::read(input).map_err(|e| format!("{input}: {e}"))?;
         let params = ixora::params::parse(query.trim_start_matches('?')).map_err(|e| e.to_string())?;
-        let rendered = ixora::render(&bytes, &params, &accept, &Limits::default()).map_err(|e| e.to_string())?;
+        let rendered = ixora::render(&bytes, &params, &ixora::service::accepts::read(&accept), &Limits::default())
+            .map_err(|e| e.to_string())?;
         std::fs::write(&output, &rendered.body).map_err(|e| format!("{output}: {e}"))?;
         let t = rendered.timings;
         eprintln!(

@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::error::Result;
 use crate::ops::trim::Trim;
 use crate::output::negotiate::negotiate;
-use crate::output::negotiate::Output;
+use crate::output::negotiate::{Accepts, Output};
 use crate::output::{blurhash, metadata, palette};
 use crate::params::{Fit, Fm, Params};
 use crate::pipeline::{self, Finish};
@@ -45,11 +45,17 @@ pub struct Assets {
     pub mask: Option<Vec<u8>>,
 }
 
-pub fn render(bytes: &[u8], params: &Params, accept: &str, limits: &Limits) -> Result<Rendered> {
-    render_with(bytes, params, accept, limits, &Assets::default())
+pub fn render(bytes: &[u8], params: &Params, accepts: &Accepts, limits: &Limits) -> Result<Rendered> {
+    render_with(bytes, params, accepts, limits, &Assets::default())
 }
 
-pub fn render_with(bytes: &[u8], params: &Params, accept: &str, limits: &Limits, assets: &Assets) -> Result<Rendered> {
+pub fn render_with(
+    bytes: &[u8],
+    params: &Params,
+    accepts: &Accepts,
+    limits: &Limits,
+    assets: &Assets,
+) -> Result<Rendered> {
     let start = Instant::now();
     let probe = codec::probe(bytes, limits)?;
     // fm=json describes the original; nothing is decoded unless faces=1 asks for faces.
@@ -62,7 +68,7 @@ pub fn render_with(bytes: &[u8], params: &Params, accept: &str, limits: &Limits,
     }
     let stored = (probe.width, probe.height);
     let mut plan = plan::plan(params, stored, probe.orientation, limits)?;
-    let output = negotiate(params, &probe, accept, u64::from(plan.canvas.0) * u64::from(plan.canvas.1));
+    let output = negotiate(params, &probe, accepts, u64::from(plan.canvas.0) * u64::from(plan.canvas.1));
     let summary = summary(params);
     let keep_alpha = summary.is_none() && output.options.format.supports_alpha();
     let finish = Finish { keep_alpha, background: params.bg };

@@ -12,7 +12,8 @@ use ixora::params::parse;
 use moxcms::{ColorProfile, Layout, TransformOptions};
 
 fn render(bytes: &[u8], query: &str) -> ixora::Rendered {
-    ixora::render(bytes, &parse(query).unwrap(), "", &Limits::default()).unwrap_or_else(|e| panic!("{query}: {e}"))
+    ixora::render(bytes, &parse(query).unwrap(), &ixora::Accepts::default(), &Limits::default())
+        .unwrap_or_else(|e| panic!("{query}: {e}"))
 }
 
 fn decode(bytes: &[u8]) -> Image {

@@ -25,7 +25,8 @@ fn workdir(name: &str) -> Dir {
 /// A 320x240 photo-like PNG input, from local-origin's generated WebP sample.
 fn input(dir: &Path) -> (PathBuf, Vec<u8>) {
     let webp = local_origin::sample("small.webp").unwrap().bytes;
-    let r = ixora::render(&webp, &parse("w=320&fm=png").unwrap(), "", &Limits::default()).unwrap();
+    let r =
+        ixora::render(&webp, &parse("w=320&fm=png").unwrap(), &ixora::Accepts::default(), &Limits::default()).unwrap();
     let path = dir.join("in.png");
     std::fs::write(&path, &r.body).unwrap();
     (path, r.body)
@@ -37,7 +38,9 @@ fn decode(bytes: &[u8]) -> Image {
 }
 
 fn ixora(png: &[u8], query: &str) -> Image {
-    let r = ixora::render(png, &parse(&format!("{query}&fm=png")).unwrap(), "", &Limits::default()).unwrap();
+    let r =
+        ixora::render(png, &parse(&format!("{query}&fm=png")).unwrap(), &ixora::Accepts::default(), &Limits::default())
+            .unwrap();
     decode(&r.body)
 }
 

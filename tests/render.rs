@@ -20,7 +20,8 @@ fn sample(name: &'static str) -> &'static [u8] {
 
 fn render(name: &'static str, query: &str) -> ixora::Rendered {
     let params = parse(query).unwrap();
-    ixora::render(sample(name), &params, "", &Limits::default()).unwrap_or_else(|e| panic!("{name}?{query}: {e}"))
+    ixora::render(sample(name), &params, &ixora::Accepts::default(), &Limits::default())
+        .unwrap_or_else(|e| panic!("{name}?{query}: {e}"))
 }
 
 fn decode(bytes: &[u8]) -> Image {
@@ -126,7 +127,7 @@ fn hostile_inputs_are_4xx() {
         (sample("progressive.jpg")[..2000].to_vec(), 422),
         (Vec::new(), 415),
     ] {
-        let e = ixora::render(&bytes, &p, "", &Limits::default()).unwrap_err();
+        let e = ixora::render(&bytes, &p, &ixora::Accepts::default(), &Limits::default()).unwrap_err();
         assert_eq!(e.status, status, "{e}");
     }
 }
@@ -262,7 +263,7 @@ fn entropy_and_edges_crops_find_the_detail() {
     };
     let png = codec::encode(&img, &options).unwrap();
     let spread = |q: &str| {
-        let out = ixora::render(&png, &parse(q).unwrap(), "", &Limits::default()).unwrap();
+        let out = ixora::render(&png, &parse(q).unwrap(), &ixora::Accepts::default(), &Limits::default()).unwrap();
         let o = decode(&out.body);
         let (min, max) = o.data.iter().fold((255u8, 0u8), |(a, b), &v| (a.min(v), b.max(v)));
         max - min
@@ -300,10 +301,15 @@ fn fill_modes_blur_clamp_and_gradients() {
 #[test]
 fn over_budget_decodes_one_scale_smaller() {
     let limits = Limits { max_decode_bytes: 40 * 1024 * 1024, ..Limits::default() };
-    let r = ixora::render(sample("photo.jpg"), &parse("w=3000").unwrap(), "", &limits).unwrap();
+    let r = ixora::render(sample("photo.jpg"), &parse("w=3000").unwrap(), &ixora::Accepts::default(), &limits).unwrap();
     assert_eq!((r.width, r.height), (3000, 2250));
     let tiny = Limits { max_decode_bytes: 4 * 1024 * 1024, ..Limits::default() };
-    assert_eq!(ixora::render(sample("photo.jpg"), &parse("w=3000").unwrap(), "", &tiny).unwrap_err().status, 413);
+    assert_eq!(
+        ixora::render(sample("photo.jpg"), &parse("w=3000").unwrap(), &ixora::Accepts::default(), &tiny)
+            .unwrap_err()
+            .status,
+        413
+    );
 }
 
 /// border-stroke-size/-color: an outline along the outer edge of image + border, inside the
@@ -354,7 +360,13 @@ fn image_masks_use_luminance_and_alpha() {
     let mask = codec::encode(&Image::new(4, 2, 3, px), &png).unwrap();
     let with = |query: &str| {
         let assets = ixora::Assets { mask: Some(mask.clone()) };
-        let out = ixora::render_with(sample("exif-6.jpg"), &parse(query).unwrap(), "", &Limits::default(), &assets);
+        let out = ixora::render_with(
+            sample("exif-6.jpg"),
+            &parse(query).unwrap(),
+            &ixora::Accepts::default(),
+            &Limits::default(),
+            &assets,
+        );
         decode(&out.unwrap().body)
     };
     let img = with("w=120&mask=/masks/half.png&fm=png");
@@ -366,13 +378,23 @@ fn image_masks_use_luminance_and_alpha() {
     assert!(near(img.pixel(110, 40), [0, 255, 0], 0) && img.pixel(110, 40)[3] == 255);
 
     // Without the fetched image the request is refused, naming the parameter.
-    let err =
-        ixora::render(sample("exif-6.jpg"), &parse("w=120&mask=/m.png").unwrap(), "", &Limits::default()).unwrap_err();
+    let err = ixora::render(
+        sample("exif-6.jpg"),
+        &parse("w=120&mask=/m.png").unwrap(),
+        &ixora::Accepts::default(),
+        &Limits::default(),
+    )
+    .unwrap_err();
     assert_eq!((err.status, err.param.as_deref()), (400, Some("mask")));
     // A mask that is not an image is a 400 naming it too.
     let assets = ixora::Assets { mask: Some(b"not an image".to_vec()) };
-    let err =
-        ixora::render_with(sample("exif-6.jpg"), &parse("w=120&mask=/m.png").unwrap(), "", &Limits::default(), &assets)
-            .unwrap_err();
+    let err = ixora::render_with(
+        sample("exif-6.jpg"),
+        &parse("w=120&mask=/m.png").unwrap(),
+        &ixora::Accepts::default(),
+        &Limits::default(),
+        &assets,
+    )
+    .unwrap_err();
     assert_eq!((err.status, err.param.as_deref()), (400, Some("mask")));
 }

@@ -78,7 +78,7 @@ fn check_render(name: &str, bytes: &[u8], stored: (u32, u32), exif: u8, q: &Quer
     let query = q.to_query();
     let p = params::parse(&query).map_err(|e| format!("{name} ?{query}: parse: {e}"))?;
     let limits = Limits::default();
-    let out = ixora::render(bytes, &p, "", &limits).map_err(|e| {
+    let out = ixora::render(bytes, &p, &ixora::Accepts::default(), &limits).map_err(|e| {
         format!("{name} ?{query}: {e}{}", e.detail.as_deref().map(|d| format!(" [{d}]")).unwrap_or_default())
     })?;
     let probe = codec::probe(&out.body, &limits).map_err(|e| format!("{name} ?{query}: output does not probe: {e}"))?;

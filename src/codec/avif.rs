@@ -561,7 +561,7 @@ pub(super) mod tests {
             (vec![plain(b"irot", 1), plain(b"imir", 0)], (48, 64), (0, 0), (0, 255)),
         ] {
             let avif = remux(&file, &[&props[..], &[full(b"pixi", 0, &[3, 8, 8, 8])]].concat());
-            let out = crate::render(&avif, &params, "", &limits).unwrap();
+            let out = crate::render(&avif, &params, &crate::Accepts::default(), &limits).unwrap();
             assert_eq!((out.width, out.height), size, "{props:?}");
             let p = super::super::probe(&out.body, &limits).unwrap();
             let img = super::super::decode(&out.body, &p, (p.width, p.height), &limits).unwrap();

@@ -7,7 +7,7 @@ use std::time::Duration;
 use fastly::cache::core::Transaction;
 
 use crate::error::Error;
-use crate::service::delivery::{Meta, STALE_WHILE_REVALIDATE_SECS};
+use crate::service::cache::{Meta, STALE_WHILE_REVALIDATE_SECS};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {

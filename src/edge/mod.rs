@@ -15,11 +15,13 @@ use fastly::{Request, Response};
 use crate::codec::Format;
 use crate::codec::Limits;
 use crate::error::Error;
+use crate::output::negotiate::Accepts;
 use crate::params::Params;
-use crate::service::delivery::{self, Meta};
-use crate::service::headers::{self, StageTimes};
+use crate::service::accepts::{self, ClientHints};
+use crate::service::cache::{self as policy, Meta};
+use crate::service::respond::{self, StageTimes};
 use crate::service::signature;
-use crate::service::source::Source;
+use crate::service::source::{Location, Source};
 
 /// The log endpoint receiving one JSON line per request.
 pub const LOG_ENDPOINT: &str = "ixora_log";
@@ -104,39 +106,29 @@ fn route(req: &Request, started: Instant, log: &mut LogFields, after: &mut After
         let tokens = sources::tokens(&source.tokens);
         signature::verify(tokens.iter().map(String::as_str), req.get_path(), raw_query)?;
     }
-    // Where the original lives: the source's backend and prefix, or the URL a web-proxy path names.
-    // Web-proxy entries are keyed by the full URL, so two hosts' /a.jpg never share one.
-    let (backend, origin_path, key_path) = if source.web_proxy {
-        let target = crate::service::guard::target(req.get_path())?;
-        if !crate::service::guard::allowed(&target, &source.proxy_hosts) {
-            return Err(Error::forbidden(format!("{} is not an allowed host for this source", target.host)));
-        }
-        (sources::proxy_backend(&source, &target)?, target.path.clone(), target.url())
-    } else {
-        let path = source.origin_path(req.get_path());
-        (source.backend.clone(), path.clone(), path)
-    };
+    let original = source.locate(req.get_path())?;
     let query = crate::service::source::merge_defaults(&source.defaults, raw_query)?;
     let params = crate::params::parse(&query)?;
-    // Client hints the URL opts into (`ch`) change the parameters before anything else sees them.
-    let params = crate::output::negotiate::ClientHints::read(&params, |name| req.get_header_str(name)).apply(params);
+    // What the client takes, read once: the cache key and the render both use it. Client hints
+    // the URL opts into (`ch`) change the parameters before anything else sees them.
+    let header = |name: &str| req.get_header_str(name);
+    let accepts = accepts::read(header("accept").unwrap_or(""));
+    let hints = ClientHints::read(&params, header);
+    let params = hints.apply(params);
     let expires_in = params.raw("expires").map(|v| signature::check_expires(v, unix_now())).transpose()?;
     let limits = Limits::default();
 
-    let key = delivery::cache_key(&source.id(), &key_path, &params, |name| req.get_header_str(name));
-    let surrogate_keys = delivery::surrogate_keys(&source.id(), &key_path);
-    let accept = req.get_header_str(header::ACCEPT).unwrap_or("");
+    let key = policy::cache_key(&source.id(), &original.key(), &params, &accepts, &hints);
+    let surrogate_keys = policy::surrogate_keys(&source.id(), &original.key());
     let (cached, revalidation) = cache::lookup_or_produce(&key, &surrogate_keys, || {
-        produce(&source, &host, &backend, &origin_path, &params, accept, &limits, log)
+        produce(&source, &host, &original, &params, &accepts, &limits, log)
     })?;
     let meta = &cached.meta;
     if let Some(revalidation) = revalidation {
-        let (source, host, backend, origin_path, params, accept) =
-            (source.clone(), host.clone(), backend.clone(), origin_path.clone(), params.clone(), accept.to_string());
+        let (source, host, original, params) = (source.clone(), host.clone(), original.clone(), params.clone());
         *after = Some(Box::new(move || {
             let mut scratch = LogFields::default();
-            revalidation
-                .run(|| produce(&source, &host, &backend, &origin_path, &params, &accept, &limits, &mut scratch))
+            revalidation.run(|| produce(&source, &host, &original, &params, &accepts, &limits, &mut scratch))
         }));
     }
     log.cache = cached.status.log_str();
@@ -145,33 +137,27 @@ fn route(req: &Request, started: Instant, log: &mut LogFields, after: &mut After
     log.bytes_in = meta.bytes_in;
     log.format = Some(meta.mime.clone());
 
-    let cache_control = delivery::cache_control(meta.ttl, expires_in);
-    let if_none_match = req.get_header_str(header::IF_NONE_MATCH);
-    let mut resp = if delivery::not_modified(if_none_match, &meta.etag) {
-        // The client has these bytes: no body, and no render when the cache had them.
-        Response::from_status(StatusCode::NOT_MODIFIED).with_header(header::ETAG, &meta.etag)
-    } else {
-        image_response(cached.body, &meta.mime)
-    };
-    resp.set_header(header::CACHE_CONTROL, cache_control);
-    resp.set_header("X-Cache", cached.status.as_str());
-    if let Some(vary) = crate::output::negotiate::vary(&params, meta.vary_accept) {
-        resp.set_header(header::VARY, vary);
-    }
-    if let Some(accept_ch) = crate::output::negotiate::accept_ch(&params) {
-        resp.set_header("Accept-CH", accept_ch);
-    }
-    if let Some(ignored) = params.ignored_header() {
-        resp.set_header("X-Ixora-Ignored", ignored);
-    }
-    resp.set_header("Surrogate-Key", surrogate_keys);
-    if let Some(lm) = &meta.last_modified {
-        resp.set_header(header::LAST_MODIFIED, lm);
-    }
-    log.bytes_out = resp.get_header_str(header::CONTENT_LENGTH).and_then(|v| v.parse().ok()).unwrap_or(0);
+    // The client has these bytes: no body, and no render when the cache had them.
+    let not_modified = policy::not_modified(header("if-none-match"), &meta.etag);
+    let body = if not_modified { Vec::new() } else { cached.body };
+    log.bytes_out = body.len();
     log.times.total = ms_since(started);
     log.times.cpu = fastly::compute_runtime::elapsed_vcpu_ms().ok();
-    resp.set_header("Server-Timing", headers::server_timing(&log.times));
+    let reply = respond::Reply {
+        meta,
+        params: &params,
+        cache: cached.status.as_str(),
+        surrogate_keys: &surrogate_keys,
+        expires_in,
+        not_modified,
+        body_len: body.len(),
+        times: &log.times,
+    };
+    let status = if not_modified { StatusCode::NOT_MODIFIED } else { StatusCode::OK };
+    let mut resp = with_headers(Response::from_status(status), respond::image_headers(&reply));
+    if !not_modified {
+        resp.set_body(body);
+    }
     // Heap high-water mark of this request (counting allocator, src/measure.rs) and the wasm
     // linear memory the runtime reports: what `make bench` records against the 128 MB limit.
     // Only when the `debug_headers` setting asks for them (docs/operations.md).
@@ -185,21 +171,19 @@ fn route(req: &Request, started: Instant, log: &mut LogFields, after: &mut After
 }
 
 /// On a miss: fetch the original and render it (or pass it through untouched).
-#[allow(clippy::too_many_arguments)]
 fn produce(
     source: &Source,
     host: &str,
-    backend: &str,
-    origin_path: &str,
+    original: &Location,
     params: &Params,
-    accept: &str,
+    accepts: &Accepts,
     limits: &Limits,
     log: &mut LogFields,
 ) -> Result<(Meta, Vec<u8>), Error> {
     let fetch_start = Instant::now();
-    let original = origin::fetch(backend, origin_path, origin_timeout(), limits)?;
+    let original = fetch(source, original, limits)?;
     log.times.fetch = ms_since(fetch_start);
-    let ttl = delivery::edge_ttl(source.ttl, original.cache_control.as_deref());
+    let ttl = policy::edge_ttl(source.ttl, original.cache_control.as_deref());
     let mut meta =
         Meta { ttl, last_modified: original.last_modified.clone(), bytes_in: original.body.len(), ..Meta::default() };
     if params.is_passthrough() {
@@ -209,34 +193,36 @@ fn produce(
             .or(original.content_type.as_deref())
             .unwrap_or("application/octet-stream")
             .to_string();
-        meta.etag = headers::etag(&original.body);
+        meta.etag = respond::etag(&original.body);
         return Ok((meta, original.body));
     }
-    let mask = params.mask_image().map(|v| fetch_asset(source, host, v, limits)).transpose()?;
-    let rendered = crate::render_with(&original.body, params, accept, limits, &crate::render::Assets { mask })?;
+    let mask = params.mask_image().map(|v| fetch_asset(source, host, v, "mask", limits)).transpose()?;
+    let rendered = crate::render_with(&original.body, params, accepts, limits, &crate::render::Assets { mask })?;
     log.times.render = rendered.timings;
     meta.mime = rendered.mime.to_string();
-    meta.etag = headers::etag(&rendered.body);
+    meta.etag = respond::etag(&rendered.body);
     meta.vary_accept = rendered.vary_accept;
     meta.dims_in = Some(rendered.source);
     meta.dims_out = Some((rendered.width, rendered.height));
     Ok((meta, rendered.body))
 }
 
-/// A secondary image (`mask=<url>`): from the source's backend, or for web-proxy sources through
-/// the same host checks as originals. Its errors name the image.
-fn fetch_asset(source: &Source, host: &str, value: &str, limits: &Limits) -> Result<Vec<u8>, Error> {
-    let (backend, path) = match source.asset(host, value, "mask")? {
-        crate::service::source::Asset::Path(path) => (source.backend.clone(), path),
-        crate::service::source::Asset::Url(target) => {
-            if !crate::service::guard::allowed(&target, &source.proxy_hosts) {
-                return Err(Error::forbidden(format!("{} is not an allowed host for this source", target.host)));
-            }
-            (sources::proxy_backend(source, &target)?, target.path.clone())
-        }
+/// Fetches an image the source has located: from its backend, or for a web-proxy URL from the
+/// backend the guard allows for that address.
+fn fetch(source: &Source, at: &Location, limits: &Limits) -> Result<origin::Original, Error> {
+    let backend = match at {
+        Location::Origin(_) => source.backend.clone(),
+        Location::Url(target) => sources::proxy_backend(source, target)?,
     };
-    let fetched = origin::fetch(&backend, &path, origin_timeout(), limits).map_err(|mut e| {
-        e.message = format!("mask image {value}: {}", e.message);
+    origin::fetch(&backend, at.path(), origin_timeout(), limits)
+}
+
+/// A secondary image named by `param` (`mask=<url>`), located and fetched like originals. Its
+/// errors name the image.
+fn fetch_asset(source: &Source, host: &str, value: &str, param: &str, limits: &Limits) -> Result<Vec<u8>, Error> {
+    let at = source.locate_asset(host, value, param)?;
+    let fetched = fetch(source, &at, limits).map_err(|mut e| {
+        e.message = format!("{param} image {value}: {}", e.message);
         e
     })?;
     Ok(fetched.body)
@@ -270,29 +256,17 @@ fn origin_timeout() -> std::time::Duration {
 /// `debug_headers = "true"` in `ixora_settings` adds `X-Ixora-Heap-Peak` and `X-Ixora-Heap-Mib`
 /// to image responses; without it they are never sent.
 fn debug_headers() -> bool {
-    setting("debug_headers").is_some_and(|v| crate::service::headers::setting_is_on(&v))
-}
-
-fn image_response(body: Vec<u8>, mime: &str) -> Response {
-    Response::from_status(StatusCode::OK)
-        .with_header(header::CONTENT_TYPE, mime)
-        .with_header(header::CONTENT_LENGTH, body.len().to_string())
-        .with_header(header::CACHE_CONTROL, headers::cache_control(200))
-        .with_header(header::ETAG, headers::etag(&body))
-        .with_header("X-Cache", "MISS")
-        .with_body(body)
+    setting("debug_headers").is_some_and(|v| respond::setting_is_on(&v))
 }
 
 fn error_response(e: &Error) -> Response {
     let body = e.to_json();
-    let mut resp = Response::from_status(e.status)
-        .with_header(header::CONTENT_TYPE, "application/json")
-        .with_header(header::CONTENT_LENGTH, body.len().to_string())
-        .with_header(header::CACHE_CONTROL, headers::cache_control(e.status))
-        .with_header("X-Cache", "MISS")
-        .with_body(body);
-    if e.status == 405 {
-        resp.set_header(header::ALLOW, "GET, HEAD");
+    with_headers(Response::from_status(e.status), respond::error_headers(e, body.len())).with_body(body)
+}
+
+fn with_headers(mut resp: Response, headers: Vec<(&'static str, String)>) -> Response {
+    for (name, value) in headers {
+        resp.set_header(name, value);
     }
     resp
 }

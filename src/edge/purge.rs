@@ -9,7 +9,7 @@ use fastly::http::{header, Method, StatusCode};
 use fastly::{Request, Response};
 
 use crate::error::Error;
-use crate::service::delivery;
+use crate::service::cache;
 use crate::service::signature::constant_time_eq;
 
 use super::sources;
@@ -34,9 +34,9 @@ pub fn handle(req: &Request) -> Result<Response, Error> {
             let host = get("host").map(str::to_string).unwrap_or_else(|| super::request_host(req));
             let source = sources::lookup(&host)?;
             let path = if path.starts_with('/') { path.to_string() } else { format!("/{path}") };
-            delivery::image_key(&source.id(), &source.origin_path(&path))
+            cache::image_key(&source.id(), &source.origin_path(&path))
         }
-        (None, Some(host)) => delivery::source_key(&sources::lookup(host)?.id()),
+        (None, Some(host)) => cache::source_key(&sources::lookup(host)?.id()),
         _ => {
             return Err(Error::invalid_param(
                 "path",

@@ -1,9 +1,11 @@
 //! The pure half of the HTTP side, free of `fastly` so it is table-tested natively: which
-//! source serves a path, whether a URL may be fetched, signatures and expiry, cache keys, TTLs
-//! and response headers.
+//! source serves a path and where its images are (`source`), whether a URL may be fetched
+//! (`guard`), signatures and expiry, what the client takes (`accepts`), cache keys and TTLs
+//! (`cache`), and every response header (`respond`).
 
-pub mod delivery;
+pub mod accepts;
+pub mod cache;
 pub mod guard;
-pub mod headers;
+pub mod respond;
 pub mod signature;
 pub mod source;

@@ -9,6 +9,7 @@
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::service::guard::{self, Target};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
@@ -107,36 +108,68 @@ impl Source {
         format!("{}{}", self.prefix, path)
     }
 
-    /// Where a secondary image of a request on `host` lives (`mask=<url>`): a path on this
-    /// source (`/masks/circle.png`, or an absolute URL on the same host), or, for web-proxy
-    /// sources, an absolute URL the caller checks against `proxy_hosts`.
-    pub fn asset(&self, host: &str, value: &str, param: &str) -> Result<Asset> {
+    /// Where the original of a request path is: `{prefix}{path}` at the backend, or for a
+    /// web-proxy source the URL the path spells, admitted by the fetch guard.
+    pub fn locate(&self, request_path: &str) -> Result<Location> {
+        if !self.web_proxy {
+            return Ok(Location::Origin(self.origin_path(request_path)));
+        }
+        let target = guard::target(request_path)?;
+        guard::admit(&target, &self.proxy_hosts)?;
+        Ok(Location::Url(target))
+    }
+
+    /// Where a secondary image named by `param` (`mask=<url>`) of a request on `host` is: a path
+    /// on this source (`/masks/circle.png`, or an absolute URL on the same host), or, for
+    /// web-proxy sources, an absolute URL admitted by the same guard as originals.
+    pub fn locate_asset(&self, host: &str, value: &str, param: &str) -> Result<Location> {
         let absolute = value.contains("://");
         if self.web_proxy {
-            return match absolute {
-                true => Ok(Asset::Url(crate::service::guard::target(&format!("/{value}"))?)),
-                false => Err(Error::invalid_param(param, format!("{param}: a web-proxy source needs an absolute URL"))),
-            };
+            if !absolute {
+                return Err(Error::invalid_param(param, format!("{param}: a web-proxy source needs an absolute URL")));
+            }
+            let target = guard::target(&format!("/{value}"))?;
+            guard::admit(&target, &self.proxy_hosts)?;
+            return Ok(Location::Url(target));
         }
         if !absolute {
             let path = value.split(['?', '#']).next().unwrap_or("");
-            return Ok(Asset::Path(self.origin_path(&format!("/{}", path.trim_start_matches('/')))));
+            return Ok(Location::Origin(self.origin_path(&format!("/{}", path.trim_start_matches('/')))));
         }
-        let target = crate::service::guard::target(&format!("/{value}"))?;
+        let target = guard::target(&format!("/{value}"))?;
         if target.host != host_key(host) {
             return Err(Error::invalid_param(param, format!("{param}: {value} is not on this source ({host})")));
         }
-        Ok(Asset::Path(self.origin_path(target.path.split('?').next().unwrap_or("/"))))
+        Ok(Location::Origin(self.origin_path(target.path.split('?').next().unwrap_or("/"))))
     }
 }
 
-/// A secondary image's place (see `Source::asset`).
+/// Where an image is fetched from (see `Source::locate`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Asset {
+pub enum Location {
     /// A path at the source's backend, prefix included.
-    Path(String),
+    Origin(String),
     /// An absolute URL (web-proxy sources).
-    Url(crate::service::guard::Target),
+    Url(Target),
+}
+
+impl Location {
+    /// The path (and query) to request at the backend.
+    pub fn path(&self) -> &str {
+        match self {
+            Location::Origin(path) => path,
+            Location::Url(target) => &target.path,
+        }
+    }
+
+    /// The name cache and surrogate keys use: the full URL for web-proxy images, so two hosts'
+    /// `/a.jpg` never share an entry.
+    pub fn key(&self) -> String {
+        match self {
+            Location::Origin(path) => path.clone(),
+            Location::Url(target) => target.url(),
+        }
+    }
 }
 
 /// The Config Store key for a Host header: lower-case, without the port.
@@ -214,19 +247,33 @@ mod tests {
     #[test]
     fn assets_are_paths_on_the_same_source() {
         let s = Source::parse("img.example.com", r#"{"backend":"origin","prefix":"img"}"#).unwrap();
-        let path = |v: &str| s.asset("Img.Example.com:7676", v, "mask");
-        assert_eq!(path("/masks/a.png").unwrap(), Asset::Path("/img/masks/a.png".into()));
-        assert_eq!(path("masks/a.png?w=2").unwrap(), Asset::Path("/img/masks/a.png".into()));
-        assert_eq!(path("https://img.example.com/m.png?x=1").unwrap(), Asset::Path("/img/m.png".into()));
+        let path = |v: &str| s.locate_asset("Img.Example.com:7676", v, "mask");
+        assert_eq!(path("/masks/a.png").unwrap(), Location::Origin("/img/masks/a.png".into()));
+        assert_eq!(path("masks/a.png?w=2").unwrap(), Location::Origin("/img/masks/a.png".into()));
+        assert_eq!(path("https://img.example.com/m.png?x=1").unwrap(), Location::Origin("/img/m.png".into()));
         let other = path("https://evil.example.net/m.png").unwrap_err();
         assert_eq!((other.status, other.param.as_deref()), (400, Some("mask")));
 
         let proxy = Source::parse("p", r#"{"web_proxy":true,"proxy_hosts":["cdn.example.com"]}"#).unwrap();
-        match proxy.asset("p", "https://cdn.example.com/m.png", "mask").unwrap() {
-            Asset::Url(t) => assert_eq!((t.host.as_str(), t.path.as_str()), ("cdn.example.com", "/m.png")),
+        match proxy.locate_asset("p", "https://cdn.example.com/m.png", "mask").unwrap() {
+            Location::Url(t) => assert_eq!((t.host.as_str(), t.path.as_str()), ("cdn.example.com", "/m.png")),
             other => panic!("{other:?}"),
         }
-        assert_eq!(proxy.asset("p", "/m.png", "mask").unwrap_err().status, 400);
+        assert_eq!(proxy.locate_asset("p", "/m.png", "mask").unwrap_err().status, 400);
+        // The same guard as originals: a host off the list is refused.
+        assert_eq!(proxy.locate_asset("p", "https://evil.example.net/m.png", "mask").unwrap_err().status, 403);
+    }
+
+    #[test]
+    fn originals_are_located_by_path_or_by_url() {
+        let s = Source::parse("img.example.com", r#"{"backend":"origin","prefix":"img"}"#).unwrap();
+        let at = s.locate("/a b.jpg").unwrap();
+        assert_eq!((at.path(), at.key()), ("/img/a b.jpg", "/img/a b.jpg".to_string()));
+        let proxy = Source::parse("p", r#"{"web_proxy":true,"proxy_hosts":["cdn.example.com"]}"#).unwrap();
+        let at = proxy.locate("/https%3A%2F%2Fcdn.example.com%2Fx.jpg%3Fv%3D1").unwrap();
+        assert_eq!((at.path(), at.key()), ("/x.jpg?v=1", "https://cdn.example.com:443/x.jpg?v=1".to_string()));
+        assert_eq!(proxy.locate("/https://other.example.com/x.jpg").unwrap_err().status, 403);
+        assert_eq!(proxy.locate("/x.jpg").unwrap_err().status, 400);
     }
 
     #[test]

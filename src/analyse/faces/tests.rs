@@ -18,8 +18,13 @@ fn decode(bytes: &[u8]) -> Image {
 
 /// `bytes` rendered upright through ixora with `query`, as pixels.
 fn rendered(bytes: &[u8], query: &str) -> Image {
-    let out =
-        crate::render::render(bytes, &parse(&format!("{query}&fm=png")).unwrap(), "", &Limits::default()).unwrap();
+    let out = crate::render::render(
+        bytes,
+        &parse(&format!("{query}&fm=png")).unwrap(),
+        &crate::Accepts::default(),
+        &Limits::default(),
+    )
+    .unwrap();
     decode(&out.body)
 }
 
@@ -75,7 +80,13 @@ fn no_faces_in_a_generated_photo() {
 #[test]
 fn json_lists_faces_upright() {
     let Some(hopper) = shared(HOPPER) else { return eprintln!("skipped: ../shared/{HOPPER} is absent") };
-    let out = crate::render::render(&hopper, &parse("fm=json&faces=1").unwrap(), "", &Limits::default()).unwrap();
+    let out = crate::render::render(
+        &hopper,
+        &parse("fm=json&faces=1").unwrap(),
+        &crate::Accepts::default(),
+        &Limits::default(),
+    )
+    .unwrap();
     let doc: serde_json::Value = serde_json::from_slice(&out.body).unwrap();
     let faces = doc["Faces"].as_array().unwrap();
     assert_eq!(faces.len(), 1, "{doc}");
@@ -85,10 +96,18 @@ fn json_lists_faces_upright() {
     assert!((v("width") - 57.0).abs() <= 6.0 && (v("height") - 57.0).abs() <= 6.0, "{b}");
     assert_eq!(doc["PixelWidth"], 128, "the usual keys stay");
     // Without faces=1 there is no list; on a photo without faces it is empty.
-    let plain = crate::render::render(&hopper, &parse("fm=json").unwrap(), "", &Limits::default()).unwrap();
+    let plain =
+        crate::render::render(&hopper, &parse("fm=json").unwrap(), &crate::Accepts::default(), &Limits::default())
+            .unwrap();
     assert!(!String::from_utf8(plain.body).unwrap().contains("Faces"));
     let bytes = png(&photo(600, 400));
-    let out = crate::render::render(&bytes, &parse("fm=json&faces=1").unwrap(), "", &Limits::default()).unwrap();
+    let out = crate::render::render(
+        &bytes,
+        &parse("fm=json&faces=1").unwrap(),
+        &crate::Accepts::default(),
+        &Limits::default(),
+    )
+    .unwrap();
     let doc: serde_json::Value = serde_json::from_slice(&out.body).unwrap();
     assert_eq!(doc["Faces"], serde_json::json!([]));
 }

@@ -1,24 +1,27 @@
-//! What the edge decides around a render, kept free of `fastly` so it tests natively:
-//! the derivative cache key, the edge TTL, `Cache-Control`, and conditional requests.
+//! What the edge cache keeps and for how long, kept free of `fastly` so it tests natively: the
+//! derivative cache key, surrogate keys, the edge TTL, `Cache-Control`, conditional requests, and
+//! the metadata stored beside a derivative.
 
-use crate::output::negotiate;
+use crate::output::negotiate::Accepts;
 use crate::params::Params;
+use crate::service::accepts::{self, ClientHints};
 
 /// How long a stale derivative may be served while one request renders a fresh one.
 pub const STALE_WHILE_REVALIDATE_SECS: u32 = 3600;
-/// Default edge TTL when neither the source nor the origin says.
-pub const DEFAULT_TTL_SECS: u32 = crate::service::headers::DEFAULT_TTL_SECS;
+/// Edge and browser TTL when neither the source nor the origin says.
+pub const DEFAULT_TTL_SECS: u32 = 86_400;
 /// Core-cache keys may be 4 KiB; longer keys are hashed.
 const MAX_KEY_BYTES: usize = 4096;
 
 /// The derivative cache key: source, origin path, canonical parameters (without `expires`, which
-/// changes the TTL, not the bytes), the output-format choices `Accept` allows when the format is
-/// negotiated, and the client hints the URL opts into with `ch`. `header` looks up a request header.
-pub fn cache_key<'h>(
+/// changes the TTL, not the bytes), the output formats the client takes when the format is
+/// negotiated, and the client hints the URL opts into with `ch`.
+pub fn cache_key(
     source_id: &str,
     origin_path: &str,
     params: &Params,
-    header: impl Fn(&str) -> Option<&'h str>,
+    accepts: &Accepts,
+    hints: &ClientHints,
 ) -> String {
     let canonical: Vec<String> =
         params.canonical.iter().filter(|(k, _)| *k != "expires").map(|(k, v)| format!("{k}={v}")).collect();
@@ -29,16 +32,9 @@ pub fn cache_key<'h>(
         key.push_str("|original");
     }
     if params.auto_format {
-        let accept = header("accept").unwrap_or("");
-        // The formats `auto=format` may pick; the renderer's choice is a function of these.
-        let accepted: Vec<&str> = ["image/avif", "image/webp", "image/jxl"]
-            .into_iter()
-            .filter(|m| negotiate::accepts(accept, m))
-            .map(|m| &m[6..])
-            .collect();
-        key.push_str(&format!("|accept={}", accepted.join(",")));
+        key.push_str(&accepts::cache_key(accepts));
     }
-    key.push_str(&negotiate::ClientHints::read(params, &header).cache_key());
+    key.push_str(&hints.cache_key());
     if key.len() > MAX_KEY_BYTES {
         let digest = crate::service::signature::Md5::digest(key.as_bytes());
         key = format!("ixora1|{source_id}|md5:{}", crate::service::signature::hex(&digest));
@@ -95,7 +91,12 @@ pub fn source_key(source_id: &str) -> String {
 }
 
 pub fn image_key(source_id: &str, origin_path: &str) -> String {
-    format!("ixora-img-{:016x}", crate::service::headers::fnv1a(format!("{source_id}|{origin_path}").as_bytes()))
+    format!("ixora-img-{:016x}", fnv1a(format!("{source_id}|{origin_path}").as_bytes()))
+}
+
+/// FNV-1a 64: fast, and a collision only costs a revalidation (ETags) or a shared purge key.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// What the cache keeps next to a derivative's bytes, to answer a hit without rendering.
@@ -154,9 +155,13 @@ mod tests {
 
     fn key(query: &str, headers: &[(&str, &str)]) -> String {
         let p = parse(query).unwrap();
-        cache_key("default", "/photo.jpg", &p, |name| {
-            headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| *v)
-        })
+        let header = |name: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| *v);
+        let accepts = accepts::read(header("accept").unwrap_or(""));
+        cache_key("default", "/photo.jpg", &p, &accepts, &ClientHints::read(&p, header))
+    }
+
+    fn plain_key(source: &str, path: &str, p: &Params) -> String {
+        cache_key(source, path, p, &Accepts::default(), &ClientHints::default())
     }
 
     #[test]
@@ -171,8 +176,8 @@ mod tests {
         assert_ne!(key("q=75", &[]), key("", &[]));
         assert_eq!(key("", &[]), key("v=2&expires=99999999999", &[]));
         let p = parse("w=1").unwrap();
-        assert_ne!(cache_key("default", "/a.jpg", &p, |_| None), cache_key("other", "/a.jpg", &p, |_| None));
-        assert_ne!(cache_key("default", "/a.jpg", &p, |_| None), cache_key("default", "/b.jpg", &p, |_| None));
+        assert_ne!(plain_key("default", "/a.jpg", &p), plain_key("other", "/a.jpg", &p));
+        assert_ne!(plain_key("default", "/a.jpg", &p), plain_key("default", "/b.jpg", &p));
     }
 
     #[test]
@@ -198,9 +203,9 @@ mod tests {
     fn long_keys_are_hashed() {
         let long = format!("/{}.jpg", "a".repeat(5000));
         let p = parse("w=1").unwrap();
-        let k = cache_key("default", &long, &p, |_| None);
+        let k = plain_key("default", &long, &p);
         assert!(k.len() < 100 && k.contains("md5:"));
-        assert_ne!(k, cache_key("default", &format!("/{}.jpg", "b".repeat(5000)), &p, |_| None));
+        assert_ne!(k, plain_key("default", &format!("/{}.jpg", "b".repeat(5000)), &p));
     }
 
     #[test]

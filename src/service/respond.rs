@@ -1,0 +1,183 @@
+//! Every response header ixora sends, computed without the `fastly` crate so it tests natively:
+//! the edge copies these lists onto its responses and decides nothing about them itself.
+
+use crate::error::Error;
+use crate::params::Params;
+use crate::render::Timings;
+use crate::service::accepts;
+use crate::service::cache::{self, fnv1a, Meta};
+
+/// A strong ETag from the bytes sent.
+pub fn etag(body: &[u8]) -> String {
+    format!("\"{:016x}\"", fnv1a(body))
+}
+
+/// What an image response says about itself, besides its body.
+#[derive(Debug, Clone, Copy)]
+pub struct Reply<'a> {
+    pub meta: &'a Meta,
+    pub params: &'a Params,
+    /// `X-Cache`: HIT or MISS.
+    pub cache: &'a str,
+    pub surrogate_keys: &'a str,
+    /// Seconds left of a signed URL's `expires`.
+    pub expires_in: Option<u64>,
+    /// The request's `If-None-Match` matched: a 304 without a body or its type.
+    pub not_modified: bool,
+    pub body_len: usize,
+    pub times: &'a StageTimes,
+}
+
+/// The headers of an image response (200 or 304), in the order they are sent.
+pub fn image_headers(r: &Reply) -> Vec<(&'static str, String)> {
+    let mut h: Vec<(&'static str, String)> = Vec::new();
+    if !r.not_modified {
+        h.push(("Content-Type", r.meta.mime.clone()));
+        h.push(("Content-Length", r.body_len.to_string()));
+    }
+    h.push(("ETag", r.meta.etag.clone()));
+    h.push(("Cache-Control", cache::cache_control(r.meta.ttl, r.expires_in)));
+    h.push(("X-Cache", r.cache.to_string()));
+    // The body is always what Content-Type says: never let a browser sniff it into a page.
+    h.push(("X-Content-Type-Options", "nosniff".into()));
+    if let Some(vary) = accepts::vary(r.params, r.meta.vary_accept) {
+        h.push(("Vary", vary));
+    }
+    if let Some(accept_ch) = accepts::accept_ch(r.params) {
+        h.push(("Accept-CH", accept_ch));
+    }
+    if let Some(ignored) = r.params.ignored_header() {
+        h.push(("X-Ixora-Ignored", ignored));
+    }
+    h.push(("Surrogate-Key", r.surrogate_keys.to_string()));
+    if let Some(lm) = &r.meta.last_modified {
+        h.push(("Last-Modified", lm.clone()));
+    }
+    h.push(("Server-Timing", server_timing(r.times)));
+    h
+}
+
+/// The headers of an error response: JSON, never cached for long (a "not found" briefly).
+pub fn error_headers(e: &Error, body_len: usize) -> Vec<(&'static str, String)> {
+    let cache_control = match e.status {
+        404 | 410 => "public, max-age=60",
+        _ => "no-store",
+    };
+    let mut h = vec![
+        ("Content-Type", "application/json".to_string()),
+        ("Content-Length", body_len.to_string()),
+        ("Cache-Control", cache_control.to_string()),
+        ("X-Cache", "MISS".to_string()),
+        ("X-Content-Type-Options", "nosniff".to_string()),
+    ];
+    if e.status == 405 {
+        h.push(("Allow", "GET, HEAD".into()));
+    }
+    h
+}
+
+/// Per-stage durations for `Server-Timing` (ms); `cpu` only when the runtime reports it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StageTimes {
+    pub fetch: f64,
+    pub render: Timings,
+    pub total: f64,
+    pub cpu: Option<u64>,
+}
+
+pub fn server_timing(t: &StageTimes) -> String {
+    let mut s = format!(
+        "fetch;dur={:.1}, decode;dur={:.1}, transform;dur={:.1}, encode;dur={:.1}, total;dur={:.1}",
+        t.fetch, t.render.decode, t.render.transform, t.render.encode, t.total
+    );
+    if let Some(cpu) = t.cpu {
+        s.push_str(&format!(", cpu;dur={cpu}"));
+    }
+    s
+}
+
+/// Whether a switch in the `ixora_settings` config store is on: `true`, `1`, `on` or `yes`, in any
+/// case; anything else (and an absent key) is off.
+pub fn setting_is_on(value: &str) -> bool {
+    matches!(value.trim().to_ascii_lowercase().as_str(), "true" | "1" | "on" | "yes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values() {
+        assert_eq!(etag(b""), "\"cbf29ce484222325\"");
+        assert_ne!(etag(b"a"), etag(b"b"));
+        let t = StageTimes { fetch: 1.0, total: 5.25, cpu: Some(3), ..Default::default() };
+        assert_eq!(
+            server_timing(&t),
+            "fetch;dur=1.0, decode;dur=0.0, transform;dur=0.0, encode;dur=0.0, total;dur=5.2, cpu;dur=3"
+        );
+    }
+
+    fn header<'a>(h: &'a [(&'static str, String)], name: &str) -> Option<&'a str> {
+        h.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn image_responses_carry_the_contract_headers() {
+        let meta = Meta {
+            mime: "image/webp".into(),
+            etag: "\"e\"".into(),
+            vary_accept: true,
+            last_modified: Some("Thu, 01 Jan 2026 00:00:00 GMT".into()),
+            ttl: 600,
+            ..Meta::default()
+        };
+        let params = crate::params::parse("w=10&auto=format&ch=dpr&txt-font=x").unwrap();
+        let times = StageTimes::default();
+        let reply = Reply {
+            meta: &meta,
+            params: &params,
+            cache: "MISS",
+            surrogate_keys: "ixora-src-default ixora-img-1",
+            expires_in: Some(60),
+            not_modified: false,
+            body_len: 123,
+            times: &times,
+        };
+        let h = image_headers(&reply);
+        assert_eq!(header(&h, "Content-Type"), Some("image/webp"));
+        assert_eq!(header(&h, "Content-Length"), Some("123"));
+        assert_eq!(header(&h, "ETag"), Some("\"e\""));
+        assert_eq!(header(&h, "Cache-Control"), Some("public, max-age=60"));
+        assert_eq!(header(&h, "X-Cache"), Some("MISS"));
+        assert_eq!(header(&h, "X-Content-Type-Options"), Some("nosniff"));
+        assert_eq!(header(&h, "Vary"), Some("Accept, Sec-CH-DPR, DPR"));
+        assert_eq!(header(&h, "Accept-CH"), Some("Sec-CH-DPR, DPR"));
+        assert_eq!(header(&h, "Surrogate-Key"), Some("ixora-src-default ixora-img-1"));
+        assert_eq!(header(&h, "Last-Modified"), Some("Thu, 01 Jan 2026 00:00:00 GMT"));
+        assert!(header(&h, "Server-Timing").is_some_and(|t| t.starts_with("fetch;dur=")));
+        // A 304 carries the validators but no type or length.
+        let h = image_headers(&Reply { not_modified: true, ..reply });
+        assert_eq!((header(&h, "Content-Type"), header(&h, "Content-Length")), (None, None));
+        assert_eq!(header(&h, "ETag"), Some("\"e\""));
+    }
+
+    #[test]
+    fn error_responses_are_json_and_not_cached_for_long() {
+        let h = error_headers(&Error::invalid_param("w", "bad"), 10);
+        assert_eq!(header(&h, "Content-Type"), Some("application/json"));
+        assert_eq!(header(&h, "Cache-Control"), Some("no-store"));
+        assert_eq!(header(&h, "X-Content-Type-Options"), Some("nosniff"));
+        let h = error_headers(&Error::method_not_allowed("POST"), 10);
+        assert_eq!(header(&h, "Allow"), Some("GET, HEAD"));
+    }
+
+    #[test]
+    fn settings_switches() {
+        for on in ["true", "1", "on", "Yes", " TRUE "] {
+            assert!(setting_is_on(on), "{on}");
+        }
+        for off in ["", "false", "0", "off", "no", "debug"] {
+            assert!(!setting_is_on(off), "{off}");
+        }
+    }
+}

@@ -36,6 +36,8 @@ pub struct Rendered {
     pub source: (u32, u32),
     pub vary_accept: bool,
     pub timings: Timings,
+    /// What the render changed from what the parameters asked, for `X-Ixora-Ignored`.
+    pub notes: Vec<String>,
 }
 
 /// Images a render uses besides the original, fetched by the caller.
@@ -149,12 +151,22 @@ pub fn render_with(
         height: image.height,
         source: plan.source,
         vary_accept: output.vary_accept && summary.is_none(),
+        notes: plan_notes(&plan),
         timings: Timings {
             decode: ms(start, decoded_at),
             transform: ms(decoded_at, transformed_at),
             encode: ms(transformed_at, Instant::now()),
         },
     })
+}
+
+/// `X-Ixora-Ignored` entries the plan adds: an output sized down to the limits.
+fn plan_notes(plan: &plan::Plan) -> Vec<String> {
+    let Some((w, h)) = plan.sized_down else { return Vec::new() };
+    vec![format!(
+        "size ({w}x{h} is over the output limits of side and pixels; sized down to {}x{})",
+        plan.canvas.0, plan.canvas.1
+    )]
 }
 
 /// Outputs that describe the rendered pixels instead of encoding them.
@@ -229,6 +241,7 @@ fn text(body: Vec<u8>, mime: &'static str, probe: &Probe, start: Instant) -> Ren
         height,
         source: (width, height),
         vary_accept: false,
+        notes: Vec::new(),
         timings: Timings { decode: (Instant::now() - start).as_secs_f64() * 1000.0, ..Timings::default() },
     }
 }
@@ -312,6 +325,7 @@ fn animate(
         height,
         source: plan.source,
         vary_accept: output.vary_accept,
+        notes: plan_notes(plan),
         timings: Timings { decode: decoded, transform, encode: encode_start.elapsed().as_secs_f64() * 1000.0 },
     })
 }

@@ -204,6 +204,7 @@ fn produce(
     meta.vary_accept = rendered.vary_accept;
     meta.dims_in = Some(rendered.source);
     meta.dims_out = Some((rendered.width, rendered.height));
+    meta.notes = rendered.notes;
     Ok((meta, rendered.body))
 }
 

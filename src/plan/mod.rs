@@ -57,6 +57,9 @@ pub struct Plan {
     pub redeye: bool,
     /// `faceindex` (1-based, largest face first) for crops that cannot show every face.
     pub faceindex: Option<u32>,
+    /// The canvas the parameters asked for, when it was larger than the output limits allow
+    /// and the output was sized down to fit them.
+    pub sized_down: Option<(u32, u32)>,
 }
 
 /// A crop box placed by looking at the pixels: on the faces when there are any, else on the
@@ -229,6 +232,7 @@ pub fn plan_within(
         fill: fill(params),
         redeye: params.redeye,
         faceindex: params.faceindex,
+        sized_down: None,
     };
     match params.fit {
         Fit::Clip => p.resize = contain(f64::INFINITY),
@@ -422,26 +426,33 @@ fn crop_region(params: &Params, region: Region, (tw, th): (u32, u32)) -> Region 
     }
 }
 
-/// Sizes the output down to the longest allowed side (as imgix does), then refuses what would
-/// still not fit the pixel budget.
+/// Sizes the output down, keeping its shape, until it fits the longest allowed side (imgix caps
+/// outputs at 8192 px) and the pixel budget (what the heap holds): a request beyond either
+/// still gets an image, and `sized_down` says from what.
 fn fit_output_limits(p: &mut Plan, limits: &Limits) -> Result<()> {
-    let longest = p.canvas.0.max(p.canvas.1);
-    if longest > limits.max_output_side {
-        let k = limits.max_output_side as f64 / longest as f64;
-        let shrink = |(w, h): (u32, u32)| (round_px(w as f64 * k), round_px(h as f64 * k));
-        let canvas = shrink(p.canvas);
-        let resize = shrink(p.resize);
-        p.frame.scale(k);
-        p.canvas = (canvas.0.min(limits.max_output_side), canvas.1.min(limits.max_output_side));
-        p.resize = (resize.0.min(p.canvas.0), resize.1.min(p.canvas.1));
+    let requested = p.canvas;
+    let (w, h) = (p.canvas.0 as f64, p.canvas.1 as f64);
+    let by_side = limits.max_output_side as f64 / w.max(h);
+    let by_pixels = (limits.max_output_pixels as f64 / (w * h)).sqrt();
+    let mut k = by_side.min(by_pixels);
+    if k >= 1.0 {
+        return Ok(());
     }
-    let pixels = p.canvas.0 as u64 * p.canvas.1 as u64;
-    if pixels > limits.max_output_pixels {
-        return Err(Error::too_large(format!(
-            "output {}x{} is {pixels} pixels; the limit is {}",
-            p.canvas.0, p.canvas.1, limits.max_output_pixels
-        )));
+    // Rounding may land a pixel over the budget; step down until the canvas fits.
+    let fits =
+        |c: (u32, u32)| c.0.max(c.1) <= limits.max_output_side && c.0 as u64 * c.1 as u64 <= limits.max_output_pixels;
+    let shrink = |(w, h): (u32, u32), k: f64| (round_px(w as f64 * k), round_px(h as f64 * k));
+    while !fits(shrink(p.canvas, k)) {
+        k *= 0.999;
     }
+    let (canvas, resize) = (shrink(p.canvas, k), shrink(p.resize, k));
+    if canvas.0 == 0 || canvas.1 == 0 {
+        return Err(Error::internal(format!("output {}x{} sized down by {k} to nothing", requested.0, requested.1)));
+    }
+    p.frame.scale(k);
+    p.canvas = canvas;
+    p.resize = (resize.0.min(canvas.0), resize.1.min(canvas.1));
+    p.sized_down = Some(requested);
     Ok(())
 }
 

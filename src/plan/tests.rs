@@ -113,9 +113,29 @@ fn decode_size_is_what_the_output_needs() {
 }
 
 #[test]
-fn output_pixel_budget_is_a_413() {
-    let e = plan(&parse("w=8000&h=8000&fit=scale").unwrap(), (100, 100), 1, &Limits::default()).unwrap_err();
-    assert_eq!(e.status, 413);
+fn outputs_over_the_pixel_budget_are_sized_down_keeping_their_shape() {
+    let limits = Limits::default();
+    let p = plan(&parse("w=8000&h=8000&fit=scale").unwrap(), (100, 100), 1, &limits).unwrap();
+    assert_eq!(p.sized_down, Some((8000, 8000)));
+    assert_eq!(p.canvas, (4096, 4096));
+    assert!(p.canvas.0 as u64 * p.canvas.1 as u64 <= limits.max_output_pixels);
+    // js-core's top width on a 12 MP photo, and a dpr of 5: the same shape, within the budget.
+    for (q, stored) in [("w=4800", (4000, 3000)), ("w=1000&dpr=5", (4000, 3000)), ("w=8192", (3082, 2048))] {
+        let p = plan(&parse(q).unwrap(), stored, 1, &limits).unwrap();
+        let (w, h) = p.canvas;
+        assert!(p.sized_down.is_some(), "{q}");
+        assert!(w as u64 * h as u64 <= limits.max_output_pixels && w.max(h) <= 8192, "{q}: {w}x{h}");
+        let ratio = |(a, b): (u32, u32)| a as f64 / b as f64;
+        assert!((ratio(p.canvas) - ratio(p.sized_down.unwrap())).abs() < 0.002, "{q}: {w}x{h}");
+        assert_eq!(p.resize, p.canvas, "{q}");
+    }
+    // Within the limits nothing changes.
+    let p = plan(&parse("w=4000").unwrap(), (4000, 3000), 1, &limits).unwrap();
+    assert_eq!((p.canvas, p.sized_down), ((4000, 3000), None));
+    // Padding shrinks with the image.
+    let p = plan(&parse("w=6000&pad=100").unwrap(), (4000, 3000), 1, &limits).unwrap();
+    assert_eq!(p.sized_down, Some((6200, 4700)));
+    assert!(p.canvas.0 as u64 * p.canvas.1 as u64 <= limits.max_output_pixels);
 }
 
 #[test]

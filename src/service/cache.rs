@@ -111,6 +111,8 @@ pub struct Meta {
     pub dims_in: Option<(u32, u32)>,
     pub dims_out: Option<(u32, u32)>,
     pub bytes_in: usize,
+    /// What the render changed from what the parameters asked (`X-Ixora-Ignored`).
+    pub notes: Vec<String>,
 }
 
 impl Meta {
@@ -124,6 +126,7 @@ impl Meta {
             "dims_in": self.dims_in.map(|(w, h)| [w, h]),
             "dims_out": self.dims_out.map(|(w, h)| [w, h]),
             "bytes_in": self.bytes_in,
+            "notes": self.notes,
         })
         .to_string()
     }
@@ -144,6 +147,11 @@ impl Meta {
             dims_in: dims("dims_in"),
             dims_out: dims("dims_out"),
             bytes_in: v.get("bytes_in").and_then(|b| b.as_u64()).unwrap_or(0) as usize,
+            notes: v
+                .get("notes")
+                .and_then(|n| n.as_array())
+                .map(|n| n.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+                .unwrap_or_default(),
         })
     }
 }
@@ -238,6 +246,7 @@ mod tests {
             dims_in: Some((4000, 3000)),
             dims_out: Some((800, 600)),
             bytes_in: 12345,
+            notes: vec!["size (sized down)".into()],
         };
         assert_eq!(Meta::from_json(m.to_json().as_bytes()), Some(m));
         assert_eq!(Meta::from_json(b"{}"), None);

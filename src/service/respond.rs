@@ -46,8 +46,9 @@ pub fn image_headers(r: &Reply) -> Vec<(&'static str, String)> {
     if let Some(accept_ch) = accepts::accept_ch(r.params) {
         h.push(("Accept-CH", accept_ch));
     }
-    if let Some(ignored) = r.params.ignored_header() {
-        h.push(("X-Ixora-Ignored", ignored));
+    let ignored: Vec<String> = r.params.ignored_header().into_iter().chain(r.meta.notes.iter().cloned()).collect();
+    if !ignored.is_empty() {
+        h.push(("X-Ixora-Ignored", ignored.join(", ")));
     }
     h.push(("Surrogate-Key", r.surrogate_keys.to_string()));
     if let Some(lm) = &r.meta.last_modified {
@@ -129,6 +130,7 @@ mod tests {
             vary_accept: true,
             last_modified: Some("Thu, 01 Jan 2026 00:00:00 GMT".into()),
             ttl: 600,
+            notes: vec!["size (sized down)".into()],
             ..Meta::default()
         };
         let params = crate::params::parse("w=10&auto=format&ch=dpr&txt-font=x").unwrap();
@@ -152,6 +154,7 @@ mod tests {
         assert_eq!(header(&h, "X-Content-Type-Options"), Some("nosniff"));
         assert_eq!(header(&h, "Vary"), Some("Accept, Sec-CH-DPR, DPR"));
         assert_eq!(header(&h, "Accept-CH"), Some("Sec-CH-DPR, DPR"));
+        assert_eq!(header(&h, "X-Ixora-Ignored"), Some("size (sized down)"));
         assert_eq!(header(&h, "Surrogate-Key"), Some("ixora-src-default ixora-img-1"));
         assert_eq!(header(&h, "Last-Modified"), Some("Thu, 01 Jan 2026 00:00:00 GMT"));
         assert!(header(&h, "Server-Timing").is_some_and(|t| t.starts_with("fetch;dur=")));

@@ -11,6 +11,9 @@ pub struct Limits {
     pub max_decode_bytes: u64,
     /// Pixels of the rendered output (the final canvas).
     pub max_output_pixels: u64,
+    /// Bytes a render may hold at its peak, estimated from the plan (`Plan::working_bytes`):
+    /// with the original, the runtime and the encoder's buffers it must stay under 128 MB.
+    pub max_working_bytes: u64,
     /// Longest side of the output; larger requests are sized down to fit, as imgix does.
     pub max_output_side: u32,
     /// Frames in an animated input.
@@ -24,6 +27,9 @@ impl Default for Limits {
             max_input_pixels: 100_000_000,
             max_decode_bytes: 80 * 1024 * 1024,
             max_output_pixels: 16_777_216,
+            // Measured in Viceroy on a 4000x3000 JPEG: w=3950 peaked at 127 MiB of linear
+            // memory, w=4100 ran out; this keeps outputs like w=3720 (121 MiB).
+            max_working_bytes: 96 * 1024 * 1024,
             max_output_side: 8192,
             max_frames: 1000,
         }

@@ -123,6 +123,18 @@ impl Plan {
         (w.min(self.source.0), h.min(self.source.1))
     }
 
+    /// Bytes the render holds at its peak, roughly (3 bytes a pixel): the decoded source (JPEG
+    /// scales come in eighths, so up to twice the needed size a side) and the output, and when
+    /// enlarging, the resizer's intermediate (output width × decoded height), which is then
+    /// larger than the source. Checked against renders in Viceroy (`Limits::max_working_bytes`).
+    pub fn working_bytes(&self) -> u64 {
+        let (dw, dh) = self.decode_size();
+        let (sw, sh) = (self.source.0 as u64, self.source.1 as u64);
+        let decoded = (dw as u64 * dh as u64 * 4).min(sw * sh);
+        let intermediate = if self.canvas.0 > dw { self.canvas.0 as u64 * dh as u64 } else { 0 };
+        3 * (decoded + intermediate + self.canvas.0 as u64 * self.canvas.1 as u64)
+    }
+
     /// The oriented source size at which the region comes out at exactly the resize size. A
     /// vector source is drawn at this size, which may exceed `source`.
     pub fn render_size(&self) -> (u32, u32) {
@@ -427,31 +439,45 @@ fn crop_region(params: &Params, region: Region, (tw, th): (u32, u32)) -> Region 
 }
 
 /// Sizes the output down, keeping its shape, until it fits the longest allowed side (imgix caps
-/// outputs at 8192 px) and the pixel budget (what the heap holds): a request beyond either
-/// still gets an image, and `sized_down` says from what.
+/// outputs at 8192 px), the pixel budget and the heap (`working_bytes`): a request beyond any of
+/// them still gets an image, and `sized_down` says from what.
 fn fit_output_limits(p: &mut Plan, limits: &Limits) -> Result<()> {
+    let fits = |p: &Plan| {
+        p.canvas.0.max(p.canvas.1) <= limits.max_output_side
+            && p.canvas.0 as u64 * p.canvas.1 as u64 <= limits.max_output_pixels
+            && p.working_bytes() <= limits.max_working_bytes
+    };
+    if fits(p) {
+        return Ok(());
+    }
     let requested = p.canvas;
     let (w, h) = (p.canvas.0 as f64, p.canvas.1 as f64);
     let by_side = limits.max_output_side as f64 / w.max(h);
     let by_pixels = (limits.max_output_pixels as f64 / (w * h)).sqrt();
-    let mut k = by_side.min(by_pixels);
-    if k >= 1.0 {
-        return Ok(());
+    let original = p.clone();
+    let shrunk = |k: f64| {
+        let shrink = |(w, h): (u32, u32)| (round_px(w as f64 * k), round_px(h as f64 * k));
+        let mut q = original.clone();
+        q.frame.scale(k);
+        q.canvas = shrink(original.canvas);
+        let resize = shrink(original.resize);
+        q.resize = (resize.0.min(q.canvas.0), resize.1.min(q.canvas.1));
+        q
+    };
+    // Start from the side and pixel limits, then step down until the heap estimate fits too.
+    let mut k = by_side.min(by_pixels).min(1.0);
+    let mut candidate = shrunk(k);
+    while !fits(&candidate) {
+        k *= 0.99;
+        candidate = shrunk(k);
+        if candidate.canvas.0 <= 1 || candidate.canvas.1 <= 1 {
+            return Err(Error::too_large(format!(
+                "output {}x{} cannot be made to fit the memory budget",
+                requested.0, requested.1
+            )));
+        }
     }
-    // Rounding may land a pixel over the budget; step down until the canvas fits.
-    let fits =
-        |c: (u32, u32)| c.0.max(c.1) <= limits.max_output_side && c.0 as u64 * c.1 as u64 <= limits.max_output_pixels;
-    let shrink = |(w, h): (u32, u32), k: f64| (round_px(w as f64 * k), round_px(h as f64 * k));
-    while !fits(shrink(p.canvas, k)) {
-        k *= 0.999;
-    }
-    let (canvas, resize) = (shrink(p.canvas, k), shrink(p.resize, k));
-    if canvas.0 == 0 || canvas.1 == 0 {
-        return Err(Error::internal(format!("output {}x{} sized down by {k} to nothing", requested.0, requested.1)));
-    }
-    p.frame.scale(k);
-    p.canvas = canvas;
-    p.resize = (resize.0.min(canvas.0), resize.1.min(canvas.1));
+    *p = candidate;
     p.sized_down = Some(requested);
     Ok(())
 }

@@ -129,12 +129,18 @@ fn outputs_over_the_pixel_budget_are_sized_down_keeping_their_shape() {
         assert!((ratio(p.canvas) - ratio(p.sized_down.unwrap())).abs() < 0.002, "{q}: {w}x{h}");
         assert_eq!(p.resize, p.canvas, "{q}");
     }
+    // Upscaling a 12 MP photo past its own width holds the decoded source, the resizer's
+    // intermediate and the output at once: sized down to what the heap holds.
+    let p = plan(&parse("w=4400").unwrap(), (4000, 3000), 1, &limits).unwrap();
+    assert!(p.sized_down == Some((4400, 3300)) && p.working_bytes() <= limits.max_working_bytes);
+    assert!(p.canvas.0 >= 3700 && p.canvas.0 < 4400, "{:?}", p.canvas);
     // Within the limits nothing changes.
     let p = plan(&parse("w=4000").unwrap(), (4000, 3000), 1, &limits).unwrap();
     assert_eq!((p.canvas, p.sized_down), ((4000, 3000), None));
     // Padding shrinks with the image.
     let p = plan(&parse("w=6000&pad=100").unwrap(), (4000, 3000), 1, &limits).unwrap();
-    assert_eq!(p.sized_down, Some((6200, 4700)));
+    assert_eq!(p.sized_down, Some((6000, 4550)));
+    assert_eq!(p.canvas.0 - p.resize.0, p.canvas.1 - p.resize.1, "the padding stays even");
     assert!(p.canvas.0 as u64 * p.canvas.1 as u64 <= limits.max_output_pixels);
 }
 

@@ -80,6 +80,7 @@ fn main() {
         ("formats_colour_space_and_metadata", formats::colour_space_and_metadata),
         ("formats_avif_tiff_svg_inputs", formats::avif_tiff_svg_inputs),
         ("formats_corrupt_avif_is_a_422", formats::corrupt_avif_is_a_422),
+        ("outputs_over_the_limits_are_sized_down", sizes::outputs_over_the_limits_are_sized_down),
         ("every_size_renders_in_viceroy", sizes::every_size_renders_in_viceroy),
         ("formats_auto_compress_overrides_fm", formats::auto_compress_overrides_fm),
     ];
@@ -170,6 +171,7 @@ fn webp_800_contract(s: &Servers) -> Result<(), String> {
     let (fmt, w, h) = image_info(&r.body)?;
     check((fmt, w, h) == (Format::Webp, 800, 600), || format!("got {fmt:?} {w}x{h}"))?;
     check(r.header("content-length") == Some(&r.body.len().to_string()), || "content-length".into())?;
+    check(r.header("x-content-type-options") == Some("nosniff"), || format!("nosniff: {:?}", r.headers))?;
     for name in ["cache-control", "etag", "x-cache", "surrogate-key", "server-timing"] {
         check(r.header(name).is_some(), || format!("missing {name}: {:?}", r.headers))?;
     }

@@ -49,3 +49,27 @@ pub fn every_size_renders_in_viceroy(s: &Servers) -> Result<(), String> {
     render(s, "300x225.jpg", (300, 225), 1, &Query { h: Some(30), ..Query::default() })?;
     check(cases > 50, || "the sample ran too few cases".into())
 }
+
+/// Legal requests whose output would pass 8192 px a side or the 16.7 MP budget (the top of
+/// js-core's width ladder on a 12 MP photo, a dpr of 5) still get an image: the requested shape,
+/// sized down to fit, said in `X-Ixora-Ignored`. Never a 413.
+pub fn outputs_over_the_limits_are_sized_down(s: &Servers) -> Result<(), String> {
+    let limits = Limits::default();
+    for (target, want) in [("/photo.jpg?w=4800", (4800.0, 3600.0)), ("/photo.jpg?w=1000&dpr=5", (5000.0, 3750.0))] {
+        let r = get(s, target)?;
+        check(r.status == 200, || format!("{target}: status {} {}", r.status, r.text()))?;
+        let p = codec::probe(&r.body, &limits).map_err(|e| format!("{target}: {e}"))?;
+        let pixels = p.width as u64 * p.height as u64;
+        // Enlarging a 12 MP photo is bounded by the heap before the pixel budget.
+        check(pixels <= limits.max_output_pixels && p.width >= 3600 && (p.width as f64) < want.0, || {
+            format!("{target}: {}x{} is not sized down to what the heap holds", p.width, p.height)
+        })?;
+        let ratio = p.width as f64 / p.height as f64;
+        check((ratio - want.0 / want.1).abs() < 0.002, || {
+            format!("{target}: {}x{} lost the shape", p.width, p.height)
+        })?;
+        let ignored = r.header("x-ixora-ignored").unwrap_or("");
+        check(ignored.contains("sized down"), || format!("{target}: X-Ixora-Ignored {ignored:?}"))?;
+    }
+    Ok(())
+}

@@ -19,12 +19,16 @@ fn main() {
 mod cli {
     use ixora::codec::Limits;
 
-    const USAGE: &str = "usage: ixora render <input> '<query>' -o <output> [--accept <Accept header>]\n       ixora parameters    (prints docs/parameters.md)";
+    const USAGE: &str = "usage: ixora render <input> '<query>' -o <output> [--accept <Accept header>]\n       ixora parameters    (prints docs/parameters.md)\n       ixora pipeline      (prints docs/pipeline.md)";
 
     pub fn run(args: Vec<String>) -> i32 {
         match args.first().map(String::as_str) {
             Some("parameters") => {
                 print!("{}", ixora::params::docs::markdown());
+                0
+            }
+            Some("pipeline") => {
+                print!("{}", ixora::pipeline::steps_markdown());
                 0
             }
             Some("render") => match render(&args[1..]) {

@@ -1,19 +1,20 @@
 //! The engine's entry point: original bytes + parameters → encoded output.
-//! probe → plan → decode (at the planned scale) → pipeline → encode.
+//! probe → plan → decode (at the planned scale) → analyse → refine → pipeline → encode;
+//! docs/pipeline.md (generated from `pipeline::STEPS`) describes each stage.
 
 use std::time::Instant;
 
-use crate::analyse::faces;
+use crate::analyse::trim::Trim;
+use crate::analyse::{self, faces, Findings, Wants};
 use crate::codec::animation::{self, Frame};
 use crate::codec::Limits;
 use crate::codec::{self, OutputFormat, Probe};
 use crate::error::Error;
 use crate::error::Result;
-use crate::ops::trim::Trim;
 use crate::output::negotiate::negotiate;
 use crate::output::negotiate::{Accepts, Output};
 use crate::output::{blurhash, metadata, palette};
-use crate::params::{Fit, Fm, Params};
+use crate::params::{Fm, Params};
 use crate::pipeline::{self, Finish};
 use crate::plan;
 use crate::plan::timeline::Timeline;
@@ -69,7 +70,7 @@ pub fn render_with(
         return Ok(text(body.into_bytes(), "application/json", &probe, start));
     }
     let stored = (probe.width, probe.height);
-    let mut plan = plan::plan(params, stored, probe.orientation, limits)?;
+    let plan = plan::plan(params, stored, probe.orientation, limits)?;
     let output = negotiate(params, &probe, accepts, u64::from(plan.canvas.0) * u64::from(plan.canvas.1));
     let summary = summary(params);
     let keep_alpha = summary.is_none() && output.options.format.supports_alpha();
@@ -81,20 +82,20 @@ pub fn render_with(
     // applied by the JPEG decoder), and the output's profile is chosen.
     let extras = codec::container::read(bytes, probe.format);
     let colour = codec::icc::Conversion::new(extras.icc.as_deref(), output.cs);
+    let wants = plan::wants(&plan, params, Trim::from_params(params, probe.has_alpha));
+    let job =
+        Job { bytes, probe: &probe, params, limits, output: &output, colour: &colour, finish, mask: mask.as_ref() };
     if probe.frames > 1 && summary.is_none() && animated_output && timeline.single().is_none() {
-        return animate(bytes, &probe, &plan, &output, &colour, finish, &timeline, mask.as_ref(), limits, start);
+        return animate(&job, plan, &wants, &timeline, start);
     }
 
-    let trim = Trim::from_params(params, probe.has_alpha);
     let mut raster = match timeline.single() {
         Some(n) if probe.frames > 1 && n > 0 => nth_frame(bytes, &probe, n, limits)?.into(),
         _ => {
-            // Trimming and face areas look at the pixels before the geometry is final, so they
-            // decode whole; a vector source is drawn at the size the output needs, even above
-            // its own.
+            // A vector source is drawn at the size the output needs, even above its own.
             let (dw, dh) = if probe.format.is_vector() {
                 plan.render_size()
-            } else if trim.is_some() || params.facearea {
+            } else if wants.whole_source() {
                 plan.source
             } else {
                 plan.decode_size()
@@ -104,30 +105,11 @@ pub fn render_with(
         }
     };
     colour.apply(&mut raster.pixels);
+    let findings = analyse::run(&raster, &plan, &wants);
+    let plan = job.refine(plan, &findings)?;
     let tags = codec::Tags { icc: colour.tag, dpi: output.dpi, iptc: extras.iptc.filter(|_| output.keep_iptc) };
-    let bounds = trim.and_then(|t| t.bounds(&raster.pixels.as_8bit()));
-    let mut trim_area = None;
-    if let Some((x, y, w, h)) = bounds {
-        let (kx, ky) = raster.scale;
-        let b = (x as f64 / kx, y as f64 / ky, w as f64 / kx, h as f64 / ky);
-        let (x, y, w, h) = pipeline::orient_rect(plan.orientation, b, (stored.0 as f64, stored.1 as f64));
-        trim_area = Some(plan::Region { x, y, w, h });
-        plan = plan::plan_within(params, stored, probe.orientation, limits, Some(plan::Region { x, y, w, h }))?;
-    }
-    let mut faces = None;
-    if params.facearea {
-        let found = faces::detect(&raster.pixels.as_8bit(), plan.orientation, plan.source);
-        let (w, h) = plan.source;
-        let within = trim_area.unwrap_or(plan::Region { x: 0.0, y: 0.0, w: w as f64, h: h as f64 });
-        if let Some(area) = plan::face_area(params, &found, within) {
-            // The face area is cropped to the output's ratio already; without faces `fit` is the fallback.
-            let crop = Params { fit: Fit::Crop, rect: None, ..params.clone() };
-            plan = plan::plan_within(&crop, stored, probe.orientation, limits, Some(area))?;
-        }
-        faces = Some(found);
-    }
     let decoded_at = Instant::now();
-    let inputs = pipeline::Inputs { faces: faces.as_deref(), mask: mask.as_ref() };
+    let inputs = pipeline::Inputs { faces: findings.faces.as_deref().unwrap_or(&[]), mask: mask.as_ref() };
     let image = pipeline::run(raster, &plan, finish, inputs)?;
     let transformed_at = Instant::now();
 
@@ -256,28 +238,44 @@ fn nth_frame(bytes: &[u8], probe: &Probe, n: u32, limits: &Limits) -> Result<cra
     chosen.ok_or_else(|| Error::undecodable("animation has no frames"))
 }
 
-/// Animated in, animated out: every kept frame goes through the pipeline as it is decoded, so
-/// memory holds one source canvas plus the (small) output frames. Over-limit animations are a
-/// 413 before the work that would exceed the limit.
-#[allow(clippy::too_many_arguments)]
-fn animate(
-    bytes: &[u8],
-    probe: &Probe,
-    plan: &plan::Plan,
-    output: &Output,
-    colour: &codec::icc::Conversion,
+/// What both the still and the animated path read about one request.
+struct Job<'a> {
+    bytes: &'a [u8],
+    probe: &'a Probe,
+    params: &'a Params,
+    limits: &'a Limits,
+    output: &'a Output,
+    colour: &'a codec::icc::Conversion,
     finish: Finish,
-    timeline: &Timeline,
-    mask: Option<&crate::image::Image>,
-    limits: &Limits,
-    start: Instant,
-) -> Result<Rendered> {
+    mask: Option<&'a crate::image::Image>,
+}
+
+impl Job<'_> {
+    /// The final plan: `plan` refined once with the findings.
+    fn refine(&self, plan: plan::Plan, findings: &Findings) -> Result<plan::Plan> {
+        let stored = (self.probe.width, self.probe.height);
+        plan::refine(plan, findings, self.params, stored, self.probe.orientation, self.limits)
+    }
+}
+
+/// Animated in, animated out: every kept frame goes through the pipeline as it is decoded, so
+/// memory holds one source canvas plus the (small) output frames. The frames share one plan,
+/// refined once with what the first kept frame shows: its busiest region places a smart crop
+/// for every frame. Trim does not apply: an animation's trim box would be the union over all
+/// frames, known only after the last one, and one frame's box would cut off what moves in the
+/// others. Faces are not looked for (each frame would need its own detection). Over-limit
+/// animations are a 413 before the work that would exceed the limit.
+fn animate(job: &Job, first: plan::Plan, wants: &Wants, timeline: &Timeline, start: Instant) -> Result<Rendered> {
+    let (probe, limits, output, colour) = (job.probe, job.limits, job.output, job.colour);
+    let wants = Wants { trim: None, faces: false, face_area: false, faces_place_crop: false, ..*wants };
+    let source = first.source;
+    let first_plan = first.clone();
     let source_px = u64::from(probe.width) * u64::from(probe.height);
-    let out_px = u64::from(plan.canvas.0) * u64::from(plan.canvas.1);
     let (mut in_total, mut out_total) = (0u64, 0u64);
     let mut frames: Vec<Frame> = Vec::new();
     let mut transform = 0.0;
-    let source_loop = animation::decode_frames(bytes, probe, limits, |i, mut image, delay_ms| {
+    let mut plan = None;
+    let source_loop = animation::decode_frames(job.bytes, probe, limits, |i, mut image, delay_ms| {
         if timeline.past_end(i) {
             return Ok(false);
         }
@@ -287,8 +285,16 @@ fn animate(
             }
             return Ok(true);
         }
+        let t = Instant::now();
+        colour.apply_8bit(&mut image);
+        let raster = image.into();
+        if plan.is_none() {
+            let findings = analyse::run(&raster, &first, &wants);
+            plan = Some(job.refine(first.clone(), &findings)?);
+        }
+        let plan = plan.as_ref().ok_or_else(|| Error::internal("animation frame without a final plan"))?;
         in_total += source_px;
-        out_total += out_px;
+        out_total += u64::from(plan.canvas.0) * u64::from(plan.canvas.1);
         if in_total > limits.max_input_pixels || out_total > limits.max_output_pixels {
             return Err(Error::too_large(format!(
                 "animation is too large: {} frames of {}x{} (limits: {} source and {} output megapixels over all frames)",
@@ -299,11 +305,8 @@ fn animate(
                 limits.max_output_pixels / 1_000_000
             )));
         }
-        let t = Instant::now();
-        // Faces are not looked for in animations: each frame would pay for a detection.
-        let inputs = pipeline::Inputs { faces: Some(&[]), mask };
-        colour.apply_8bit(&mut image);
-        frames.push(Frame { image: pipeline::run(image, plan, finish, inputs)?, delay_ms });
+        let inputs = pipeline::Inputs { faces: &[], mask: job.mask };
+        frames.push(Frame { image: pipeline::run(raster, plan, job.finish, inputs)?, delay_ms });
         transform += t.elapsed().as_secs_f64() * 1000.0;
         Ok(true)
     })?;
@@ -323,9 +326,9 @@ fn animate(
         mime: output.options.format.mime(),
         width,
         height,
-        source: plan.source,
+        source,
         vary_accept: output.vary_accept,
-        notes: plan_notes(plan),
+        notes: plan_notes(&first_plan),
         timings: Timings { decode: decoded, transform, encode: encode_start.elapsed().as_secs_f64() * 1000.0 },
     })
 }

@@ -2,8 +2,8 @@
 //! funnel-structured cascade (the `rustface` crate) run on a small upright grey copy of the
 //! decoded image, so its cost does not grow with the photo.
 
+use crate::analyse::busiest::Analysis;
 use crate::image::Image;
-use crate::ops::smart::Analysis;
 use crate::pipeline::orient;
 
 include!(concat!(env!("OUT_DIR"), "/face_model.rs"));

@@ -7,9 +7,7 @@ mod blur;
 mod rotate;
 pub mod shape;
 mod simd;
-pub mod smart;
 mod stylize;
-pub mod trim;
 
 pub use blur::gaussian_blur;
 pub use rotate::rotate;

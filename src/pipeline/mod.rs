@@ -1,9 +1,7 @@
-//! The pixel steps, in the one order they run. Every step reads the plan; none re-derives geometry.
-//!
-//! Order: resize (crop + scale, in stored orientation so rotation touches only output pixels)
-//! → orient → red-eye → pixel operations (adjust, sharpen, blur, stylise) → flip → rotate → mask →
-//! canvas (fill area, padding, border, rounded corners) → transparency grid → flatten
-//! (background / opaque outputs).
+//! The pixel steps: `STEPS` is the one ordered list, run over one `Context` for a still and for
+//! every frame of an animation alike. The steps only read the final plan (`plan::refine`); none
+//! re-derives geometry or looks for anything in the pixels. docs/pipeline.md is generated from
+//! the list (`steps_markdown`).
 
 mod canvas;
 pub(crate) mod orient;
@@ -14,7 +12,7 @@ use crate::codec::Raster;
 use crate::error::{Error, Result};
 use crate::image::Image;
 use crate::params::Color;
-use crate::plan::{face_crop_center, Mask, MaskShape, Plan};
+use crate::plan::{MaskShape, Plan};
 
 /// What the encoder needs from the pixels.
 #[derive(Debug, Clone, Copy)]
@@ -38,88 +36,222 @@ pub fn with_alpha(image: Image) -> Image {
     with_channels(image, 4)
 }
 
-/// What the pipeline takes besides the decoded image and the plan.
+/// What the steps take besides the decoded image and the plan.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Inputs<'a> {
-    /// Faces the caller already found in the decoded image (upright source pixels); when it did
-    /// not look and the plan needs them, they are detected here.
-    pub faces: Option<&'a [Face]>,
+    /// The faces analysis found (upright source pixels); empty when none were looked for.
+    pub faces: &'a [Face],
     /// The decoded `mask=<url>` image, any size.
     pub mask: Option<&'a Image>,
 }
 
-/// Runs every step over the decoded (stored-orientation) image. 16-bit samples last until the
-/// resize, which rounds them to 8 bits.
-pub fn run(raster: impl Into<Raster>, plan: &Plan, finish: Finish, inputs: Inputs) -> Result<Image> {
-    let raster = raster.into();
-    let detected;
-    let faces = match inputs.faces {
-        Some(f) => f,
-        None if plan.needs_faces() => {
-            detected = faces::detect(&raster.pixels.as_8bit(), plan.orientation, plan.source);
-            &detected[..]
-        }
-        None => &[],
-    };
-    let smart = plan.smart.and_then(|_| place_smart_crop(&raster.pixels.as_8bit(), plan, faces));
-    let plan = smart.as_ref().unwrap_or(plan);
-    let image = resize::crop_and_resize(raster, plan)?;
-    let image = orient::apply(image, plan.orientation);
-    let mut image = image;
-    // Before the colour operations, so red still looks red.
-    if plan.redeye {
-        let boxes: Vec<_> = faces.iter().map(|f| plan.source_to_resized((f.x, f.y, f.w, f.h))).collect();
-        faces::remove_redeye(&mut image, &boxes);
-    }
-    let image = crate::ops::apply(image, &plan.ops);
-    let image = orient::flip(image, plan.flip);
-    let image = match plan.rotate {
-        Some((degrees, pivot)) => crate::ops::rotate(image, degrees, pivot),
-        None => image,
-    };
-    let image = match (&plan.mask, inputs.mask) {
-        (Some(m @ Mask { shape: MaskShape::Image, .. }), Some(picture)) => {
-            let picture = resize::stretch(picture, image.width, image.height)?;
-            canvas::mask(image, m, Some(&picture))
-        }
-        (Some(Mask { shape: MaskShape::Image, .. }), None) => {
-            return Err(Error::invalid_param("mask", "the mask image was not fetched"));
-        }
-        (Some(m), _) => canvas::mask(image, m, None),
-        (None, _) => image,
-    };
-    let image = canvas::place(image, plan);
-    let image = match plan.grid {
-        Some(g) => canvas::grid(image, g),
-        None => image,
-    };
-    Ok(canvas::flatten(image, finish))
+/// One image on its way through the steps.
+pub struct Context<'a> {
+    /// The decoded image (stored orientation, maybe 16-bit) until `resize` takes it.
+    raster: Option<Raster>,
+    /// The image since `resize`.
+    image: Image,
+    plan: &'a Plan,
+    finish: Finish,
+    inputs: Inputs<'a>,
 }
 
-/// `crop=faces|entropy|edges`: centres the crop box on the faces, or else moves it to the
-/// busiest place (judged on a small upright grey copy of the decoded image), within the plan's
-/// bounds.
-fn place_smart_crop(decoded: &Image, plan: &Plan, faces: &[Face]) -> Option<Plan> {
-    use crate::ops::smart::{thumbnail, Analysis};
-    let smart = plan.smart?;
-    let (within, r) = (smart.within, plan.region);
-    let mut placed = plan.clone();
-    if let Some((cx, cy)) = smart.faces.then(|| face_crop_center(faces, (r.w, r.h), plan.faceindex)).flatten() {
-        placed.region.x = (cx - r.w / 2.0).clamp(within.x, within.x + within.w - r.w);
-        placed.region.y = (cy - r.h / 2.0).clamp(within.y, within.y + within.h - r.h);
-        return Some(placed);
+impl Context<'_> {
+    /// Hands the image to a step that returns a new one.
+    fn map(&mut self, f: impl FnOnce(Image, &Plan) -> Image) {
+        let image = std::mem::replace(&mut self.image, Image::new(0, 0, 3, Vec::new()));
+        self.image = f(image, self.plan);
     }
-    let kind = smart.busiest?;
-    let upright = orient::apply(thumbnail(decoded), plan.orientation);
-    let analysis = Analysis::new(&upright);
-    // Analysis pixels per source pixel, per axis.
-    let (ax, ay) = (analysis.w as f64 / plan.source.0 as f64, analysis.h as f64 / plan.source.1 as f64);
-    let span = |start: f64, len: f64, full: f64, k: f64| {
-        ((start * k).round() as usize, ((start + full - len) * k).round() as usize)
+}
+
+/// A pixel step: its name, one line for the docs, and what it does to the context.
+pub struct Step {
+    pub name: &'static str,
+    pub does: &'static str,
+    run: fn(&mut Context) -> Result<()>,
+}
+
+/// The steps in the order they run. It follows imgix's (geometry and colour first, then
+/// gradient/fade, border and padding, the layers blend → mark → text, mask, append, and the drop
+/// shadow last); the comments mark where the steps ixora does not have yet would go.
+pub const STEPS: &[Step] = &[
+    Step {
+        name: "resize",
+        does: "crops the plan's region and resizes it in one pass, in stored orientation so that \
+               orienting and rotating touch only output pixels; 16-bit samples are rounded to 8 bits here",
+        run: resize,
+    },
+    Step { name: "orient", does: "turns the image upright (EXIF orientation, or `orient`)", run: orient },
+    Step {
+        name: "redeye",
+        does: "`auto=redeye`: darkens red pupils in the faces analysis found; before the colour \
+               operations, so red still looks red",
+        run: redeye,
+    },
+    Step {
+        name: "adjust",
+        does: "the pixel operations in their own order (`ops::apply`: levels, tone, colour, noise \
+               reduction, sharpening, blur, stylise)",
+        run: adjust,
+    },
+    Step { name: "flip", does: "`flip=h|v|hv`", run: flip },
+    Step { name: "rotate", does: "`rot` (with `rot-type`)", run: rotate },
+    // imgix's gradient and fade would go here (before the border and padding).
+    Step {
+        name: "mask",
+        does: "`mask=ellipse|corners|<url>` with `mask-bg`, on the picture alone (before the padding \
+               and border, which stay unmasked)",
+        run: mask,
+    },
+    Step {
+        name: "canvas",
+        does: "the fit=fill area (`fill`), padding, border (`border-radius`, `border-stroke-*`) and \
+               rounded corners",
+        run: canvas,
+    },
+    // imgix's layers would go here, bottom to top: blend, mark, txt; then append.
+    Step { name: "grid", does: "`transparency=grid`: a checkerboard behind transparent pixels", run: grid },
+    // imgix's drop shadow would go here: last, on the finished image.
+    Step {
+        name: "flatten",
+        does: "`bg` behind transparent pixels, and no alpha for outputs that cannot carry it",
+        run: flatten,
+    },
+];
+
+/// Runs `STEPS` over the decoded (stored-orientation) image.
+pub fn run(raster: impl Into<Raster>, plan: &Plan, finish: Finish, inputs: Inputs) -> Result<Image> {
+    let mut context =
+        Context { raster: Some(raster.into()), image: Image::new(0, 0, 3, Vec::new()), plan, finish, inputs };
+    for step in STEPS {
+        (step.run)(&mut context)?;
+    }
+    Ok(context.image)
+}
+
+fn resize(c: &mut Context) -> Result<()> {
+    let raster = c.raster.take().ok_or_else(|| Error::internal("resize ran twice: the decoded image is gone"))?;
+    c.image = resize::crop_and_resize(raster, c.plan)?;
+    Ok(())
+}
+
+fn orient(c: &mut Context) -> Result<()> {
+    c.map(|image, plan| orient::apply(image, plan.orientation));
+    Ok(())
+}
+
+fn redeye(c: &mut Context) -> Result<()> {
+    if c.plan.redeye {
+        let boxes: Vec<_> = c.inputs.faces.iter().map(|f| c.plan.source_to_resized((f.x, f.y, f.w, f.h))).collect();
+        faces::remove_redeye(&mut c.image, &boxes);
+    }
+    Ok(())
+}
+
+fn adjust(c: &mut Context) -> Result<()> {
+    c.map(|image, plan| crate::ops::apply(image, &plan.ops));
+    Ok(())
+}
+
+fn flip(c: &mut Context) -> Result<()> {
+    c.map(|image, plan| orient::flip(image, plan.flip));
+    Ok(())
+}
+
+fn rotate(c: &mut Context) -> Result<()> {
+    if let Some((degrees, pivot)) = c.plan.rotate {
+        c.map(|image, _| crate::ops::rotate(image, degrees, pivot));
+    }
+    Ok(())
+}
+
+fn mask(c: &mut Context) -> Result<()> {
+    let Some(m) = c.plan.mask else { return Ok(()) };
+    let picture = match (m.shape, c.inputs.mask) {
+        (MaskShape::Image, Some(picture)) => Some(resize::stretch(picture, c.image.width, c.image.height)?),
+        (MaskShape::Image, None) => return Err(Error::invalid_param("mask", "the mask image was not fetched")),
+        _ => None,
     };
-    let size = ((r.w * ax).round() as usize, (r.h * ay).round() as usize);
-    let (bx, by) = analysis.best(kind, size, span(within.x, r.w, within.w, ax), span(within.y, r.h, within.h, ay));
-    placed.region.x = (bx as f64 / ax).clamp(within.x, within.x + within.w - r.w);
-    placed.region.y = (by as f64 / ay).clamp(within.y, within.y + within.h - r.h);
-    Some(placed)
+    c.map(|image, _| canvas::mask(image, &m, picture.as_ref()));
+    Ok(())
+}
+
+fn canvas(c: &mut Context) -> Result<()> {
+    c.map(canvas::place);
+    Ok(())
+}
+
+fn grid(c: &mut Context) -> Result<()> {
+    if let Some(g) = c.plan.grid {
+        c.map(|image, _| canvas::grid(image, g));
+    }
+    Ok(())
+}
+
+fn flatten(c: &mut Context) -> Result<()> {
+    let finish = c.finish;
+    c.map(|image, _| canvas::flatten(image, finish));
+    Ok(())
+}
+
+/// docs/pipeline.md: the render path and `STEPS`, in order.
+pub fn steps_markdown() -> String {
+    let mut out = String::from(
+        "# The render path\n\n\
+         Generated from `src/pipeline/mod.rs` (`STEPS`) by `cargo run -- pipeline > docs/pipeline.md`;\n\
+         a test fails when this file is stale.\n\n\
+         `src/render.rs` runs: probe → plan → decode → analyse → refine → the steps below → encode.\n\n\
+         - **plan** (`src/plan/`): the geometry from the parameters and the source's header alone.\n\
+         - **analyse** (`src/analyse/`): the decoded pixels are looked at only for what the request\n  \
+           needs, each at most once: the box `trim` keeps, faces (`fit=facearea`, `crop=faces`,\n  \
+           `auto=redeye`) and a small grey map for the busiest region (`crop=entropy|edges`).\n\
+         - **refine** (`src/plan/refine.rs`): the plan and the findings become the final plan: planned\n  \
+           again inside the trim box, then inside the face area, then the crop box placed on the faces\n  \
+           or the busiest region.\n\
+         - **steps**: every step reads that final plan; none re-derives geometry or looks for anything.\n\n\
+         Animations: every kept frame goes through the same steps with one final plan, refined once\n\
+         with the first kept frame: its busiest region places the crop box for every frame. `trim`\n\
+         does not apply to animations (their trim box would be the union over all frames, known only\n\
+         after the last one, while frames are rendered as they are decoded; one frame's box would cut\n\
+         off what moves in the others). Faces are not looked for (`crop=faces` and `fit=facearea` use\n\
+         their fallbacks, `auto=redeye` changes nothing).\n\n\
+         ## Steps\n\n\
+         | # | step | what it does |\n|---|---|---|\n",
+    );
+    for (i, step) in STEPS.iter().enumerate() {
+        out.push_str(&format!("| {} | `{}` | {} |\n", i + 1, step.name, step.does.replace('|', "\\|")));
+    }
+    out.push_str(
+        "\nThe order follows imgix's: geometry and colour first, then gradient and fade, border and\n\
+         padding, the layers blend → mark → text, mask, append, and the drop shadow last. ixora has no\n\
+         gradient, fade, layer, append or drop-shadow step yet; `STEPS` marks where each would go.\n\
+         The mask runs before the canvas, so padding and border are not masked.\n",
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    /// docs/pipeline.md is generated from `STEPS`; `IXORA_BLESS=1` rewrites it.
+    #[test]
+    fn pipeline_doc_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/pipeline.md");
+        let want = super::steps_markdown();
+        if std::env::var_os("IXORA_BLESS").is_some() {
+            std::fs::write(path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(have == want, "docs/pipeline.md is stale: run `cargo run -- pipeline > docs/pipeline.md`");
+    }
+
+    #[test]
+    fn resize_runs_first_and_flatten_last() {
+        let names: Vec<_> = super::STEPS.iter().map(|s| s.name).collect();
+        assert_eq!(names.first(), Some(&"resize"));
+        assert_eq!(names.last(), Some(&"flatten"));
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), names.len(), "step names are unique: {names:?}");
+    }
 }

@@ -2,9 +2,11 @@
 //! resized to what, on which canvas. No pixels here, so every rule is table-tested.
 
 mod frame;
+mod refine;
 pub mod timeline;
 
 pub use frame::{radii, Frame};
+pub use refine::{refine, wants};
 
 use crate::analyse::faces::Face;
 use crate::codec::Limits;
@@ -49,8 +51,8 @@ pub struct Plan {
     pub rotate: Option<(f64, bool)>,
     /// `transparency=grid`: a checkerboard behind transparent pixels (colours, cell size).
     pub grid: Option<(Color, Color, u32)>,
-    /// `crop=faces|entropy|edges`: the pipeline moves `region` within an area to the faces or
-    /// the busiest place.
+    /// `crop=faces|entropy|edges`: `refine` moves `region` within an area to the faces or the
+    /// busiest place.
     pub smart: Option<SmartCrop>,
     pub fill: Fill,
     /// `auto=redeye`: red pupils in detected faces are darkened.
@@ -111,7 +113,7 @@ impl Plan {
         ((x - self.region.x) * kx, (y - self.region.y) * ky, w * kx, h * ky)
     }
 
-    /// The pipeline needs face detection for this plan.
+    /// Faces must be looked for (`crop=faces`, `auto=redeye`; `refine::wants` adds face areas).
     pub fn needs_faces(&self) -> bool {
         self.redeye || self.smart.is_some_and(|s| s.faces)
     }

@@ -1,8 +1,9 @@
-//! Content-aware crops (`crop=entropy`, `crop=edges`): score every placement of the crop box on
-//! a small analysis image and keep the busiest one.
+//! Content-aware crops (`crop=entropy`, `crop=edges`): a small upright grey copy of the decoded
+//! image, on which `plan::refine` scores every placement of the crop box and keeps the busiest.
 
 use crate::image::Image;
 use crate::params::Smart;
+use crate::pipeline::orient;
 
 /// Analysis images are at most this many pixels on their long side: enough to find where the
 /// detail is, cheap enough for the request budget.
@@ -10,10 +11,16 @@ const ANALYSIS_SIDE: u32 = 160;
 const BINS: usize = 16;
 
 /// A grey analysis image, already upright (`gray[y * w + x]`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Analysis {
     pub w: usize,
     pub h: usize,
     pub gray: Vec<u8>,
+}
+
+/// The analysis image of `decoded` (stored orientation; `orientation` turns it upright).
+pub fn analyse(decoded: &Image, orientation: u8) -> Analysis {
+    Analysis::new(&orient::apply(thumbnail(decoded), orientation))
 }
 
 /// A box-averaged RGB copy no larger than the analysis size.

@@ -1,4 +1,5 @@
-//! `trim`: finds the box left after cutting away uniform borders.
+//! `trim`: finds the box left after cutting away uniform borders (`plan::refine` then plans
+//! inside it).
 
 use crate::image::Image;
 use crate::params::{Color, Params};

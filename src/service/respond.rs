@@ -133,7 +133,7 @@ mod tests {
             notes: vec!["size (sized down)".into()],
             ..Meta::default()
         };
-        let params = crate::params::parse("w=10&auto=format&ch=dpr&txt-font=x").unwrap();
+        let params = crate::params::parse("w=10&auto=format&ch=dpr").unwrap();
         let times = StageTimes::default();
         let reply = Reply {
             meta: &meta,

@@ -13,7 +13,7 @@ use crate::ops::trim::Trim;
 use crate::output::negotiate::negotiate;
 use crate::output::negotiate::Output;
 use crate::output::{blurhash, metadata, palette};
-use crate::params::{Fit, Fm, Params};
+use crate::params::{Fit, Fm, Palette, Params};
 use crate::pipeline::{self, Finish};
 use crate::plan;
 use crate::plan::timeline::Timeline;
@@ -53,9 +53,9 @@ pub fn render_with(bytes: &[u8], params: &Params, accept: &str, limits: &Limits,
     let start = Instant::now();
     let probe = codec::probe(bytes, limits)?;
     // fm=json describes the original; nothing is decoded unless faces=1 asks for faces.
-    if params.fm == Some(Fm::Json) && params.raw("palette").is_none() {
+    if params.fm == Some(Fm::Json) && params.output.palette.is_none() {
         let mut body = metadata::json(bytes, &probe);
-        if params.raw("faces") == Some("1") {
+        if params.faces {
             body = with_faces(body, bytes, &probe, params, limits)?;
         }
         return Ok(text(body.into_bytes(), "application/json", &probe, start));
@@ -77,7 +77,7 @@ pub fn render_with(bytes: &[u8], params: &Params, accept: &str, limits: &Limits,
         return animate(bytes, &probe, &plan, &output, &colour, finish, &timeline, mask.as_ref(), limits, start);
     }
 
-    let trim = Trim::from_params(params, probe.has_alpha);
+    let trim = Trim::new(&params.trim, probe.has_alpha);
     let mut raster = match timeline.single() {
         Some(n) if probe.frames > 1 && n > 0 => nth_frame(bytes, &probe, n, limits)?.into(),
         _ => {
@@ -164,15 +164,12 @@ enum Summary<'a> {
 }
 
 fn summary(params: &Params) -> Option<Summary<'_>> {
-    match params.raw("palette") {
-        Some(kind @ ("css" | "json")) => {
-            let colors = params.raw("colors").and_then(|c| c.trim().parse::<f64>().ok()).unwrap_or(6.0);
-            Some(Summary::Palette {
-                css: kind == "css",
-                colors: colors.round().clamp(0.0, 16.0) as usize,
-                prefix: params.raw("prefix").unwrap_or("image"),
-            })
-        }
+    match params.output.palette {
+        Some(kind) => Some(Summary::Palette {
+            css: kind == Palette::Css,
+            colors: params.output.colors as usize,
+            prefix: &params.output.prefix,
+        }),
         _ if params.fm == Some(Fm::Blurhash) => Some(Summary::Blurhash),
         _ => None,
     }

@@ -117,10 +117,11 @@ fn route(req: &Request, started: Instant, log: &mut LogFields, after: &mut After
         (source.backend.clone(), path.clone(), path)
     };
     let query = crate::service::source::merge_defaults(&source.defaults, raw_query)?;
-    let params = crate::params::parse(&query)?;
+    let mode = if source.strict { crate::params::Mode::Strict } else { crate::params::Mode::Forgiving };
+    let params = crate::params::parse_with(&query, mode)?;
     // Client hints the URL opts into (`ch`) change the parameters before anything else sees them.
     let params = crate::output::negotiate::ClientHints::read(&params, |name| req.get_header_str(name)).apply(params);
-    let expires_in = params.raw("expires").map(|v| signature::check_expires(v, unix_now())).transpose()?;
+    let expires_in = params.expires.map(|at| signature::expires_in(at, unix_now())).transpose()?;
     let limits = Limits::default();
 
     let key = delivery::cache_key(&source.id(), &key_path, &params, |name| req.get_header_str(name));
@@ -164,6 +165,8 @@ fn route(req: &Request, started: Instant, log: &mut LogFields, after: &mut After
     if let Some(ignored) = params.ignored_header() {
         resp.set_header("X-Ixora-Ignored", ignored);
     }
+    // Every image response says what was applied; empty for a passthrough (nothing was).
+    resp.set_header("X-Imgix-Params", params.applied_header());
     resp.set_header("Surrogate-Key", surrogate_keys);
     if let Some(lm) = &meta.last_modified {
         resp.set_header(header::LAST_MODIFIED, lm);

@@ -353,7 +353,7 @@ pub fn parse_with(query: &str, mode: Mode) -> Result<Params> {
                 reasons.retain(|(n, _)| *n != spec.name);
                 v
             }
-            _ if strict => return Err(validate::normalize(spec, &value).unwrap_err()),
+            _ if strict => return Err(validate::refusal(spec, &value)),
             validate::Reading::Fixed(v, why) => {
                 reasons.retain(|(n, _)| *n != spec.name);
                 reasons.push((spec.name, format!("{}={} ({why})", spec.name, shown(&value))));

@@ -10,11 +10,16 @@ use crate::error::{Error, Result};
 pub fn normalize(spec: &Spec, value: &str) -> Result<String> {
     match read(spec, value) {
         Reading::Valid(v) => Ok(v),
-        Reading::Fixed(..) | Reading::Invalid(_) => Err(Error::invalid_param(
-            spec.name,
-            format!("{}={:?} is not allowed: expected {}", spec.name, value.trim(), describe(spec)),
-        )),
+        Reading::Fixed(..) | Reading::Invalid(_) => Err(refusal(spec, value)),
     }
+}
+
+/// The 400 for a value strict reading refuses.
+pub fn refusal(spec: &Spec, value: &str) -> Error {
+    Error::invalid_param(
+        spec.name,
+        format!("{}={:?} is not allowed: expected {}", spec.name, value.trim(), describe(spec)),
+    )
 }
 
 /// What imgix's forgiving semantics make of a value.
@@ -55,8 +60,10 @@ fn read_shapes(spec: &Spec, value: &str) -> Reading {
     let n = number(value);
     if let Some(normal) = first_shape(spec.expects, value) {
         // The strict ranges are met; a limit narrower than them (`spec::DRAWN_AT_LIMIT`) may not be.
-        let within =
-            n.is_none() || !DRAWN_AT_LIMIT.contains(&spec.name) || clamp(spec, n.unwrap()).as_ref() == Some(&normal);
+        let within = match n {
+            Some(n) if DRAWN_AT_LIMIT.contains(&spec.name) => clamp(spec, n).as_ref() == Some(&normal),
+            _ => true,
+        };
         if within {
             return Reading::Valid(normal);
         }

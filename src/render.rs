@@ -14,7 +14,7 @@ use crate::error::Result;
 use crate::output::negotiate::negotiate;
 use crate::output::negotiate::{Accepts, Output};
 use crate::output::{blurhash, metadata, palette};
-use crate::params::{Fm, Params};
+use crate::params::{Fm, Palette, Params};
 use crate::pipeline::{self, Finish};
 use crate::plan;
 use crate::plan::timeline::Timeline;
@@ -62,9 +62,9 @@ pub fn render_with(
     let start = Instant::now();
     let probe = codec::probe(bytes, limits)?;
     // fm=json describes the original; nothing is decoded unless faces=1 asks for faces.
-    if params.fm == Some(Fm::Json) && params.raw("palette").is_none() {
+    if params.fm == Some(Fm::Json) && params.output.palette.is_none() {
         let mut body = metadata::json(bytes, &probe);
-        if params.raw("faces") == Some("1") {
+        if params.faces {
             body = with_faces(body, bytes, &probe, params, limits)?;
         }
         return Ok(text(body.into_bytes(), "application/json", &probe, start));
@@ -82,7 +82,7 @@ pub fn render_with(
     // applied by the JPEG decoder), and the output's profile is chosen.
     let extras = codec::container::read(bytes, probe.format);
     let colour = codec::icc::Conversion::new(extras.icc.as_deref(), output.cs);
-    let wants = plan::wants(&plan, params, Trim::from_params(params, probe.has_alpha));
+    let wants = plan::wants(&plan, params, Trim::new(&params.trim, probe.has_alpha));
     let job =
         Job { bytes, probe: &probe, params, limits, output: &output, colour: &colour, finish, mask: mask.as_ref() };
     if probe.frames > 1 && summary.is_none() && animated_output && timeline.single().is_none() {
@@ -164,15 +164,12 @@ enum Summary<'a> {
 }
 
 fn summary(params: &Params) -> Option<Summary<'_>> {
-    match params.raw("palette") {
-        Some(kind @ ("css" | "json")) => {
-            let colors = params.raw("colors").and_then(|c| c.trim().parse::<f64>().ok()).unwrap_or(6.0);
-            Some(Summary::Palette {
-                css: kind == "css",
-                colors: colors.round().clamp(0.0, 16.0) as usize,
-                prefix: params.raw("prefix").unwrap_or("image"),
-            })
-        }
+    match params.output.palette {
+        Some(kind) => Some(Summary::Palette {
+            css: kind == Palette::Css,
+            colors: params.output.colors as usize,
+            prefix: &params.output.prefix,
+        }),
         _ if params.fm == Some(Fm::Blurhash) => Some(Summary::Blurhash),
         _ => None,
     }

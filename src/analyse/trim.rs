@@ -2,7 +2,7 @@
 //! inside it).
 
 use crate::image::Image;
-use crate::params::{Color, Params};
+use crate::params::{self, Color, TrimMode};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Mode {
@@ -22,18 +22,18 @@ pub struct Trim {
 }
 
 impl Trim {
-    pub fn from_params(p: &Params, has_alpha: bool) -> Option<Trim> {
-        let num = |n: &str, d: f32| p.raw(n).and_then(|v| v.parse::<f32>().ok()).unwrap_or(d);
-        let color = Mode::Color { color: p.raw("trim-color").and_then(Color::parse), tol: num("trim-tol", 0.0) };
-        let alpha = Mode::Alpha { max: num("trim-alpha", 0.0) };
-        let mode = match p.raw("trim")? {
-            "auto" => Mode::Auto { md: num("trim-md", 11.0), sd: num("trim-sd", 10.0) },
-            "color" => color,
-            "alpha" => alpha,
-            _ if has_alpha => alpha,
-            _ => color,
+    /// The trim the `trim` parameters ask for, if any; `colorunlessalpha` depends on the image.
+    pub fn new(t: &params::Trim, has_alpha: bool) -> Option<Trim> {
+        let color = Mode::Color { color: t.color, tol: t.tol };
+        let alpha = Mode::Alpha { max: t.alpha };
+        let mode = match t.mode? {
+            TrimMode::Auto => Mode::Auto { md: t.md, sd: t.sd },
+            TrimMode::Color => color,
+            TrimMode::Alpha => alpha,
+            TrimMode::ColorUnlessAlpha if has_alpha => alpha,
+            TrimMode::ColorUnlessAlpha => color,
         };
-        Some(Trim { mode, pad: num("trim-pad", 0.0) as i64 })
+        Some(Trim { mode, pad: t.pad })
     }
 
     /// The kept box (x, y, w, h) in the image's own coordinates, or `None` when nothing is trimmed.

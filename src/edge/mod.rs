@@ -108,14 +108,15 @@ fn route(req: &Request, started: Instant, log: &mut LogFields, after: &mut After
     }
     let original = source.locate(req.get_path())?;
     let query = crate::service::source::merge_defaults(&source.defaults, raw_query)?;
-    let params = crate::params::parse(&query)?;
+    let mode = if source.strict { crate::params::Mode::Strict } else { crate::params::Mode::Forgiving };
+    let params = crate::params::parse_with(&query, mode)?;
     // What the client takes, read once: the cache key and the render both use it. Client hints
     // the URL opts into (`ch`) change the parameters before anything else sees them.
     let header = |name: &str| req.get_header_str(name);
     let accepts = accepts::read(header("accept").unwrap_or(""));
     let hints = ClientHints::read(&params, header);
     let params = hints.apply(params);
-    let expires_in = params.raw("expires").map(|v| signature::check_expires(v, unix_now())).transpose()?;
+    let expires_in = params.expires.map(|at| signature::expires_in(at, unix_now())).transpose()?;
     let limits = Limits::default();
 
     let key = policy::cache_key(&source.id(), &original.key(), &params, &accepts, &hints);

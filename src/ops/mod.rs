@@ -12,9 +12,8 @@ mod stylize;
 pub use blur::gaussian_blur;
 pub use rotate::rotate;
 
-use crate::error::Result;
 use crate::image::Image;
-use crate::params::{Color, Params};
+use crate::params::{Adjust, Color};
 
 /// Tone curve inputs, each in imgix's units (−100–100 unless noted).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -54,42 +53,37 @@ pub struct Ops {
 }
 
 impl Ops {
-    /// Reads the (already validated) parameters.
-    pub fn from_params(p: &Params) -> Result<Ops> {
-        let num = |name: &str| p.raw(name).and_then(|v| v.parse::<f32>().ok());
-        let color = |name: &str| p.raw(name).and_then(Color::parse);
-        let nr = match (num("nr"), num("nrs")) {
+    /// The operations the adjustment parameters ask for (values already within imgix's ranges).
+    pub fn new(a: &Adjust) -> Ops {
+        // With only one of `nr` and `nrs` given, the other is 20, imgix's documented default.
+        let nr = match (a.nr, a.nrs) {
             (None, None) => None,
-            (a, b) => Some((a.unwrap_or(20.0), b.unwrap_or(20.0))),
+            (t, s) => Some((t.unwrap_or(20.0), s.unwrap_or(20.0))),
         };
-        let duotone = p.raw("duotone").and_then(|v| {
-            let (a, b) = v.split_once(',')?;
-            Some((Color::parse(a)?, Color::parse(b)?, num("duotone-alpha").unwrap_or(100.0) / 100.0))
-        });
-        Ok(Ops {
-            enhance: p.raw("auto").is_some_and(|a| a.split(',').any(|v| v == "enhance" || v == "true")),
+        Ops {
+            enhance: a.enhance,
             tone: Tone {
-                bri: num("bri").unwrap_or(0.0),
-                con: num("con").unwrap_or(0.0),
-                exp: num("exp").unwrap_or(0.0),
-                gam: num("gam").unwrap_or(0.0),
-                high: num("high").unwrap_or(0.0).min(0.0),
-                shad: num("shad").unwrap_or(0.0).max(0.0),
-                invert: p.raw("invert") == Some("true"),
+                bri: a.bri,
+                con: a.con,
+                exp: a.exp,
+                gam: a.gam,
+                high: a.high.min(0.0),
+                shad: a.shad.max(0.0),
+                invert: a.invert,
             },
-            sat: num("sat").unwrap_or(0.0),
-            vib: num("vib").unwrap_or(0.0),
-            hue: num("hue").unwrap_or(0.0),
+            sat: a.sat,
+            vib: a.vib,
+            hue: a.hue,
             nr,
-            sharp: num("sharp").unwrap_or(0.0).max(0.0),
-            usm: num("usm").filter(|a| *a != 0.0).map(|a| (a, num("usmrad").unwrap_or(2.5))),
-            blur: num("blur").unwrap_or(0.0).max(0.0),
-            px: num("px").unwrap_or(0.0).max(0.0) as u32,
-            sepia: num("sepia").unwrap_or(0.0).clamp(0.0, 100.0),
-            mono: color("monochrome"),
-            duotone,
-            htn: num("htn").unwrap_or(0.0).max(0.0),
-        })
+            sharp: a.sharp.max(0.0),
+            usm: (a.usm != 0.0).then_some((a.usm, a.usmrad)),
+            blur: a.blur.max(0.0),
+            px: a.px.max(0.0) as u32,
+            sepia: a.sepia.clamp(0.0, 100.0),
+            mono: a.monochrome,
+            duotone: a.duotone.map(|(dark, light)| (dark, light, a.duotone_alpha / 100.0)),
+            htn: a.htn.max(0.0),
+        }
     }
 
     pub fn is_identity(&self) -> bool {

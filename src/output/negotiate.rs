@@ -95,7 +95,7 @@ pub fn negotiate(params: &Params, source: &Probe, accepts: &Accepts, output_pixe
         from_source
     };
     let default_q = if params.auto_compress { COMPRESS_QUALITY } else { DEFAULT_QUALITY };
-    let summary = params.fm == Some(Fm::Blurhash) || matches!(params.raw("palette"), Some("css" | "json"));
+    let summary = params.fm == Some(Fm::Blurhash) || params.output.palette.is_some();
     let cs = match params.cs {
         ColourSpace::Strip => ColourSpace::Strip,
         cs if format.carries_icc() && !summary => cs,
@@ -117,9 +117,9 @@ pub fn negotiate(params: &Params, source: &Probe, accepts: &Accepts, output_pixe
     }
 }
 
-/// `colorquant`: 2–256 colours; other values are ignored, as imgix only suggests the range.
+/// `colorquant`: colours of the quantised output (clamped to the spec's 2–256 by `params`).
 fn colorquant(params: &Params) -> Option<u16> {
-    params.raw("colorquant").and_then(|v| v.trim().parse::<f64>().ok()).map(|n| n.round().clamp(2.0, 256.0) as u16)
+    params.output.colorquant
 }
 
 #[cfg(test)]

@@ -3,10 +3,12 @@
 
 pub mod color;
 pub mod docs;
+pub mod groups;
 pub mod spec;
 pub mod validate;
 
 pub use color::Color;
+pub use groups::{Adjust, Fill, FillMode, Grid, MaskKind, Output, Palette, Rotate, Side, Timeline, Trim, TrimMode};
 pub use spec::{Spec, Status};
 
 use crate::codec::ChromaSubsampling;
@@ -186,13 +188,31 @@ pub struct Params {
     pub redeye: bool,
     /// `fill-max=source`: a fit=fillmax canvas is no larger than the source on either side.
     pub fill_max_source: bool,
+    pub adjust: Adjust,
+    pub trim: Trim,
+    /// Padding and border.
+    pub frame: groups::Frame,
+    pub fill: Fill,
+    pub mask: groups::Mask,
+    pub timeline: Timeline,
+    pub output: Output,
+    pub rotate: Rotate,
+    pub grid: Grid,
+    /// `faces=1`: `fm=json` lists the detected faces.
+    pub faces: bool,
+    /// `expires`: a Unix timestamp after which the URL is refused.
+    pub expires: Option<u64>,
+    /// Applied `name=value` pairs (canonical names, values as applied, defaults included,
+    /// sorted): `X-Imgix-Params`.
+    pub applied: Vec<(&'static str, String)>,
     /// Canonical `name=value` pairs (alias-free, values normalised, defaults dropped, sorted):
     /// the cache-key part of the URL.
     pub canonical: Vec<(&'static str, String)>,
     /// Parameters that were understood and validated but have no effect in ixora.
     pub ignored: Vec<&'static str>,
-    /// Values ixora acts on only in part (`crop=auto`) or replaces (`fm=mp4`): the parameter and
-    /// what happens instead, for `X-Ixora-Ignored`.
+    /// Values ixora acts on only in part (`crop=auto`), replaces (`fm=mp4`), clamped
+    /// (`w=9000 (clamped to 8192)`) or dropped (`blur=abc (not a number; default used)`): the
+    /// parameter and what happens instead, for `X-Ixora-Ignored`.
     pub notes: Vec<(&'static str, String)>,
     /// Every imgix parameter the query named (canonical names, sorted), whatever its value: any of
     /// them but `expires` makes the request a render rather than a passthrough.
@@ -210,13 +230,33 @@ impl Params {
 
     /// `mask=<url or path>`: where the mask image is, when the mask is an image rather than a shape.
     pub fn mask_image(&self) -> Option<&str> {
-        self.raw("mask").filter(|v| !matches!(*v, "ellipse" | "corners"))
+        match &self.mask.kind {
+            Some(MaskKind::Image(url)) => Some(url),
+            _ => None,
+        }
     }
 
-    /// The normalised value of a parameter by canonical name (aliases and `…64` resolved);
-    /// `None` when absent or equal to its default.
-    pub fn raw(&self, name: &str) -> Option<&str> {
+    /// The canonical value of a parameter (aliases and `…64` resolved); `None` when absent or
+    /// equal to its default. Only for tests: everything else reads the typed fields.
+    #[cfg(test)]
+    fn raw(&self, name: &str) -> Option<&str> {
         self.canonical.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// `X-Imgix-Params`: the parameters applied, as `name=value` pairs joined by `&` (values
+    /// percent-encoded where a header or the pair syntax needs it). Empty when none was.
+    pub fn applied_header(&self) -> String {
+        let encode = |v: &str| -> String {
+            v.bytes()
+                .map(|b| match b {
+                    b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' | b':' | b'/' => {
+                        (b as char).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect()
+        };
+        self.applied.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&")
     }
 
     /// `X-Ixora-Ignored`: what the URL asked for that ixora does not do, with why.
@@ -249,13 +289,34 @@ impl Params {
     }
 }
 
-/// Parses a raw query string (without `?`). Unknown names are ignored; a bad value is a 400
-/// naming the parameter. Every value is checked against its grammar in the spec table, then
-/// the implemented ones become typed fields.
+/// How bad values are handled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// imgix's semantics: a value beyond its range is clamped to it, an unusable one is dropped
+    /// (the default applies); each is listed with its reason in `X-Ixora-Ignored`.
+    #[default]
+    Forgiving,
+    /// For sources that opt in (`"strict": true`): every value that would be clamped or dropped,
+    /// and every unsupported parameter, is a 400 naming the parameter.
+    Strict,
+}
+
+/// Parses a raw query string (without `?`) with imgix's forgiving semantics.
 pub fn parse(query: &str) -> Result<Params> {
-    // Normalised values by parameter, in first-seen order; the last occurrence wins except for
-    // `auto`, which accumulates.
+    parse_with(query, Mode::Forgiving)
+}
+
+/// Parses a raw query string (without `?`). Unknown names are ignored. Every value is read
+/// against its grammar in the spec table, then the implemented ones become typed fields. The only
+/// errors in forgiving mode are imgix's own: a `…64` value that is not base64, and an `expires`
+/// that is not a timestamp (an expiry that cannot be read must not become one that never comes).
+pub fn parse_with(query: &str, mode: Mode) -> Result<Params> {
+    // Applied values by parameter, in first-seen order; the last usable occurrence wins except
+    // for `auto`, which accumulates.
     let mut given: Vec<(&'static Spec, String)> = Vec::new();
+    // What was clamped or dropped, by parameter (the last occurrence's reason).
+    let mut reasons: Vec<(&'static str, String)> = Vec::new();
+    let mut named: Vec<&'static str> = Vec::new();
     let mut raw_auto = String::new();
     for pair in query.split('&').filter(|s| !s.is_empty()) {
         let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -271,15 +332,38 @@ pub fn parse(query: &str) -> Result<Params> {
                 None => continue,
             },
         };
+        if !named.contains(&spec.name) {
+            named.push(spec.name);
+        }
+        if let Status::Unsupported(why) = spec.status {
+            if mode == Mode::Strict {
+                return Err(Error::invalid_param(spec.name, format!("{} is not supported: {why}", spec.name)));
+            }
+            reasons.retain(|(n, _)| *n != spec.name);
+            reasons.push((spec.name, format!("{} (unsupported: {why})", spec.name)));
+            continue;
+        }
         if spec.name == "auto" {
             raw_auto = if raw_auto.is_empty() { value } else { format!("{raw_auto},{value}") };
             value = raw_auto.clone();
         }
-        let normal = match validate::normalize(spec, &value) {
-            Ok(v) => v,
-            // imgix documents an invalid `lossless` as the default.
-            Err(_) if spec.name == "lossless" => "false".into(),
-            Err(e) => return Err(e),
+        let strict = mode == Mode::Strict || spec.name == "expires";
+        let normal = match validate::read(spec, &value) {
+            validate::Reading::Valid(v) => {
+                reasons.retain(|(n, _)| *n != spec.name);
+                v
+            }
+            _ if strict => return Err(validate::refusal(spec, &value)),
+            validate::Reading::Fixed(v, why) => {
+                reasons.retain(|(n, _)| *n != spec.name);
+                reasons.push((spec.name, format!("{}={} ({why})", spec.name, shown(&value))));
+                v
+            }
+            validate::Reading::Invalid(why) => {
+                reasons.retain(|(n, _)| *n != spec.name);
+                reasons.push((spec.name, format!("{}={} ({why}; default used)", spec.name, shown(&value))));
+                continue;
+            }
         };
         match given.iter_mut().find(|(s, _)| s.name == spec.name) {
             Some(entry) => entry.1 = normal,
@@ -288,9 +372,24 @@ pub fn parse(query: &str) -> Result<Params> {
     }
 
     let mut p = Params { dpr: 1.0, facepad: 1.0, ..Params::default() };
-    for (spec, value) in &given {
-        apply(&mut p, spec.name, value)?;
+    // A value that fits its grammar but not its meaning (`h=0`, `fit=crop,fill`) is dropped too;
+    // it is applied to a copy so a failure leaves nothing half-set.
+    let mut kept = Vec::with_capacity(given.len());
+    for (spec, value) in given {
+        let mut next = p.clone();
+        match apply(&mut next, spec.name, &value) {
+            Ok(()) => {
+                p = next;
+                kept.push((spec, value));
+            }
+            Err(e) if mode == Mode::Strict => return Err(e),
+            Err(_) => {
+                reasons.retain(|(n, _)| *n != spec.name);
+                reasons.push((spec.name, format!("{}={} (not valid; default used)", spec.name, shown(&value))));
+            }
+        }
     }
+    let given = kept;
     // The canonical form leaves out values equal to the default: they change nothing.
     let default_of = |s: &Spec| s.default.and_then(|d| validate::normalize(s, d).ok());
     p.canonical = given
@@ -299,16 +398,43 @@ pub fn parse(query: &str) -> Result<Params> {
         .map(|(s, v)| (s.name, v.clone()))
         .collect();
     p.canonical.sort();
+    p.applied = given
+        .iter()
+        .filter(|(s, _)| matches!(s.status, Status::Implemented | Status::Partial(_)))
+        .map(|(s, v)| (s.name, v.clone()))
+        .collect();
+    p.applied.sort();
     p.ignored = given.iter().filter(|(s, _)| matches!(s.status, Status::Ignored(_))).map(|(s, _)| s.name).collect();
     p.ignored.sort_unstable();
-    p.named = given.iter().map(|(s, _)| s.name).collect();
-    p.named.sort_unstable();
+    p.notes.extend(reasons);
+    named.sort_unstable();
+    p.named = named;
     // An `fm` ixora cannot write is left out of the canonical form (the cache key names what is
     // applied): `fm=mp4` renders, and is cached, like no `fm`.
     if p.fm.is_none() {
         p.canonical.retain(|(k, _)| *k != "fm");
+        p.applied.retain(|(k, _)| *k != "fm");
     }
     Ok(p)
+}
+
+/// A value as quoted in a header: control characters, non-ASCII and `%` percent-encoded, long
+/// values cut short.
+fn shown(v: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in v.chars().enumerate() {
+        if i == 40 {
+            out.push_str("...");
+            break;
+        }
+        if c.is_ascii_graphic() && c != '%' || c == ' ' {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            out.extend(c.encode_utf8(&mut buf).bytes().map(|b| format!("%{b:02X}")));
+        }
+    }
+    out
 }
 
 fn apply(p: &mut Params, name: &'static str, v: &str) -> Result<()> {
@@ -318,6 +444,7 @@ fn apply(p: &mut Params, name: &'static str, v: &str) -> Result<()> {
         "fit" => {
             // Only `facearea` takes a fallback: `fit=facearea,fill`.
             let (first, fallback) = v.split_once(',').map_or((v, None), |(a, b)| (a, Some(b)));
+            p.fill.clamp = v == "clamp";
             if first == "facearea" {
                 p.facearea = true;
             } else if fallback.is_some() {
@@ -345,22 +472,21 @@ fn apply(p: &mut Params, name: &'static str, v: &str) -> Result<()> {
                 ));
             }
         }
-        "fp-x" => p.fp.x = number_in(name, v, 0.0, 1.0)?,
-        "fp-y" => p.fp.y = number_in(name, v, 0.0, 1.0)?,
-        "fp-z" => p.fp.z = number_in(name, v, 1.0, 100.0)?,
+        // Ranges were checked (and clamped) against the spec table by `validate::read`.
+        "fp-x" => p.fp.x = number(name, v)?,
+        "fp-y" => p.fp.y = number(name, v)?,
+        "fp-z" => p.fp.z = number(name, v)?,
         "ar" => p.ar = Some(ratio(name, v)?),
-        "dpr" => p.dpr = number_in(name, v, 0.0, 5.0)?,
+        "dpr" => p.dpr = number(name, v)?,
         "rect" => p.rect = Some(rect(v)?),
-        "max-w" => p.max_w = Some(int_in(name, v, 1, 8192)?),
-        "max-h" => p.max_h = Some(int_in(name, v, 1, 8192)?),
-        "min-w" => p.min_w = Some(int_in(name, v, 1, 8192)?),
-        "min-h" => p.min_h = Some(int_in(name, v, 1, 8192)?),
+        "max-w" => p.max_w = Some(int(name, v)?),
+        "max-h" => p.max_h = Some(int(name, v)?),
+        "min-w" => p.min_w = Some(int(name, v)?),
+        "min-h" => p.min_h = Some(int(name, v)?),
         "bg" => p.bg = Some(color(name, v)?),
-        // blur and gradient fills are not done yet; the canvas is solid `fill-color`.
-        "fill" => {}
         "fill-color" => p.fill_color = Some(color(name, v)?),
         "orient" => {
-            p.orient = Some(match int_in(name, v, 0, 270)? {
+            p.orient = Some(match int(name, v)? {
                 0 | 1 => 1,
                 n @ 2..=8 => n as u8,
                 90 => 6,
@@ -400,16 +526,17 @@ fn apply(p: &mut Params, name: &'static str, v: &str) -> Result<()> {
                 _ => return Err(one_of(name, v, "jpg, pjpg, png, png8, png32, webp, avif, gif, json, blurhash")),
             })
         }
-        // imgix only suggests 0–100; out-of-range qualities are clamped.
-        "q" => p.q = Some(v.parse::<i64>().map_err(|_| one_of(name, v, "an integer"))?.clamp(1, 100) as u8),
+        // Within the spec's 0–100 (clamped by `validate::read`); 0 is the encoders' lowest, 1.
+        "q" => p.q = Some(int(name, v)?.max(1) as u8),
         "auto" => {
             for item in v.split(',').map(str::trim) {
                 match item {
                     "format" => p.auto_format = true,
                     "compress" => p.auto_compress = true,
+                    "enhance" => p.adjust.enhance = true,
                     // The legacy `true` is enhancement plus red-eye removal.
-                    "redeye" | "true" => p.redeye = true,
-                    // enhance is read by the pixel operations.
+                    "true" => (p.redeye, p.adjust.enhance) = (true, true),
+                    "redeye" => p.redeye = true,
                     _ => {}
                 }
             }
@@ -422,11 +549,15 @@ fn apply(p: &mut Params, name: &'static str, v: &str) -> Result<()> {
                 _ => return Err(one_of(name, v, "444, 422, 420")),
             })
         }
-        // imgix documents an invalid `lossless` as the default (false).
+        // imgix documents an invalid `lossless` as the default (false): `validate::read` drops it.
         "lossless" => p.lossless = boolean(v).unwrap_or(false),
         "fill-max" => p.fill_max_source = v.eq_ignore_ascii_case("source"),
-        "faceindex" => p.faceindex = Some(int_in(name, v, 1, i64::from(u32::MAX))?),
-        "facepad" => p.facepad = number_in(name, v, 0.0, f64::MAX)?.max(0.01),
+        "faceindex" => match int(name, v)? {
+            0 => return Err(one_of(name, v, "1 or more (1 is the largest face)")),
+            i => p.faceindex = Some(i),
+        },
+        // A pad below 1 shrinks the face box; at 0 nothing would be left.
+        "facepad" => p.facepad = number(name, v)?.max(0.01),
         "jpg-progressive" => p.jpg_progressive = Some(boolean(v).ok_or_else(|| one_of(name, v, "1, true, 0, false"))?),
         "cs" => {
             p.cs = match v {
@@ -451,8 +582,8 @@ fn apply(p: &mut Params, name: &'static str, v: &str) -> Result<()> {
                 }
             }
         }
-        // Parameters without typed fields are read with `Params::raw`.
-        _ => {}
+        "expires" => p.expires = Some(v.parse().map_err(|_| one_of(name, v, "a Unix timestamp"))?),
+        _ => groups::apply(p, name, v),
     }
     Ok(())
 }
@@ -494,36 +625,19 @@ fn number(name: &str, v: &str) -> Result<f64> {
         .ok_or_else(|| Error::invalid_param(name, format!("{name}={v:?} is not a number")))
 }
 
-fn number_in(name: &str, v: &str, min: f64, max: f64) -> Result<f64> {
-    let n = number(name, v)?;
-    if n < min || n > max {
-        return Err(Error::invalid_param(name, format!("{name}={v} is out of range; allowed {min}–{max}")));
-    }
-    Ok(n)
+fn int(name: &str, v: &str) -> Result<u32> {
+    v.parse::<u32>().map_err(|_| Error::invalid_param(name, format!("{name}={v:?} is not a whole number ≥ 0")))
 }
 
-fn int_in(name: &str, v: &str, min: i64, max: i64) -> Result<u32> {
-    let n = v.parse::<i64>().map_err(|_| Error::invalid_param(name, format!("{name}={v:?} is not an integer")))?;
-    if n < min || n > max {
-        return Err(Error::invalid_param(name, format!("{name}={v} is out of range; allowed {min}–{max}")));
-    }
-    Ok(n as u32)
-}
-
-/// `w`/`h`: pixels up to 8192, or a fraction in (0, 1].
+/// `w`/`h`: pixels (the spec's range, clamped by `validate::read`), or a fraction in (0, 1].
 fn size(name: &str, v: &str) -> Result<Size> {
     let n = number(name, v)?;
-    let err =
-        || Error::invalid_param(name, format!("{name}={v} is out of range; allowed 1–8192 pixels or a fraction 0–1"));
     if n <= 0.0 {
-        return Err(err());
+        return Err(Error::invalid_param(name, format!("{name}={v} is not a size: use pixels or a fraction 0–1")));
     }
     // imgix reads 0–1 as a unit scalar (so `w=1` is the full width) and larger values as pixels.
     if n <= 1.0 {
         return Ok(Size::Fraction(n));
-    }
-    if n > 8192.0 {
-        return Err(err());
     }
     Ok(Size::Px(n.round() as u32))
 }

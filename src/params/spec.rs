@@ -2,7 +2,9 @@
 //! This table is the one place aliases live. It mirrors imgix's parameter spec (v11.36);
 //! a test checks it against `../shared/spec/imgix-parameters.json` when that file is present.
 
-/// A numeric range; either end may be open.
+/// A numeric range; either end may be open. A value outside a `strict` range is clamped to it
+/// (forgiving mode) or refused (strict mode); a `suggested` range is documentation only, except
+/// for the parameters in `DRAWN_AT_LIMIT`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Range {
     pub min: Option<f64>,
@@ -32,7 +34,8 @@ impl Range {
 /// One accepted shape of a value. A parameter accepts a value matching any of its shapes.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Expect {
-    /// Out-of-`strict` values are refused; `suggested` is documentation only.
+    /// Out-of-`strict` values are clamped (a 400 in strict mode); `suggested` is documentation
+    /// only, unless the parameter is in `DRAWN_AT_LIMIT`.
     Integer {
         strict: Range,
         suggested: Range,
@@ -70,7 +73,8 @@ pub enum Status {
     Partial(&'static str),
     /// Validated, then ignored; the reason is sent in `X-Ixora-Ignored` and the docs.
     Ignored(&'static str),
-    /// Refused with a 400 when present; the reason says why.
+    /// Not done and not validated: ignored with the reason in `X-Ixora-Ignored` (a 400 in strict
+    /// mode).
     Unsupported(&'static str),
 }
 
@@ -91,6 +95,32 @@ const AI_OR_VIDEO: &str = "AI, generative or video feature: outside ixora's scop
 
 /// Parameters imgix documents that are newer than the spec JSON (v11.35) this table follows.
 pub const NEWER_THAN_SPEC: &[&str] = &["fill-max"];
+
+/// Parameters whose *suggested* range is where imgix's renderer stops: a value beyond it is
+/// drawn at the limit (`blur=5000` as `blur=2000`, `q=200` as `q=100`), so it is clamped there
+/// and the canonical form (the cache key) holds the limit. Angles (`rot`, `hue`) wrap instead,
+/// and the other suggestions are only advice.
+pub const DRAWN_AT_LIMIT: &[&str] = &[
+    "blur",
+    "bri",
+    "colorquant",
+    "colors",
+    "con",
+    "exp",
+    "gam",
+    "high",
+    "htn",
+    "nr",
+    "nrs",
+    "px",
+    "q",
+    "sat",
+    "sepia",
+    "shad",
+    "sharp",
+    "usm",
+    "vib",
+];
 
 /// The spec entry for a name or alias (case-sensitive, as imgix is).
 pub fn lookup(name: &str) -> Option<&'static Spec> {

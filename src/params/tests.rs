@@ -38,8 +38,12 @@ fn plus_and_percent_20_are_spaces() {
     assert!(p.auto_format && p.auto_compress);
 }
 
+fn strict(q: &str) -> Result<Params> {
+    parse_with(q, Mode::Strict)
+}
+
 #[test]
-fn bad_values_name_the_parameter() {
+fn bad_values_name_the_parameter_in_strict_mode() {
     for (q, param) in [
         ("w=abc", "w"),
         ("w=-5", "w"),
@@ -63,8 +67,14 @@ fn bad_values_name_the_parameter() {
         ("orient=45", "orient"),
         ("chromasub=411", "chromasub"),
         ("fp-x=2", "fp-x"),
+        ("q=200", "q"),
+        ("blur=5000", "blur"),
+        ("blur=abc", "blur"),
+        ("auto=format,bogus", "auto"),
+        ("lossless=maybe", "lossless"),
+        ("fit=crop,fill", "fit"),
     ] {
-        let e = parse(q).unwrap_err();
+        let e = strict(q).unwrap_err();
         assert_eq!((e.status, e.param.as_deref()), (400, Some(param)), "{q}");
         assert!(e.to_json().contains(&format!("\"param\":\"{param}\"")), "{q}");
     }
@@ -157,15 +167,18 @@ fn suggested_ranges_are_not_enforced() {
 
 #[test]
 fn error_messages_name_value_and_range() {
-    let e = parse("w=9000").unwrap_err();
+    let e = strict("w=9000").unwrap_err();
     assert!(
         e.message.contains("w=\"9000\"") && e.message.contains("2–8192") && e.message.contains("fraction 0–1"),
         "{}",
         e.message
     );
-    let e = parse("dpr=9").unwrap_err();
+    let e = strict("dpr=9").unwrap_err();
     assert!(e.message.contains("0–5"), "{}", e.message);
-    let e = parse("fit=banana").unwrap_err();
+    // A suggested range that is the limit is stated as the range.
+    let e = strict("blur=5000").unwrap_err();
+    assert!(e.message.contains("0–2000") && !e.message.contains("usually"), "{}", e.message);
+    let e = strict("fit=banana").unwrap_err();
     assert!(e.message.contains("clip") && e.message.contains("fillmax"), "{}", e.message);
 }
 
@@ -360,6 +373,131 @@ fn colour_and_metadata_parameters() {
     assert_eq!(parse("w=1").unwrap().cs, ColourSpace::Default);
     assert!(!parse("iptc=block").unwrap().iptc);
     assert_eq!(parse("dpi=0").unwrap().dpi, None);
-    assert_eq!(parse("cs=cmyk").unwrap_err().status, 400);
+    assert_eq!(parse("cs=cmyk").unwrap().cs, ColourSpace::Default);
+    assert_eq!(strict("cs=cmyk").unwrap_err().status, 400);
     assert_eq!(parse("ch=save-data").unwrap().ch, HintSet { save_data: true, ..HintSet::default() });
+}
+
+/// imgix's forgiving values: beyond the range is drawn at the limit, and said so.
+#[test]
+fn out_of_range_values_are_clamped_and_reported() {
+    for (q, check, reason) in [
+        ("w=9000", (|p: &Params| p.w == Some(Size::Px(8192))) as fn(&Params) -> bool, "w=9000 (clamped to 8192)"),
+        ("h=100000", |p| p.h == Some(Size::Px(8192)), "h=100000 (clamped to 8192)"),
+        ("dpr=7", |p| p.dpr == 5.0, "dpr=7 (clamped to 5)"),
+        ("q=200", |p| p.q == Some(100), "q=200 (clamped to 100)"),
+        ("blur=5000", |p| p.adjust.blur == 2000.0, "blur=5000 (clamped to 2000)"),
+        ("bri=-150", |p| p.adjust.bri == -100.0, "bri=-150 (clamped to -100)"),
+        ("fp-x=2", |p| p.fp.x == 1.0, "fp-x=2 (clamped to 1.0)"),
+        ("colors=40", |p| p.output.colors == 16, "colors=40 (clamped to 16)"),
+        ("max-w=10000", |p| p.max_w == Some(8192), "max-w=10000 (clamped to 8192)"),
+        ("w=100.4", |p| p.w == Some(Size::Px(100)), "w=100.4 (rounded to 100)"),
+    ] {
+        let p = parse(q).unwrap();
+        assert!(check(&p), "{q}: {p:?}");
+        let h = p.ignored_header().unwrap_or_default();
+        assert_eq!(h, reason, "{q}");
+        assert!(!p.is_passthrough(), "{q}");
+    }
+}
+
+/// A malformed value, an unknown keyword or a negative size is dropped: the default applies.
+#[test]
+fn unusable_values_are_dropped_and_reported() {
+    for (q, check, reason) in [
+        (
+            "blur=abc",
+            (|p: &Params| p.adjust.blur == 0.0) as fn(&Params) -> bool,
+            "blur=abc (not a number; default used)",
+        ),
+        ("w=abc", |p| p.w.is_none(), "w=abc (not a number; default used)"),
+        ("w=-5", |p| p.w.is_none(), "w=-5 (negative; default used)"),
+        ("h=0", |p| p.h.is_none(), "h=0.0 (not valid; default used)"),
+        ("fit=banana", |p| p.fit == Fit::Clip, "fit=banana (expected a comma list of"),
+        ("fm=bmp", |p| p.fm.is_none(), "fm=bmp (expected one of"),
+        ("bg=zzz", |p| p.bg.is_none(), "bg=zzz (expected a hex colour"),
+        ("lossless=maybe", |p| !p.lossless, "lossless=maybe (expected true, false, 1 or 0; default used)"),
+        ("rect=1,2,3", |p| p.rect.is_none(), "rect=1,2,3 (expected 4 comma-separated values"),
+        ("dpr=-1", |p| p.dpr == 1.0, "dpr=-1 (negative; default used)"),
+    ] {
+        let p = parse(q).unwrap();
+        assert!(check(&p), "{q}: {p:?}");
+        let h = p.ignored_header().unwrap_or_default();
+        assert!(h.starts_with(reason), "{q}: {h}");
+        // The query named an imgix parameter: it renders (at the default), like `blur=0`.
+        assert!(!p.is_passthrough(), "{q}");
+        assert_eq!(p.canonical_query(), "", "{q}");
+        assert!(p.applied.iter().all(|(k, _)| *k != q.split('=').next().unwrap()), "{q}: {:?}", p.applied);
+    }
+    // Unknown items of a list are left out; the rest applies.
+    let p = parse("auto=format,bogus&crop=faces,sideways").unwrap();
+    assert!(p.auto_format && p.crop.faces);
+    assert_eq!(p.canonical_query(), "auto=format&crop=faces");
+    let h = p.ignored_header().unwrap();
+    assert!(
+        h.contains("auto=format,bogus (bogus left out)") && h.contains("crop=faces,sideways (sideways left out)"),
+        "{h}"
+    );
+    // The last usable occurrence wins; a later unusable one does not undo it.
+    assert_eq!(parse("w=100&w=abc").unwrap().w, Some(Size::Px(100)));
+    assert_eq!(parse("w=abc&w=100").unwrap().ignored_header(), None);
+}
+
+/// Clamped values are applied as the limit: one canonical form, so one cache entry.
+#[test]
+fn clamped_values_share_the_canonical_form_of_the_limit() {
+    for (a, b) in [
+        ("w=9000", "w=8192"),
+        ("dpr=7&w=10", "w=10&dpr=5"),
+        ("q=200", "q=100"),
+        ("blur=5000", "blur=2000"),
+        ("w=10&blur=abc", "w=10"),
+        ("w=10&fit=banana", "w=10&fit=clip"),
+        ("auto=format,bogus", "auto=format"),
+    ] {
+        assert_eq!(parse(a).unwrap().canonical_query(), parse(b).unwrap().canonical_query(), "{a} vs {b}");
+    }
+}
+
+#[test]
+fn strict_mode_refuses_what_forgiving_mode_fixes() {
+    for q in ["w=9000", "dpr=7", "q=200", "blur=abc", "fit=banana", "w=-5", "h=0", "auto=format,bogus"] {
+        assert!(parse(q).is_ok(), "{q}");
+        let e = strict(q).unwrap_err();
+        let name = q.split('=').next().unwrap();
+        assert_eq!((e.status, e.param.as_deref()), (400, Some(name)), "{q}");
+        assert!(e.to_json().contains(&format!("\"param\":\"{name}\"")), "{q}");
+    }
+    // Valid values, ignored parameters and unwritable formats are not errors in strict mode.
+    for q in ["w=100&fit=crop&q=75", "w=10&txt=hi&face-blur=40", "fm=mp4", "crop=auto", "v=2"] {
+        assert_eq!(strict(q).unwrap(), parse(q).unwrap(), "{q}");
+    }
+}
+
+/// What even forgiving mode refuses: imgix's own 400 (bad base64), and an unreadable `expires`
+/// (a URL must not stop expiring because its timestamp is malformed).
+#[test]
+fn bad_base64_and_expires_are_400_in_both_modes() {
+    for (q, name) in [("w64=M+Aw", "w64"), ("w64=MTAw=", "w64"), ("expires=soon", "expires")] {
+        for p in [parse(q), strict(q)] {
+            let e = p.unwrap_err();
+            assert_eq!((e.status, e.param.as_deref()), (400, Some(name)), "{q}");
+        }
+    }
+    assert_eq!(parse("expires=1700000000").unwrap().expires, Some(1_700_000_000));
+}
+
+/// `X-Imgix-Params`: what was applied (defaults given included), under canonical names.
+#[test]
+fn applied_parameters_header() {
+    let p = parse("width=100&f=crop&q=75&txt=hi&blur=abc&fm=mp4&dpr=7").unwrap();
+    assert_eq!(p.applied_header(), "dpr=5&fit=crop&q=75&w=100");
+    assert_eq!(parse("").unwrap().applied_header(), "");
+    assert_eq!(parse("v=2").unwrap().applied_header(), "");
+    // Values are encoded so the pairs can be split again and the header stays printable.
+    let p = parse("mask=https%3A%2F%2Fa.example%2Fm.png%3Fx%3D1%26y%3D2").unwrap();
+    assert_eq!(p.applied_header(), "mask=https:/%2Fa.example/m.png%3Fx%3D1%26y%3D2".replace(":/%2F", "://"));
+    // Reasons quote the value printable and short.
+    let h = parse(&format!("blur=%0A%C3%A9{}", "x".repeat(100))).unwrap().ignored_header().unwrap();
+    assert!(h.is_ascii() && !h.contains('\n') && h.contains("%0A%C3%A9") && h.len() < 120, "{h}");
 }

@@ -2,27 +2,133 @@
 //! so equivalent URLs (`w=100.0`, `w=100`; `bg=red`, `bg=FF0000`) share one cache key.
 
 use super::color::Color;
-use super::spec::{Expect, Range, Spec};
+use super::spec::{Expect, Range, Spec, ANY as ANY_RANGE, DRAWN_AT_LIMIT};
 use crate::error::{Error, Result};
 
-/// The canonical spelling of `value`, or a 400 naming the parameter, the value and what is allowed.
+/// The canonical spelling of `value`, or a 400 naming the parameter, the value and what is
+/// allowed: the strict reading, where anything `read` would clamp or drop is refused.
 pub fn normalize(spec: &Spec, value: &str) -> Result<String> {
-    let value = value.trim();
-    let mut normal = first_shape(spec.expects, value);
-    // `auto` is a set: order and repeats do not matter.
-    if spec.name == "auto" {
-        normal = normal.map(|v| {
-            let mut items: Vec<&str> = v.split(',').collect();
-            items.sort_unstable();
-            items.dedup();
-            items.join(",")
-        });
+    match read(spec, value) {
+        Reading::Valid(v) => Ok(v),
+        Reading::Fixed(..) | Reading::Invalid(_) => Err(refusal(spec, value)),
     }
-    normal.ok_or_else(|| {
-        Error::invalid_param(
-            spec.name,
-            format!("{}={value:?} is not allowed: expected {}", spec.name, describe(spec.expects)),
-        )
+}
+
+/// The 400 for a value strict reading refuses.
+pub fn refusal(spec: &Spec, value: &str) -> Error {
+    Error::invalid_param(
+        spec.name,
+        format!("{}={:?} is not allowed: expected {}", spec.name, value.trim(), describe(spec)),
+    )
+}
+
+/// What imgix's forgiving semantics make of a value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reading {
+    /// As given, in its canonical spelling.
+    Valid(String),
+    /// Usable once changed: the value applied, and what was done (`clamped to 8192`).
+    Fixed(String, String),
+    /// Unusable (the default is used): why.
+    Invalid(String),
+}
+
+/// Reads `value` as imgix does: a number beyond the range is drawn at its limit, unknown items of
+/// a list are left out, and anything else unusable (not a number, a negative where only positive
+/// values make sense, an unknown keyword) is dropped so the default applies.
+pub fn read(spec: &Spec, value: &str) -> Reading {
+    let value = value.trim();
+    let reading = read_shapes(spec, value);
+    // `auto` is a set: order and repeats do not matter.
+    if spec.name != "auto" {
+        return reading;
+    }
+    let as_set = |v: String| {
+        let mut items: Vec<&str> = v.split(',').collect();
+        items.sort_unstable();
+        items.dedup();
+        items.join(",")
+    };
+    match reading {
+        Reading::Valid(v) => Reading::Valid(as_set(v)),
+        Reading::Fixed(v, why) => Reading::Fixed(as_set(v), why),
+        invalid => invalid,
+    }
+}
+
+fn read_shapes(spec: &Spec, value: &str) -> Reading {
+    let n = number(value);
+    if let Some(normal) = first_shape(spec.expects, value) {
+        // The strict ranges are met; a limit narrower than them (`spec::DRAWN_AT_LIMIT`) may not be.
+        let within = match n {
+            Some(n) if DRAWN_AT_LIMIT.contains(&spec.name) => clamp(spec, n).as_ref() == Some(&normal),
+            _ => true,
+        };
+        if within {
+            return Reading::Valid(normal);
+        }
+    }
+    if let Some(n) = n {
+        if let Some(c) = clamp(spec, n) {
+            let rounded_only = spec.expects.iter().any(|e| numeric_limit(spec, e).is_some_and(|r| r.contains(n)));
+            let why = if rounded_only { format!("rounded to {c}") } else { format!("clamped to {c}") };
+            return Reading::Fixed(c, why);
+        }
+        if n < 0.0 && spec.expects.iter().any(|e| numeric_limit(spec, e).is_some()) {
+            return Reading::Invalid("negative".into());
+        }
+    }
+    if let [Expect::ListOf(set)] = spec.expects {
+        let (known, unknown): (Vec<String>, Vec<String>) = value
+            .split(',')
+            .map(|i| i.trim().to_ascii_lowercase())
+            .filter(|i| !i.is_empty())
+            .partition(|i| set.contains(&i.as_str()));
+        if !known.is_empty() {
+            return Reading::Fixed(known.join(","), format!("{} left out", unknown.join(",")));
+        }
+    }
+    let numeric = spec.expects.iter().all(|e| numeric_limit(spec, e).is_some());
+    Reading::Invalid(if numeric && n.is_none() {
+        "not a number".into()
+    } else {
+        format!("expected {}", describe(spec))
+    })
+}
+
+/// The range a numeric shape's values are brought into: the strict one, narrowed to the
+/// suggested one for the parameters imgix draws at their documented limit. `None` for shapes
+/// that are not numbers.
+fn numeric_limit(spec: &Spec, e: &Expect) -> Option<Range> {
+    let (strict, suggested) = match *e {
+        Expect::Integer { strict, suggested } | Expect::Number { strict, suggested } => (strict, suggested),
+        Expect::Unit => return Some(Range::between(0.0, 1.0)),
+        _ => return None,
+    };
+    if !DRAWN_AT_LIMIT.contains(&spec.name) {
+        return Some(strict);
+    }
+    let pick = |a: Option<f64>, b: Option<f64>, f: fn(f64, f64) -> f64| match (a, b) {
+        (Some(a), Some(b)) => Some(f(a, b)),
+        (a, b) => a.or(b),
+    };
+    Some(Range { min: pick(strict.min, suggested.min, f64::max), max: pick(strict.max, suggested.max, f64::min) })
+}
+
+/// `n` brought into the limit of the first numeric shape that can take it, in canonical spelling.
+/// A negative value where the limit allows none is not clamped: imgix ignores it.
+fn clamp(spec: &Spec, n: f64) -> Option<String> {
+    spec.expects.iter().find_map(|e| {
+        let range = numeric_limit(spec, e)?;
+        if n < 0.0 && range.min.is_some_and(|m| m >= 0.0) {
+            return None;
+        }
+        let mut c = range.max.map_or(n, |m| n.min(m));
+        c = range.min.map_or(c, |m| c.max(m));
+        if matches!(e, Expect::Integer { .. }) {
+            c = c.round();
+        }
+        shape(e, &format_number(c))
     })
 }
 
@@ -118,15 +224,41 @@ pub fn format_number(n: f64) -> String {
     }
 }
 
-/// What a parameter accepts, in words, for error messages and docs.
-pub fn describe(expects: &[Expect]) -> String {
-    expects.iter().map(describe_one).collect::<Vec<_>>().join(", or ")
+/// What forgiving mode does with a bad value of this parameter, in words, for the docs.
+pub fn bad_value_words(spec: &Spec) -> String {
+    if spec.name == "expires" {
+        return "400".into();
+    }
+    let mut parts = Vec::new();
+    let bounded = spec.expects.iter().filter_map(|e| numeric_limit(spec, e)).find(|r| !r.is_any());
+    if let Some(r) = bounded {
+        parts.push(format!("out of range: clamped to{}", range_words(r, ANY_RANGE)));
+    }
+    if let [Expect::ListOf(_)] = spec.expects {
+        parts.push("unknown items left out".to_string());
+    }
+    parts.push(if parts.is_empty() { "dropped (default used)" } else { "else dropped (default used)" }.into());
+    parts.join("; ")
 }
 
-fn describe_one(e: &Expect) -> String {
+/// What a parameter accepts, in words, for error messages and docs.
+pub fn describe(spec: &Spec) -> String {
+    describe_shapes(spec, spec.expects)
+}
+
+fn describe_shapes(spec: &Spec, expects: &[Expect]) -> String {
+    expects.iter().map(|e| describe_one(spec, e)).collect::<Vec<_>>().join(", or ")
+}
+
+fn describe_one(spec: &Spec, e: &Expect) -> String {
+    // Where the suggested range is the limit, it is stated as the range.
+    let limited = |strict: Range, suggested| match numeric_limit(spec, e) {
+        Some(limit) if DRAWN_AT_LIMIT.contains(&spec.name) => range_words(limit, ANY_RANGE),
+        _ => range_words(strict, suggested),
+    };
     match *e {
-        Expect::Integer { strict, suggested } => format!("an integer{}", range_words(strict, suggested)),
-        Expect::Number { strict, suggested } => format!("a number{}", range_words(strict, suggested)),
+        Expect::Integer { strict, suggested } => format!("an integer{}", limited(strict, suggested)),
+        Expect::Number { strict, suggested } => format!("a number{}", limited(strict, suggested)),
         Expect::Unit => "a fraction 0–1".into(),
         Expect::IntegerOf(set) => {
             format!("one of {}", set.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "))
@@ -136,7 +268,7 @@ fn describe_one(e: &Expect) -> String {
         Expect::Tuple(positions) => format!(
             "{} comma-separated values ({})",
             positions.len(),
-            positions.iter().map(|p| describe(p)).collect::<Vec<_>>().join("; ")
+            positions.iter().map(|p| describe_shapes(spec, p)).collect::<Vec<_>>().join("; ")
         ),
         Expect::List => "a comma list".into(),
         Expect::Text => "text".into(),

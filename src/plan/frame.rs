@@ -34,30 +34,26 @@ impl Default for Frame {
     }
 }
 
-const SIDES: [&str; 4] = ["top", "right", "bottom", "left"];
-
 impl Frame {
     /// Reads `pad`, `pad-*`, `border`, `border-*`, `border-radius`, `border-radius-inner`;
     /// widths are CSS pixels, so they scale with `dpr`.
     pub fn from_params(p: &Params, dpr: f64) -> Frame {
         let px = |v: f64| (v * dpr).round().max(0.0) as u32;
-        let num = |name: &str| p.raw(name).and_then(|v| v.parse::<f64>().ok());
+        let g = &p.frame;
         let mut f = Frame { pad_color: p.bg.unwrap_or(Color::TRANSPARENT_WHITE), ..Frame::default() };
-        let pad = num("pad").unwrap_or(0.0);
-        for (i, side) in SIDES.iter().enumerate() {
-            f.pad[i] = px(num(&format!("pad-{side}")).unwrap_or(pad));
+        for i in 0..4 {
+            f.pad[i] = px(g.pad_sides[i].unwrap_or(g.pad));
         }
-        if let Some((size, color)) = p.raw("border").and_then(|v| v.split_once(',')) {
-            let size = size.parse::<f64>().unwrap_or(0.0);
-            f.border_color = Color::parse(color).unwrap_or(Color::WHITE);
-            for (i, side) in SIDES.iter().enumerate() {
-                f.border[i] = px(num(&format!("border-{side}")).unwrap_or(size));
+        if let Some((size, color)) = g.border {
+            f.border_color = color;
+            for i in 0..4 {
+                f.border[i] = px(g.border_sides[i].unwrap_or(size));
             }
-            f.radius = radii(p.raw("border-radius"), dpr);
-            f.radius_inner = radii(p.raw("border-radius-inner"), dpr);
+            f.radius = radii(g.border_radius, dpr);
+            f.radius_inner = radii(g.border_radius_inner, dpr);
         }
-        f.stroke = px(num("border-stroke-size").unwrap_or(0.0));
-        f.stroke_color = p.raw("border-stroke-color").and_then(Color::parse).unwrap_or(Color::TRANSPARENT_WHITE);
+        f.stroke = px(g.stroke);
+        f.stroke_color = g.stroke_color.unwrap_or(Color::TRANSPARENT_WHITE);
         f
     }
 
@@ -79,17 +75,7 @@ impl Frame {
     }
 }
 
-/// One radius for all corners, or four clockwise from top-left.
-pub fn radii(value: Option<&str>, dpr: f64) -> [u32; 4] {
-    let v: Vec<u32> = value
-        .into_iter()
-        .flat_map(|v| v.split(','))
-        .filter_map(|n| n.trim().parse::<f64>().ok())
-        .map(|n| (n * dpr).round() as u32)
-        .collect();
-    match v.as_slice() {
-        [r] => [*r; 4],
-        [a, b, c, d] => [*a, *b, *c, *d],
-        _ => [0; 4],
-    }
+/// Corner radii (CSS pixels, clockwise from top-left) in output pixels; none is square.
+pub fn radii(value: Option<[f64; 4]>, dpr: f64) -> [u32; 4] {
+    value.map_or([0; 4], |r| r.map(|n| (n * dpr).round().max(0.0) as u32))
 }

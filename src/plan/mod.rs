@@ -12,7 +12,7 @@ use crate::analyse::faces::Face;
 use crate::codec::Limits;
 use crate::error::{Error, Result};
 use crate::ops::Ops;
-use crate::params::{Anchor, Color, Fit, Flip, Params, RectLen, RectPos, Size, Smart};
+use crate::params::{Anchor, Color, FillMode, Fit, Flip, MaskKind, Params, RectLen, RectPos, Side, Size, Smart};
 
 /// A rectangle in source pixels; fractional so a crop keeps sub-pixel precision into the resize.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -233,14 +233,10 @@ pub fn plan_within(
         offset: (0, 0),
         canvas_color: params.fill_color.or(params.bg).unwrap_or(Color::TRANSPARENT_WHITE),
         flip: params.flip,
-        ops: Ops::from_params(params)?,
+        ops: Ops::new(&params.adjust),
         frame,
         mask: mask(params),
-        rotate: params
-            .raw("rot")
-            .and_then(|v| v.parse::<f64>().ok())
-            .filter(|d| d.rem_euclid(360.0) != 0.0)
-            .map(|d| (d, params.raw("rot-type") == Some("pivot"))),
+        rotate: Some((params.rotate.degrees, params.rotate.pivot)).filter(|(d, _)| d.rem_euclid(360.0) != 0.0),
         grid: grid(params),
         smart: None,
         fill: fill(params),
@@ -332,40 +328,25 @@ pub fn face_crop_center(faces: &[Face], size: (f64, f64), faceindex: Option<u32>
 }
 
 fn fill(params: &Params) -> Fill {
-    let pair = |name: &str| {
-        let (a, b) = params.raw(name)?.split_once(',')?;
-        Some((Color::parse(a)?, Color::parse(b)?))
-    };
+    let f = &params.fill;
     let fallback = params.fill_color.unwrap_or(Color::WHITE);
-    if params.raw("fit") == Some("clamp") {
+    if f.clamp {
         return Fill::Clamp;
     }
-    match params.raw("fill") {
-        Some("blur") => Fill::Blur,
-        Some("gradient") if params.raw("fill-gradient-type") == Some("radial") => {
-            let (inner, outer) = pair("fill-gradient-radial").unwrap_or((Color::WHITE, fallback));
-            let num = |n: &str| params.raw(n).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.5);
-            // A single radius for both axes: the first of `fill-gradient-radial-radius`.
-            let radius = params
-                .raw("fill-gradient-radial-radius")
-                .and_then(|v| v.split(',').next()?.parse().ok())
-                .unwrap_or(0.5);
-            Fill::Radial {
-                inner,
-                outer,
-                center: (num("fill-gradient-radial-x"), num("fill-gradient-radial-y")),
-                radius,
-            }
+    match f.mode {
+        Some(FillMode::Blur) => Fill::Blur,
+        Some(FillMode::Gradient) if f.radial => {
+            let (inner, outer) = f.radial_colors.unwrap_or((Color::WHITE, fallback));
+            Fill::Radial { inner, outer, center: (f.radial_x, f.radial_y), radius: f.radial_radius }
         }
-        Some("gradient") => {
-            let (from, to) = pair("fill-gradient-linear").unwrap_or((Color::WHITE, fallback));
-            let dir = params.raw("fill-gradient-linear-direction").unwrap_or("top,bottom");
-            let first = dir.split(',').next().unwrap_or("top");
+        Some(FillMode::Gradient) => {
+            let (from, to) = f.linear.unwrap_or((Color::WHITE, fallback));
+            let first = f.linear_from;
             Fill::Linear {
                 from,
                 to,
-                vertical: matches!(first, "top" | "bottom"),
-                reverse: matches!(first, "bottom" | "right"),
+                vertical: matches!(first, Side::Top | Side::Bottom),
+                reverse: matches!(first, Side::Bottom | Side::Right),
             }
         }
         _ => Fill::Solid,
@@ -373,22 +354,18 @@ fn fill(params: &Params) -> Fill {
 }
 
 fn mask(params: &Params) -> Option<Mask> {
-    let shape = match params.raw("mask")? {
-        "ellipse" => MaskShape::Ellipse,
-        "corners" => MaskShape::Corners(params.raw("corner-radius").map(|r| radii(Some(r), params.dpr()))),
-        _ => MaskShape::Image,
+    let shape = match params.mask.kind.as_ref()? {
+        MaskKind::Ellipse => MaskShape::Ellipse,
+        MaskKind::Corners => MaskShape::Corners(params.mask.corner_radius.map(|r| radii(Some(r), params.dpr()))),
+        MaskKind::Image(_) => MaskShape::Image,
     };
-    let background = params.raw("mask-bg").and_then(Color::parse).unwrap_or(Color::TRANSPARENT_WHITE);
+    let background = params.mask.bg.unwrap_or(Color::TRANSPARENT_WHITE);
     Some(Mask { shape, background })
 }
 
 fn grid(params: &Params) -> Option<(Color, Color, u32)> {
-    (params.raw("transparency")? == "grid").then(|| {
-        let colors = params.raw("grid-colors").unwrap_or("d0d7dd,ffffff");
-        let (a, b) = colors.split_once(',').unwrap_or(("d0d7dd", "ffffff"));
-        let size = params.raw("grid-size").and_then(|v| v.parse::<u32>().ok()).unwrap_or(4).max(1);
-        (Color::parse(a).unwrap_or(Color::WHITE), Color::parse(b).unwrap_or(Color::WHITE), size)
-    })
+    let g = params.grid;
+    g.on.then_some((g.colors.0, g.colors.1, g.size.max(1)))
 }
 
 fn round_px(v: f64) -> u32 {

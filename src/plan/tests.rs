@@ -215,7 +215,9 @@ fn facearea_fallback_and_face_crops_are_planned() {
     assert!(p.facearea && p.fit == Fit::Fill);
     let p = parse("fit=facearea&w=100&h=100").unwrap();
     assert!(p.facearea && p.fit == Fit::Crop);
-    assert!(parse("fit=crop,fill").is_err(), "only facearea takes a fallback");
+    // Only facearea takes a fallback: another list is dropped (a 400 in strict mode).
+    assert_eq!(parse("fit=crop,fill").unwrap().fit, Fit::Clip);
+    assert!(crate::params::parse_with("fit=crop,fill", crate::params::Mode::Strict).is_err());
     let plan =
         plan(&parse("fit=crop&crop=faces,entropy&w=100&h=100").unwrap(), (400, 200), 1, &Limits::default()).unwrap();
     let smart = plan.smart.unwrap();

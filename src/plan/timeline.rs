@@ -19,25 +19,21 @@ pub struct Timeline {
     pub loop_count: Option<u16>,
 }
 
-fn int(params: &Params, name: &str) -> Option<f64> {
-    params.raw(name).and_then(|v| v.trim().parse::<f64>().ok()).filter(|v| v.is_finite())
-}
-
 impl Timeline {
     pub fn from_params(params: &Params) -> Timeline {
-        // `frame=3` (1-based) or an interval `2-5`.
-        let frames = params.raw("frame").and_then(|v| {
-            let (a, b) = v.split_once('-').unwrap_or((v, v));
-            let (a, b) = (a.trim().parse::<u32>().ok()?, b.trim().parse::<u32>().ok()?);
+        let t = &params.timeline;
+        // `frame=3` (1-based) or an interval `2-5`; open intervals keep every frame.
+        let frames = t.frame.and_then(|(a, b)| {
+            let (a, b) = (a?, b?);
             (a >= 1 && b >= a).then(|| (a - 1, b - 1))
         });
         Timeline {
             frames,
-            interval: int(params, "interval").map_or(1, |v| v.clamp(1.0, 1e6) as u32),
-            skip: int(params, "skip").map_or(0, |v| v.clamp(0.0, 1e6) as u32),
-            fps: int(params, "fps").filter(|v| *v > 0.0).map(|v| v.min(100.0)),
-            reverse: matches!(params.raw("reverse"), Some("1" | "true")),
-            loop_count: int(params, "loop").map(|v| v.clamp(0.0, 65535.0) as u16),
+            interval: t.interval.map_or(1, |v| v.clamp(1.0, 1e6) as u32),
+            skip: t.skip.map_or(0, |v| v.clamp(0.0, 1e6) as u32),
+            fps: t.fps.filter(|v| *v > 0.0).map(|v| v.min(100.0)),
+            reverse: t.reverse,
+            loop_count: t.loop_count.map(|v| v.clamp(0.0, 65535.0) as u16),
         }
     }
 

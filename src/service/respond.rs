@@ -50,6 +50,8 @@ pub fn image_headers(r: &Reply) -> Vec<(&'static str, String)> {
     if !ignored.is_empty() {
         h.push(("X-Ixora-Ignored", ignored.join(", ")));
     }
+    // What was applied, under canonical names; empty for a passthrough (nothing was).
+    h.push(("X-Imgix-Params", r.params.applied_header()));
     h.push(("Surrogate-Key", r.surrogate_keys.to_string()));
     if let Some(lm) = &r.meta.last_modified {
         h.push(("Last-Modified", lm.clone()));
@@ -155,6 +157,7 @@ mod tests {
         assert_eq!(header(&h, "Vary"), Some("Accept, Sec-CH-DPR, DPR"));
         assert_eq!(header(&h, "Accept-CH"), Some("Sec-CH-DPR, DPR"));
         assert_eq!(header(&h, "X-Ixora-Ignored"), Some("size (sized down)"));
+        assert_eq!(header(&h, "X-Imgix-Params"), Some("auto=format&ch=dpr&w=10"));
         assert_eq!(header(&h, "Surrogate-Key"), Some("ixora-src-default ixora-img-1"));
         assert_eq!(header(&h, "Last-Modified"), Some("Thu, 01 Jan 2026 00:00:00 GMT"));
         assert!(header(&h, "Server-Timing").is_some_and(|t| t.starts_with("fetch;dur=")));

@@ -73,6 +73,11 @@ pub fn check_expires(value: &str, now_secs: u64) -> Result<u64, Error> {
         .trim()
         .parse::<u64>()
         .map_err(|_| Error::invalid_param("expires", format!("expires={value:?} is not a Unix timestamp")))?;
+    expires_in(at, now_secs)
+}
+
+/// Seconds until `expires` (a Unix timestamp) passes; a 404 once it has.
+pub fn expires_in(at: u64, now_secs: u64) -> Result<u64, Error> {
     if at <= now_secs {
         return Err(Error::expired("this URL has expired"));
     }

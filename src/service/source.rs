@@ -3,7 +3,7 @@
 //!
 //! ```json
 //! {"backend":"origin","prefix":"","secure":false,"tokens":["demo"],"web_proxy":false,
-//!  "proxy_hosts":[],"defaults":"","ttl":31536000}
+//!  "proxy_hosts":[],"defaults":"","ttl":31536000,"strict":false}
 //! ```
 
 use serde_json::Value;
@@ -31,6 +31,9 @@ pub struct Source {
     pub defaults: String,
     /// Edge TTL in seconds; `None` follows the origin's Cache-Control.
     pub ttl: Option<u32>,
+    /// Bad parameter values are a 400 naming the parameter instead of being clamped or dropped
+    /// (imgix's forgiving semantics, the default): for developing against ixora.
+    pub strict: bool,
 }
 
 impl Source {
@@ -92,6 +95,7 @@ impl Source {
             proxy_hosts: strings("proxy_hosts")?.into_iter().map(|h| h.to_ascii_lowercase()).collect(),
             defaults: string("defaults")?.unwrap_or_default().trim_start_matches('?').to_string(),
             ttl,
+            strict: boolean("strict")?,
         })
     }
 
@@ -192,16 +196,18 @@ pub fn merge_defaults(defaults: &str, query: &str) -> Result<String> {
         return Ok(query.to_string());
     }
     let request = crate::params::parse(query)?;
-    let kept: Vec<&str> = defaults
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .filter(|pair| match crate::params::parse(pair) {
-            // imgix: client hints cannot be a source default (they opt a page into hints).
-            Ok(p) => p.canonical.first().is_none_or(|(name, _)| *name != "ch" && request.raw(name).is_none()),
-            // A bad default is the operator's mistake; it must not break every request.
-            Err(_) => false,
-        })
-        .collect();
+    let mut kept: Vec<&str> = Vec::new();
+    for pair in defaults.split('&').filter(|pair| !pair.is_empty()) {
+        // imgix answers a bad default parameter on a source with a 400: defaults are read strictly.
+        let default = crate::params::parse_with(pair, crate::params::Mode::Strict).map_err(|e| {
+            let param = e.param.clone().unwrap_or_default();
+            Error::invalid_param(&param, format!("this source's default parameters: {}", e.message))
+        })?;
+        // imgix: client hints cannot be a source default (they opt a page into hints).
+        if default.named.first().is_none_or(|name| *name != "ch" && !request.named.contains(name)) {
+            kept.push(pair);
+        }
+    }
     Ok(match (kept.is_empty(), query.is_empty()) {
         (true, _) => query.to_string(),
         (false, true) => kept.join("&"),
@@ -237,6 +243,8 @@ mod tests {
 
         let open = Source::parse("*", r#"{"backend":"origin"}"#).unwrap();
         assert!(!open.secure && open.tokens.is_empty() && open.ttl.is_none() && open.prefix.is_empty());
+        assert!(!open.strict);
+        assert!(Source::parse("s", r#"{"backend":"origin","strict":true}"#).unwrap().strict);
         assert_eq!(open.id(), "default");
         assert_eq!(open.origin_path("/a.jpg"), "/a.jpg");
 
@@ -287,6 +295,7 @@ mod tests {
             r#"{"backend":"o","tokens":"demo"}"#,
             r#"{"backend":"o","ttl":-1}"#,
             r#"{"backend":"o","ttl":1.5}"#,
+            r#"{"backend":"o","strict":"yes"}"#,
         ] {
             assert!(Source::parse("h", bad).is_err(), "{bad}");
         }
@@ -308,12 +317,21 @@ mod tests {
         assert_eq!(merge_defaults("q=60&fm=webp", "w=10&fm=png").unwrap(), "q=60&w=10&fm=png");
         // Aliases count as the same parameter (width = w).
         assert_eq!(merge_defaults("w=50", "width=10").unwrap(), "width=10");
-        // A bad default is skipped, a bad request value is still a 400.
-        assert_eq!(merge_defaults("w=abc&q=60", "h=5").unwrap(), "q=60&h=5");
+        // A bad default is a 400 naming it (imgix), even one forgiving parsing would clamp.
+        for bad in ["w=abc&q=60", "q=200", "fit=sideways"] {
+            let e = merge_defaults(bad, "h=5").unwrap_err();
+            let param = bad.split('=').next().unwrap();
+            assert_eq!((e.status, e.param.as_deref()), (400, Some(param)), "{bad}");
+            assert!(e.message.contains("default"), "{}", e.message);
+        }
         assert_eq!(merge_defaults("ch=Width,DPR&q=60", "h=5").unwrap(), "q=60&h=5");
-        assert_eq!(merge_defaults("q=60", "w=abc").unwrap_err().status, 400);
+        // A bad request value is the request's: it is read forgivingly later, and still
+        // replaces the default (`w=abc` means w's own default, not the source's w=50).
+        assert_eq!(merge_defaults("q=60", "w=abc").unwrap(), "q=60&w=abc");
+        assert_eq!(merge_defaults("w=50", "w=abc").unwrap(), "w=abc");
+        assert_eq!(merge_defaults("q=60", "w64=M+Aw").unwrap_err().status, 400);
         let p = crate::params::parse(&merge_defaults("q=60&fm=webp", "w=10&fm=png").unwrap()).unwrap();
-        assert_eq!(p.raw("fm"), Some("png"));
-        assert_eq!(p.raw("q"), Some("60"));
+        assert_eq!(p.fm, Some(crate::params::Fm::Png));
+        assert_eq!(p.q, Some(60));
     }
 }

@@ -1,7 +1,12 @@
-//! The URL grammar through the real service: equivalent spellings, 400s, ignored parameters.
+//! The URL grammar through the real service: equivalent spellings, forgiving values, strict
+//! sources' 400s, ignored parameters.
 
+use crate::http::Reply;
 use crate::servers::Servers;
-use crate::{check, expect_json_error, get};
+use crate::{check, expect_json_error, get, get_with};
+
+/// A source with `"strict": true` (fastly.toml): bad values are 400s.
+const STRICT: &[(&str, &str)] = &[("Host", "strict.localhost")];
 
 pub fn equivalent_urls_give_identical_bytes(s: &Servers) -> Result<(), String> {
     let urls = [
@@ -20,23 +25,113 @@ pub fn equivalent_urls_give_identical_bytes(s: &Servers) -> Result<(), String> {
     Ok(())
 }
 
+fn expect_400_naming(r: &Reply, target: &str, param: &str, needle: &str) -> Result<(), String> {
+    expect_json_error(r, 400, target)?;
+    let v: serde_json::Value = serde_json::from_slice(&r.body).map_err(|e| e.to_string())?;
+    check(v["error"]["param"] == param, || format!("{target}: param {}", v["error"]["param"]))?;
+    let msg = v["error"]["message"].as_str().unwrap_or("");
+    check(msg.contains(needle), || format!("{target}: message {msg:?} lacks {needle:?}"))
+}
+
+/// What is a 400 on every source: imgix's own case (a `…64` value that is not base64) and an
+/// unreadable `expires`. Everything else is a 400 only on a strict source; elsewhere it renders.
 pub fn bad_values_are_400_naming_the_parameter(s: &Servers) -> Result<(), String> {
+    for (target, param, needle) in
+        [("/photo.jpg?w64=MTAw%3D", "w64", "base64"), ("/photo.jpg?w=10&expires=soon", "expires", "timestamp")]
+    {
+        expect_400_naming(&get(s, target)?, target, param, needle)?;
+        expect_400_naming(&get_with(s, target, STRICT)?, target, param, needle)?;
+    }
     for (target, param, needle) in [
-        ("/photo.jpg?w=9000", "w", "2–8192"),
+        // (8192 wide and 10 high: photo.jpg at 8192x6144 would be over the output pixel limit.)
+        ("/photo.jpg?w=9000&h=10&fit=crop", "w", "2–8192"),
         ("/photo.jpg?dpr=9", "dpr", "0–5"),
-        ("/photo.jpg?w64=MTAw%3D", "w64", "base64"),
         ("/photo.jpg?fit=sideways", "fit", "fillmax"),
         ("/photo.jpg?fp-x=2", "fp-x", "0–1"),
         ("/photo.jpg?mark-align=nowhere", "mark-align", "top"),
+        ("/photo.jpg?w=100&blur=abc", "blur", "blur"),
     ] {
+        expect_400_naming(&get_with(s, target, STRICT)?, &format!("strict {target}"), param, needle)?;
+        // The same URL on a forgiving source renders and says what it did with the value.
         let r = get(s, target)?;
-        expect_json_error(&r, 400, target)?;
-        let v: serde_json::Value = serde_json::from_slice(&r.body).map_err(|e| e.to_string())?;
-        check(v["error"]["param"] == param, || format!("{target}: param {}", v["error"]["param"]))?;
-        let msg = v["error"]["message"].as_str().unwrap_or("");
-        check(msg.contains(needle), || format!("{target}: message {msg:?} lacks {needle:?}"))?;
+        check(r.status == 200 && r.header("content-type") == Some("image/jpeg"), || {
+            format!("{target}: {} {:?} {}", r.status, r.header("content-type"), r.text())
+        })?;
+        let h = r.header("x-ixora-ignored").unwrap_or("");
+        check(h.contains(&format!("{param}=")), || format!("{target}: X-Ixora-Ignored {h:?}"))?;
+    }
+    // A strict source renders valid URLs as any other.
+    let r = get_with(s, "/photo.jpg?w=100", STRICT)?;
+    check(r.status == 200 && crate::image_info(&r.body)?.1 == 100, || format!("strict w=100: {}", r.status))
+}
+
+fn dims(r: &Reply) -> Result<(u32, u32), String> {
+    crate::image_info(&r.body).map(|(_, w, h)| (w, h))
+}
+
+/// imgix draws a value beyond its range at the limit: `w=9000` is `w=8192`, `dpr=7` is `dpr=5`,
+/// the same bytes and one cache entry (the second spelling is a HIT).
+pub fn out_of_range_values_are_clamped(s: &Servers) -> Result<(), String> {
+    for (over, limit, want) in [
+        ("/photo.jpg?w=9000&h=101&fit=crop", "/photo.jpg?w=8192&h=101&fit=crop", (8192, 101)),
+        ("/photo.jpg?w=100&h=51&fit=crop&dpr=7", "/photo.jpg?w=100&h=51&fit=crop&dpr=5", (500, 255)),
+    ] {
+        let a = get(s, over)?;
+        check(a.status == 200 && dims(&a)? == want, || format!("{over}: {} {:?}", a.status, dims(&a)))?;
+        check(a.header("x-cache") == Some("MISS"), || format!("{over}: X-Cache {:?}", a.header("x-cache")))?;
+        let h = a.header("x-ixora-ignored").unwrap_or("");
+        check(h.contains("(clamped to "), || format!("{over}: X-Ixora-Ignored {h:?}"))?;
+        let b = get(s, limit)?;
+        check(b.header("x-cache") == Some("HIT"), || {
+            format!("{limit} after {over}: X-Cache {:?}", b.header("x-cache"))
+        })?;
+        check(a.body == b.body, || format!("{over} and {limit} differ"))?;
+        check(b.header("x-ixora-ignored").is_none(), || format!("{limit}: {:?}", b.header("x-ixora-ignored")))?;
+        let applied = b.header("x-imgix-params").unwrap_or("");
+        check(applied == a.header("x-imgix-params").unwrap_or("-"), || format!("{over}: X-Imgix-Params {applied:?}"))?;
     }
     Ok(())
+}
+
+/// A malformed value is dropped and the default used: `blur=abc` is no blur, pixel for pixel.
+pub fn malformed_values_use_the_default(s: &Servers) -> Result<(), String> {
+    let plain = get(s, "/photo.jpg?w=210")?;
+    let t = "/photo.jpg?w=210&blur=abc";
+    let r = get(s, t)?;
+    check(r.status == 200 && dims(&r)? == (210, 158), || format!("{t}: {} {:?}", r.status, dims(&r)))?;
+    let (a, b) = (crate::decode(&r.body)?, crate::decode(&plain.body)?);
+    check(a.data == b.data, || format!("{t} is not the unblurred render"))?;
+    let h = r.header("x-ixora-ignored").unwrap_or("");
+    check(h.contains("blur=abc (not a number; default used)"), || format!("{t}: X-Ixora-Ignored {h:?}"))?;
+    let applied = r.header("x-imgix-params").unwrap_or("");
+    check(applied == "w=210", || format!("{t}: X-Imgix-Params {applied:?}"))?;
+    // A real blur differs, so the comparison above means something.
+    let blurred = crate::decode(&get(s, "/photo.jpg?w=210&blur=40")?.body)?;
+    check(blurred.data != b.data, || "blur=40 changed nothing".into())
+}
+
+/// `X-Imgix-Params` on every image response: renders (miss and hit), 304s and passthroughs
+/// (empty: nothing was applied).
+pub fn applied_parameters_on_every_image_response(s: &Servers) -> Result<(), String> {
+    let t = "/photo.jpg?width=120&f=crop&h=60&q=75&txt=hi";
+    let first = get(s, t)?;
+    let want = "fit=crop&h=60&q=75&w=120";
+    for (what, r) in [("miss", &first), ("hit", &get(s, t)?)] {
+        check(r.header("x-imgix-params") == Some(want), || format!("{what}: {:?}", r.header("x-imgix-params")))?;
+    }
+    let etag = first.header("etag").unwrap_or("").to_string();
+    let r = get_with(s, t, &[("If-None-Match", &etag)])?;
+    check(r.status == 304 && r.header("x-imgix-params") == Some(want), || {
+        format!("304: {} {:?}", r.status, r.header("x-imgix-params"))
+    })?;
+    for t in ["/photo.jpg", "/photo.jpg?v=2", "/animated.gif?fm=mp4", "/alpha.png?w=50&fm=png"] {
+        let r = get(s, t)?;
+        check(r.status == 200 && r.header("x-imgix-params").is_some(), || {
+            format!("{t}: {} X-Imgix-Params {:?}", r.status, r.header("x-imgix-params"))
+        })?;
+    }
+    let r = get(s, "/photo.jpg")?;
+    check(r.header("x-imgix-params") == Some(""), || format!("passthrough: {:?}", r.header("x-imgix-params")))
 }
 
 pub fn ignored_parameters_are_listed(s: &Servers) -> Result<(), String> {

@@ -26,6 +26,7 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("defaults.localhost", r#"{"backend":"origin","defaults":"w=64&fm=png"}"#),
     ("prefix.localhost", r#"{"backend":"origin","prefix":"/_fault/delay/1"}"#),
     ("ttl.localhost", r#"{"backend":"origin","ttl":1}"#),
+    ("strict.localhost", r#"{"backend":"origin","strict":true}"#),
     (
         "proxy.localhost",
         r#"{"backend":"origin","web_proxy":true,"proxy_hosts":["127.0.0.1","10.0.0.1","*.example.com"],"tokens":["demo"]}"#,

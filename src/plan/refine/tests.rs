@@ -129,7 +129,7 @@ fn what_is_looked_for() {
         assert_eq!((w.face_area, w.faces, w.busiest, w.faces_place_crop), *want, "{query}");
         assert_eq!(w.whole_source(), w.face_area, "{query}");
     }
-    let trim = Trim::from_params(&parse("trim=auto").unwrap(), false);
+    let trim = Trim::new(&parse("trim=auto").unwrap().trim, false);
     let w = wants(&first("trim=auto"), &parse("trim=auto").unwrap(), trim);
     assert!(w.trim.is_some() && w.whole_source() && w.anything());
 }

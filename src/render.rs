@@ -72,6 +72,13 @@ pub fn render_with(
     let stored = (probe.width, probe.height);
     let plan = plan::plan(params, stored, probe.orientation, limits)?;
     let output = negotiate(params, &probe, accepts, u64::from(plan.canvas.0) * u64::from(plan.canvas.1));
+    // The encoder's buffers count against the heap too (PNG and AVIF hold several bytes per
+    // output pixel): the plan, and every refinement of it, fits them in.
+    let limits = &Limits { encoder_bytes_per_pixel: output.options.format.encoder_bytes_per_pixel(), ..*limits };
+    let plan = match limits.encoder_bytes_per_pixel {
+        0 => plan,
+        _ => plan::plan(params, stored, probe.orientation, limits)?,
+    };
     let summary = summary(params);
     let keep_alpha = summary.is_none() && output.options.format.supports_alpha();
     let finish = Finish { keep_alpha, background: params.bg };

@@ -14,6 +14,9 @@ pub struct Limits {
     /// Bytes a render may hold at its peak, estimated from the plan (`Plan::working_bytes`):
     /// with the original, the runtime and the encoder's buffers it must stay under 128 MB.
     pub max_working_bytes: u64,
+    /// Heap the chosen encoder holds per output pixel on top of `max_working_bytes`' estimate
+    /// (`OutputFormat::encoder_bytes_per_pixel`); 0 until the output format is known.
+    pub encoder_bytes_per_pixel: u64,
     /// Longest side of the output; larger requests are sized down to fit, as imgix does.
     pub max_output_side: u32,
     /// Frames in an animated input.
@@ -30,6 +33,7 @@ impl Default for Limits {
             // Measured in Viceroy on a 4000x3000 JPEG: w=3950 peaked at 127 MiB of linear
             // memory, w=4100 ran out; this keeps outputs like w=3720 (121 MiB).
             max_working_bytes: 96 * 1024 * 1024,
+            encoder_bytes_per_pixel: 0,
             max_output_side: 8192,
             max_frames: 1000,
         }

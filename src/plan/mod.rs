@@ -127,13 +127,15 @@ impl Plan {
 
     /// Bytes the render holds at its peak, roughly (3 bytes a pixel): the decoded source (JPEG
     /// scales come in eighths, so up to twice the needed size a side) and the output, and when
-    /// enlarging, the resizer's intermediate (output width × decoded height), which is then
+    /// enlarging, the resizer's intermediate (output width × the crop box's decoded rows), which is then
     /// larger than the source. Checked against renders in Viceroy (`Limits::max_working_bytes`).
     pub fn working_bytes(&self) -> u64 {
         let (dw, dh) = self.decode_size();
         let (sw, sh) = (self.source.0 as u64, self.source.1 as u64);
         let decoded = (dw as u64 * dh as u64 * 4).min(sw * sh);
-        let intermediate = if self.canvas.0 > dw { self.canvas.0 as u64 * dh as u64 } else { 0 };
+        // The resizer's first pass covers the crop box's rows only.
+        let rows = (self.region.h * dh as f64 / self.source.1 as f64).ceil() as u64;
+        let intermediate = if self.canvas.0 > dw { self.canvas.0 as u64 * rows } else { 0 };
         3 * (decoded + intermediate + self.canvas.0 as u64 * self.canvas.1 as u64)
     }
 
@@ -424,7 +426,8 @@ fn fit_output_limits(p: &mut Plan, limits: &Limits) -> Result<()> {
     let fits = |p: &Plan| {
         p.canvas.0.max(p.canvas.1) <= limits.max_output_side
             && p.canvas.0 as u64 * p.canvas.1 as u64 <= limits.max_output_pixels
-            && p.working_bytes() <= limits.max_working_bytes
+            && p.working_bytes() + limits.encoder_bytes_per_pixel * p.canvas.0 as u64 * p.canvas.1 as u64
+                <= limits.max_working_bytes
     };
     if fits(p) {
         return Ok(());

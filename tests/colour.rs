@@ -214,8 +214,9 @@ fn imagemagick_reads_the_adobe_rgb_profile() {
     assert!(out.status.success() && desc.contains("adobe"), "identify: {desc:?}");
 }
 
-/// `cs=origin` keeps a Display P3 original's numbers and its profile; no `cs` converts to
-/// sRGB and drops it. Both look the same once Pillow colour-manages them.
+/// `cs=origin` keeps a Display P3 original's numbers and its profile, and so does no `cs`;
+/// `cs=srgb` converts to sRGB and tags it. Both look the same once Pillow colour-manages them.
+/// An sRGB-tagged original keeps its profile only with `cs=origin`.
 #[test]
 fn cs_origin_keeps_the_original_profile() {
     let p3 = ColorProfile::new_display_p3().encode().unwrap();
@@ -223,11 +224,21 @@ fn cs_origin_keeps_the_original_profile() {
     let kept = render(&original, "fm=png&cs=origin");
     let x = codec::container::read(&kept.body, codec::Format::Png);
     assert_eq!(x.icc.as_deref(), Some(p3.as_slice()));
-    let converted = render(&original, "fm=png");
-    assert_eq!(codec::container::read(&converted.body, codec::Format::Png).icc, None);
+    let converted = render(&original, "fm=png&cs=srgb");
+    let srgb_tag = codec::container::read(&converted.body, codec::Format::Png).icc;
+    assert!(srgb_tag.is_some_and(|t| t != p3), "cs=srgb tags sRGB");
     let untouched = decode(&render(&original, "fm=png&cs=strip").body);
     assert_eq!(decode(&kept.body).data, untouched.data, "origin keeps the numbers");
-    assert!(mean_abs_diff(&decode(&converted.body).data, &untouched.data) > 2.0, "default converts");
+    assert!(mean_abs_diff(&decode(&converted.body).data, &untouched.data) > 2.0, "srgb converts");
+    // No `cs` is `origin` for a wide-gamut original: the same bytes.
+    assert_eq!(render(&original, "fm=png").body, kept.body, "no cs keeps the P3 profile");
+    let srgb = ColorProfile::new_srgb().encode().unwrap();
+    let tagged_srgb = jpeg(Some(&srgb), None);
+    let plain = render(&tagged_srgb, "fm=png");
+    assert_eq!(codec::container::read(&plain.body, codec::Format::Png).icc, None, "sRGB profile dropped");
+    let origin = render(&tagged_srgb, "fm=png&cs=origin");
+    assert_eq!(codec::container::read(&origin.body, codec::Format::Png).icc.as_deref(), Some(srgb.as_slice()));
+    assert_eq!(decode(&plain.body).data, decode(&origin.body).data, "same numbers either way");
     let (Some(a), Some(b)) = (pillow(&kept.body, "origin.png"), pillow(&converted.body, "srgb.png")) else { return };
     let diff = mean_abs_diff(&a.srgb, &b.srgb);
     assert!(diff < 1.0, "origin vs sRGB after colour management: {diff:.3}");
@@ -329,7 +340,8 @@ fn sixteen_bit_prophoto_in(container: &str) {
     f.transform(&exact, &mut reference).unwrap();
     let reference: Vec<f64> = reference.iter().map(|v| v.clamp(0.0, 1.0) * 255.0).collect();
 
-    let out = render(&file, "w=1024&h=4&fit=scale&fm=png");
+    // `cs=srgb`: without `cs` a ProPhoto original keeps its profile and numbers (docs/formats.md).
+    let out = render(&file, "w=1024&h=4&fit=scale&fm=png&cs=srgb");
     let ours = decode(&out.body);
     assert_eq!((ours.width, ours.height), (1024, 4));
     let ours_row = &ours.data[..(w * 3) as usize];
@@ -361,6 +373,21 @@ fn sixteen_bit_prophoto_in(container: &str) {
     );
     assert!(max_ours <= 0.75 && mean_ours <= 0.3, "{container} 16-bit path: max {max_ours:.3}, mean {mean_ours:.3}");
     assert!(max_old > 1.0 && mean_old > 1.5 * mean_ours, "8-bit-first: max {max_old:.3}, mean {mean_old:.3}");
+    // Without `cs` the profile is kept and the numbers rounded to 8 bits in ProPhoto; what a
+    // colour-managed viewer then shows (moxcms's floating-point transform of those numbers).
+    let kept = render(&file, "w=1024&h=4&fit=scale&fm=png");
+    let kept_icc = codec::container::read(&kept.body, codec::Format::Png).icc;
+    assert_eq!(kept_icc.as_deref(), Some(icc.as_slice()), "{container}: no cs keeps ProPhoto");
+    let kept_row: Vec<f64> =
+        decode(&kept.body).data[..(w * 3) as usize].iter().map(|&v| f64::from(v) / 255.0).collect();
+    let mut shown = vec![0f64; kept_row.len()];
+    f.transform(&kept_row, &mut shown).unwrap();
+    let shown: Vec<u8> = shown.iter().map(|v| (v.clamp(0.0, 1.0) * 255.0).round() as u8).collect();
+    let (max_kept, mean_kept) = error(&shown);
+    println!(
+        "{container} kept ProPhoto, shown as sRGB: max {max_kept:.3}, mean {mean_kept:.3}, {} red levels",
+        distinct(&shown)
+    );
     assert!(
         distinct(ours_row) + 5 >= want.len(),
         "{container} 16-bit path bands: {} of {} levels",
@@ -370,8 +397,9 @@ fn sixteen_bit_prophoto_in(container: &str) {
     assert!(distinct(&old_row) + 10 < want.len(), "8-bit-first should band: {} of {}", distinct(&old_row), want.len());
 }
 
-/// An animated WebP tagged Display P3: every frame is converted to sRGB, as a still is, in WebP
-/// and GIF output; `cs=srgb` puts the profile into the animated WebP. References: Pillow with
+/// An animated WebP tagged Display P3: every frame is converted to sRGB, as a still is, in GIF
+/// output and with `cs=srgb` (which puts the sRGB profile into the animated WebP); without `cs`
+/// the WebP keeps the P3 numbers and profile. References: Pillow with
 /// LittleCMS on the original's first frame, and moxcms for every frame.
 #[test]
 fn animated_outputs_are_colour_managed() {
@@ -420,9 +448,12 @@ fn animated_outputs_are_colour_managed() {
         got.len() == srgb.len()
             && got.iter().zip(&srgb).all(|(g, s)| g.iter().zip(s).all(|(&a, &b)| a.abs_diff(b) <= tolerance))
     };
-    for (query, tolerance, tagged) in
-        [("fm=webp&lossless=1", 1, false), ("fm=webp&lossless=1&cs=srgb", 1, true), ("fm=gif", 2, false)]
-    {
+    let kept = render(&input, "fm=webp&lossless=1");
+    let numbers: Vec<[u8; 3]> = colours.to_vec();
+    assert_eq!(frames_of(&kept.body), numbers, "no cs: the P3 numbers");
+    let x = codec::container::read(&kept.body, codec::Format::Webp);
+    assert_eq!(x.icc.as_deref(), Some(icc.as_slice()), "no cs: the P3 profile");
+    for (query, tolerance, tagged) in [("fm=webp&lossless=1&cs=srgb", 1, true), ("fm=gif", 2, false)] {
         let out = render(&input, query);
         let got = frames_of(&out.body);
         assert!(close(&got, tolerance), "{query}: frames {got:?}, want {srgb:?}");
@@ -432,5 +463,39 @@ fn animated_outputs_are_colour_managed() {
                 assert!(seen.desc.as_deref().is_some_and(|d| d.contains("sRGB")), "{:?}", seen.desc);
             }
         }
+    }
+}
+
+/// The Display P3 colour ring from the corpus (read from ../shared/corpus at test time; skipped
+/// when absent), at w=400 without `cs`, as each format that carries a profile: the output has the
+/// original's profile and the original's numbers (those of a `cs=strip` PNG, which keeps them
+/// without the tag), within the lossy encoders' error; the P3 ring itself differs from what
+/// `cs=srgb` gives, so a wide-gamut display still shows it (docs/formats.md).
+#[test]
+fn display_p3_original_keeps_its_profile_without_cs() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/wgt__P3-sRGB-color-ring.jpg");
+    let Ok(original) = std::fs::read(&path) else {
+        println!("skipped: {} is absent", path.display());
+        return;
+    };
+    let icc = codec::container::read(&original, codec::Format::Jpeg).icc.expect("the ring carries Display P3");
+    let numbers = decode(&render(&original, "w=400&fm=png&cs=strip").body);
+    let converted = decode(&render(&original, "w=400&fm=png&cs=srgb").body);
+    for (fm, format, tolerance) in [
+        ("png", codec::Format::Png, 0.0),
+        ("jpg", codec::Format::Jpeg, 2.0),
+        ("webp", codec::Format::Webp, 2.5),
+        ("avif", codec::Format::Avif, 2.5),
+    ] {
+        let out = render(&original, &format!("w=400&fm={fm}"));
+        let got = codec::container::read(&out.body, format).icc;
+        assert_eq!(got.as_deref(), Some(icc.as_slice()), "{fm}: the original's profile");
+        let pixels = decode(&out.body);
+        assert_eq!((pixels.width, pixels.height), (400, 400));
+        let off = mean_abs_diff(&pixels.data, &numbers.data);
+        println!("{fm}: mean difference from the original's numbers {off:.3}");
+        assert!(off <= tolerance, "{fm}: {off:.3} from the original's numbers (tolerance {tolerance})");
+        let from_srgb = mean_abs_diff(&pixels.data, &converted.data);
+        assert!(from_srgb > 3.0, "{fm}: only {from_srgb:.3} from the sRGB conversion");
     }
 }

@@ -25,14 +25,22 @@ fn profile(icc: &[u8]) -> Option<ColorProfile> {
     ColorProfile::new_from_slice(icc).ok()
 }
 
+/// A profile moxcms can use for RGB numbers.
+fn is_rgb(icc: &[u8]) -> bool {
+    profile(icc).is_some_and(|p| p.color_space == DataColorSpace::Rgb)
+}
+
 /// What `cs` does to the pixels of one original, and the profile the output carries:
 ///
-/// - no `cs`: converted to sRGB, untagged;
+/// - no `cs`: as `origin` when the original has a usable RGB profile that is not sRGB (Display
+///   P3, Adobe RGB, ProPhoto: a wide-gamut display shows what the original holds); otherwise
+///   converted to sRGB, untagged (an sRGB profile would cost bytes and change nothing on screen);
+/// - untagged sRGB (outputs that carry no profile): converted to sRGB, untagged;
 /// - `srgb` / `tinysrgb`: converted to sRGB, tagged with a full or a compact sRGB profile;
 /// - `adobergb1998`: converted to Adobe RGB (1998) (untagged originals count as sRGB), tagged;
 /// - `strip`: the numbers as decoded, untagged;
-/// - `origin`: the numbers as decoded with the original's RGB profile; without one (or with a
-///   grey, CMYK or unreadable one) as no `cs`.
+/// - `origin`: the numbers as decoded with the original's RGB profile, sRGB ones too; without
+///   one (or with a grey, CMYK or unreadable one) converted to sRGB, untagged.
 ///
 /// Built once per request: the frames of an animation share its 8-bit transform.
 pub struct Conversion {
@@ -48,11 +56,13 @@ impl Conversion {
     pub fn new(source: Option<&[u8]>, cs: ColourSpace) -> Conversion {
         let (profiles, tag) = match cs {
             ColourSpace::Strip => (None, None),
-            ColourSpace::Origin => match source {
-                Some(icc) if profile(icc).is_some_and(|p| p.color_space == DataColorSpace::Rgb) => {
-                    (None, Some(icc.to_vec()))
-                }
-                _ => return Conversion::new(source, ColourSpace::Default),
+            ColourSpace::Origin => match source.filter(|icc| is_rgb(icc)) {
+                Some(icc) => (None, Some(icc.to_vec())),
+                None => return Conversion::new(source, ColourSpace::SrgbUntagged),
+            },
+            ColourSpace::Default => match source.filter(|icc| !is_srgb(icc) && is_rgb(icc)) {
+                Some(icc) => (None, Some(icc.to_vec())),
+                None => return Conversion::new(source, ColourSpace::SrgbUntagged),
             },
             ColourSpace::AdobeRgb1998 => {
                 let adobe = ColorProfile::new_adobe_rgb();
@@ -65,7 +75,7 @@ impl Conversion {
                 let tag = adobe.encode().ok();
                 (Some((from, adobe)), tag)
             }
-            ColourSpace::Default | ColourSpace::Srgb | ColourSpace::TinySrgb => {
+            ColourSpace::SrgbUntagged | ColourSpace::Srgb | ColourSpace::TinySrgb => {
                 let from = source.filter(|icc| !is_srgb(icc)).and_then(profile);
                 let tag = match cs {
                     ColourSpace::Srgb => ColorProfile::new_srgb().encode().ok(),
@@ -260,7 +270,7 @@ mod tests {
     }
 
     fn to_srgb(image: &mut Image, icc: &[u8]) -> bool {
-        Conversion::new(Some(icc), ColourSpace::Default).apply_8bit(image)
+        Conversion::new(Some(icc), ColourSpace::SrgbUntagged).apply_8bit(image)
     }
 
     #[test]
@@ -318,7 +328,7 @@ mod tests {
             let icc = apply(&mut d, source, cs);
             (d.into_8bit().data, icc)
         };
-        let (srgb, none) = run(Some(&p3), ColourSpace::Default);
+        let (srgb, none) = run(Some(&p3), ColourSpace::SrgbUntagged);
         assert!(none.is_none());
         assert!(srgb[0] > 210 && srgb[1] < 60, "P3 → sRGB widens red: {srgb:?}");
         let (tagged, icc) = run(Some(&p3), ColourSpace::Srgb);
@@ -328,10 +338,20 @@ mod tests {
         assert_eq!((tiny, icc), (srgb.clone(), Some(tiny_srgb())));
         assert_eq!(run(Some(&p3), ColourSpace::Strip), (vec![200, 60, 40], None));
         assert_eq!(run(Some(&p3), ColourSpace::Origin), (vec![200, 60, 40], Some(p3.clone())));
-        // Origin without a usable RGB profile falls back to the default.
+        // Origin without a usable RGB profile falls back to untagged sRGB.
         assert_eq!(run(None, ColourSpace::Origin), (vec![200, 60, 40], None));
         let grey = encoded(&ColorProfile::new_gray_with_gamma(1.0));
         assert!(run(Some(&grey), ColourSpace::Origin).1.is_none());
+        // No `cs`: a wide-gamut profile is kept with its numbers, as origin; an sRGB one is
+        // dropped (origin keeps it); grey, unreadable and absent profiles give untagged sRGB.
+        assert_eq!(run(Some(&p3), ColourSpace::Default), (vec![200, 60, 40], Some(p3.clone())));
+        let srgb_icc = encoded(&ColorProfile::new_srgb());
+        assert_eq!(run(Some(&srgb_icc), ColourSpace::Default), (vec![200, 60, 40], None));
+        assert_eq!(run(Some(&srgb_icc), ColourSpace::Origin).1, Some(srgb_icc.clone()));
+        assert_eq!(run(None, ColourSpace::Default), (vec![200, 60, 40], None));
+        assert_eq!(run(Some(b"junk"), ColourSpace::Default), (vec![200, 60, 40], None));
+        let (grey_px, grey_tag) = run(Some(&grey), ColourSpace::Default);
+        assert_eq!((grey_px, grey_tag), run(Some(&grey), ColourSpace::SrgbUntagged));
         // Adobe RGB: untagged sRGB red (200,60,40) is less saturated in the wider space.
         let (adobe, icc) = run(None, ColourSpace::AdobeRgb1998);
         assert_eq!(run(Some(b"junk"), ColourSpace::AdobeRgb1998).0, adobe, "unreadable profile: sRGB numbers");
@@ -349,7 +369,7 @@ mod tests {
         let p3 = ColorProfile::new_display_p3();
         // Grey stays grey in any RGB space with a D65 white; 16-bit in, 16-bit out.
         let mut d = Decoded::Sixteen(Image16::new(2, 1, 4, vec![32768, 32768, 32768, 1234, 65535, 0, 0, 65535]));
-        assert!(Conversion::new(Some(&p3.encode().unwrap()), ColourSpace::Default).apply(&mut d));
+        assert!(Conversion::new(Some(&p3.encode().unwrap()), ColourSpace::SrgbUntagged).apply(&mut d));
         let Decoded::Sixteen(i) = d else { panic!("still 16-bit") };
         assert!(i.data[..3].iter().all(|&v| v.abs_diff(32768) < 64), "{:?}", i.data);
         assert_eq!((i.data[3], i.data[7]), (1234, 65535), "alpha untouched");

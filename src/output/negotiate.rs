@@ -14,7 +14,7 @@ pub struct Output {
     /// The choice depended on the `Accept` header, so caches must `Vary: Accept`.
     pub vary_accept: bool,
     /// `cs` as far as the output can carry it: GIF (no profile written) and text
-    /// summaries get sRGB numbers instead of a tagged space.
+    /// summaries get untagged sRGB numbers instead of a tagged (or kept) space.
     pub cs: ColourSpace,
     /// `dpi` (JPEG and PNG write it).
     pub dpi: Option<u32>,
@@ -99,7 +99,7 @@ pub fn negotiate(params: &Params, source: &Probe, accepts: &Accepts, output_pixe
     let cs = match params.cs {
         ColourSpace::Strip => ColourSpace::Strip,
         cs if format.carries_icc() && !summary => cs,
-        _ => ColourSpace::Default,
+        _ => ColourSpace::SrgbUntagged,
     };
     Output {
         options: EncodeOptions {
@@ -259,11 +259,14 @@ mod tests {
         assert_eq!(out("cs=adobergb1998", Format::Jpeg).cs, ColourSpace::AdobeRgb1998);
         assert_eq!(out("cs=origin&fm=webp", Format::Jpeg).cs, ColourSpace::Origin);
         assert_eq!(out("cs=tinysrgb&fm=png8", Format::Jpeg).cs, ColourSpace::TinySrgb);
-        // No profile in GIF output, nor in text: sRGB numbers instead.
-        assert_eq!(out("cs=adobergb1998&fm=gif", Format::Jpeg).cs, ColourSpace::Default);
+        // No profile in GIF output, nor in text: untagged sRGB numbers instead, also without
+        // `cs` (which elsewhere keeps a wide-gamut original's profile).
+        assert_eq!(out("cs=adobergb1998&fm=gif", Format::Jpeg).cs, ColourSpace::SrgbUntagged);
+        assert_eq!(out("fm=gif", Format::Jpeg).cs, ColourSpace::SrgbUntagged);
         assert_eq!(out("cs=origin&fm=avif", Format::Jpeg).cs, ColourSpace::Origin);
-        assert_eq!(out("cs=adobergb1998&fm=blurhash", Format::Jpeg).cs, ColourSpace::Default);
-        assert_eq!(out("cs=srgb&palette=json", Format::Jpeg).cs, ColourSpace::Default);
+        assert_eq!(out("cs=adobergb1998&fm=blurhash", Format::Jpeg).cs, ColourSpace::SrgbUntagged);
+        assert_eq!(out("cs=srgb&palette=json", Format::Jpeg).cs, ColourSpace::SrgbUntagged);
+        assert_eq!(out("palette=css", Format::Jpeg).cs, ColourSpace::SrgbUntagged);
         assert_eq!(out("cs=strip&fm=gif", Format::Jpeg).cs, ColourSpace::Strip);
         assert_eq!(out("dpi=300", Format::Jpeg).dpi, Some(300));
         assert_eq!(out("dpi=0", Format::Jpeg).dpi, None);

@@ -120,9 +120,14 @@ pub enum Fm {
 /// `cs`: the output's colour space and the ICC profile that says so (see `codec::icc`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ColourSpace {
-    /// No `cs`: sRGB numbers without a profile, which is what browsers assume.
+    /// No `cs`: an original with a wide-gamut (not sRGB) RGB profile keeps its numbers and that
+    /// profile, as `origin`; any other original becomes sRGB numbers without a profile, as
+    /// `SrgbUntagged` (measured in browsers: docs/formats.md, "What no `cs` means").
     #[default]
     Default,
+    /// sRGB numbers without a profile, which is what browsers assume. Not a URL value: what
+    /// outputs that cannot carry a profile (GIF, palettes, BlurHash) get instead of a tagged space.
+    SrgbUntagged,
     /// sRGB numbers with an sRGB profile.
     Srgb,
     /// sRGB numbers with a compact (~500-byte) sRGB profile.
@@ -131,7 +136,7 @@ pub enum ColourSpace {
     AdobeRgb1998,
     /// The decoded numbers untouched, no profile.
     Strip,
-    /// The original's numbers and its RGB profile; otherwise as `Default`.
+    /// The original's numbers and its RGB profile (sRGB ones too); otherwise as `SrgbUntagged`.
     Origin,
 }
 

@@ -292,8 +292,9 @@ fn icc_reference_psnr(ours: &[u8], original: &[u8]) -> Result<f64, String> {
     v["psnr"].as_f64().ok_or_else(|| "no psnr".into())
 }
 
-/// Embedded profiles (Display P3, grey, ProPhoto) come out as the sRGB an ICC-aware reference
-/// (Pillow with LittleCMS) produces; cs=strip keeps the numbers and so differs.
+/// Embedded profiles (Display P3, grey, ProPhoto) come out, with `cs=srgb`, as the sRGB an
+/// ICC-aware reference (Pillow with LittleCMS) produces; cs=strip keeps the numbers and so
+/// differs. (Without `cs` the wide-gamut ones keep their profile: docs/formats.md.)
 pub fn colour_management(s: &Servers) -> Result<(), String> {
     if s.corpus.is_none() || !pillow_available() {
         println!("    (skipped: needs ../shared/corpus and Pillow)");
@@ -303,7 +304,7 @@ pub fn colour_management(s: &Servers) -> Result<(), String> {
         [("wgt__P3-sRGB-color-ring.jpg", 38.0), ("sharp__concert.jpg", 38.0), ("sharp__prophoto.png", 30.0)]
     {
         let original = super::http::request(&s.origin, "GET", &format!("/{name}"), &[]).map_err(|e| e.to_string())?;
-        let t = format!("/{name}?w=300&fm=png");
+        let t = format!("/{name}?w=300&fm=png&cs=srgb");
         let r = get(s, &t)?;
         expect_status(&r, 200, &t)?;
         let psnr = icc_reference_psnr(&r.body, &original.body)?;
@@ -313,6 +314,11 @@ pub fn colour_management(s: &Servers) -> Result<(), String> {
             let t = format!("/{name}?w=300&fm=png&cs=strip");
             let stripped = icc_reference_psnr(&get(s, &t)?.body, &original.body)?;
             check(stripped + 3.0 < psnr, || format!("{t}: stripped {stripped:.1} dB should be worse than {psnr:.1}"))?;
+            // Without `cs` the wide-gamut original keeps its profile (docs/formats.md).
+            let t = format!("/{name}?w=300&fm=png");
+            let kept = ixora::codec::container::read(&get(s, &t)?.body, Format::Png).icc;
+            let icc = ixora::codec::container::read(&original.body, Format::Jpeg).icc;
+            check(kept.is_some() && kept == icc, || format!("{t}: profile not kept"))?;
         }
     }
     Ok(())

@@ -34,7 +34,8 @@ pub fn handle(req: &Request) -> Result<Response, Error> {
             let host = get("host").map(str::to_string).unwrap_or_else(|| super::request_host(req));
             let source = sources::lookup(&host)?;
             let path = if path.starts_with('/') { path.to_string() } else { format!("/{path}") };
-            cache::image_key(&source.id(), &source.origin_path(&path))
+            // Located as requests are, so a web-proxy image is purged by the URL it is cached under.
+            cache::image_key(&source.id(), &source.locate(&path)?.key())
         }
         (None, Some(host)) => cache::source_key(&sources::lookup(host)?.id()),
         _ => {

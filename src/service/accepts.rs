@@ -110,7 +110,7 @@ fn hint_headers(params: &Params) -> impl Iterator<Item = &'static str> {
 }
 
 /// Whether an `Accept` header lists `mime` with a non-zero q.
-pub fn accepts(accept: &str, mime: &str) -> bool {
+fn accepts(accept: &str, mime: &str) -> bool {
     accept.split(',').any(|item| {
         let mut parts = item.split(';').map(str::trim);
         let ty = parts.next().unwrap_or("");

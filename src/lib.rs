@@ -4,7 +4,8 @@
 //! - engine — bytes + parameters → bytes: `params` (the URL grammar), `codec` (probe, decode,
 //!   encode, limits), `plan` (geometry as arithmetic), `analyse` (pixels looked at before the
 //!   plan is final), `pipeline` (the ordered steps), `ops` (kernels), `output` (format choice,
-//!   `fm=json`, palettes), `render` (the path through all of them);
+//!   `fm=json`, palettes), `render` (the path through all of them), `working_copy` (a large original decoded once,
+//!   small);
 //! - service — the pure HTTP policy: sources, the fetch guard, signatures, cache keys, TTLs,
 //!   response headers;
 //! - edge — the Fastly adapter (wasm only).
@@ -21,6 +22,7 @@ pub mod params;
 pub mod pipeline;
 pub mod plan;
 pub mod render;
+pub mod working_copy;
 
 // service
 pub mod service;
@@ -31,4 +33,5 @@ pub mod edge;
 
 pub use error::{Error, Result};
 pub use output::negotiate::Accepts;
-pub use render::{render, render_with, Assets, Rendered};
+pub use render::{render, render_copy, render_with, Assets, Rendered};
+pub use working_copy::WorkingCopy;

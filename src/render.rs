@@ -18,6 +18,7 @@ use crate::params::{Fm, Palette, Params};
 use crate::pipeline::{self, Finish};
 use crate::plan;
 use crate::plan::timeline::Timeline;
+use crate::working_copy::WorkingCopy;
 
 /// Milliseconds spent in each stage.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -59,15 +60,56 @@ pub fn render_with(
     limits: &Limits,
     assets: &Assets,
 ) -> Result<Rendered> {
+    let rendered = render_from(Start::Original(bytes), params, accepts, limits, assets)?;
+    rendered.ok_or_else(|| Error::internal("a render from the original's bytes asked for the original"))
+}
+
+/// Renders from a working copy of the original instead of its bytes; `None` when the request
+/// needs what the copy does not have (more pixels, the original's own bytes for `fm=json`):
+/// then the caller renders from the original. The output is the one the original would give,
+/// within the resampling difference of starting from fewer pixels.
+pub fn render_copy(
+    copy: WorkingCopy,
+    params: &Params,
+    accepts: &Accepts,
+    limits: &Limits,
+    assets: &Assets,
+) -> Result<Option<Rendered>> {
+    render_from(Start::Copy(copy), params, accepts, limits, assets)
+}
+
+/// What a render starts from.
+enum Start<'a> {
+    Original(&'a [u8]),
+    Copy(WorkingCopy),
+}
+
+fn render_from(
+    input: Start,
+    params: &Params,
+    accepts: &Accepts,
+    limits: &Limits,
+    assets: &Assets,
+) -> Result<Option<Rendered>> {
     let start = Instant::now();
-    let probe = codec::probe(bytes, limits)?;
+    let (bytes, copy) = match input {
+        Start::Original(bytes) => (bytes, None),
+        Start::Copy(copy) => (&[][..], Some(copy)),
+    };
+    let probe = match &copy {
+        Some(c) => c.probe.clone(),
+        None => codec::probe(bytes, limits)?,
+    };
     // fm=json describes the original; nothing is decoded unless faces=1 asks for faces.
     if params.fm == Some(Fm::Json) && params.output.palette.is_none() {
+        if copy.is_some() {
+            return Ok(None);
+        }
         let mut body = metadata::json(bytes, &probe);
         if params.faces {
             body = with_faces(body, bytes, &probe, params, limits)?;
         }
-        return Ok(text(body.into_bytes(), "application/json", &probe, start));
+        return Ok(Some(text(body.into_bytes(), "application/json", &probe, start)));
     }
     let stored = (probe.width, probe.height);
     let plan = plan::plan(params, stored, probe.orientation, limits)?;
@@ -87,29 +129,28 @@ pub fn render_with(
     let mask = mask_image(assets, &plan, limits)?;
     // Colour management (`cs`): embedded RGB and grey profiles are converted (CMYK profiles are
     // applied by the JPEG decoder), and the output's profile is chosen.
-    let extras = codec::container::read(bytes, probe.format);
+    let extras = match &copy {
+        Some(c) => codec::container::Extras { icc: c.icc.clone(), iptc: c.iptc.clone(), ..Default::default() },
+        None => codec::container::read(bytes, probe.format),
+    };
     let colour = codec::icc::Conversion::new(extras.icc.as_deref(), output.cs);
     let wants = plan::wants(&plan, params, Trim::new(&params.trim, probe.has_alpha));
     let job =
         Job { bytes, probe: &probe, params, limits, output: &output, colour: &colour, finish, mask: mask.as_ref() };
     if probe.frames > 1 && summary.is_none() && animated_output && timeline.single().is_none() {
-        return animate(&job, plan, &wants, &timeline, start);
+        return animate(&job, plan, &wants, &timeline, start).map(Some);
     }
 
     let mut raster = match timeline.single() {
         Some(n) if probe.frames > 1 && n > 0 => nth_frame(bytes, &probe, n, limits)?.into(),
-        _ => {
-            // A vector source is drawn at the size the output needs, even above its own.
-            let (dw, dh) = if probe.format.is_vector() {
-                plan.render_size()
-            } else if wants.whole_source() {
-                plan.source
-            } else {
-                plan.decode_size()
-            };
-            let stored_min = if plan.orientation >= 5 { (dh, dw) } else { (dw, dh) };
-            codec::decode_full_depth(bytes, &probe, stored_min, limits)?
+        _ if copy.is_some() => {
+            let stored_min = stored_min(&plan, &wants, &probe);
+            match copy {
+                Some(c) if c.covers(stored_min) => c.into_raster(),
+                _ => return Ok(None),
+            }
         }
+        _ => codec::decode_full_depth(bytes, &probe, stored_min(&plan, &wants, &probe), limits)?,
     };
     colour.apply(&mut raster.pixels);
     let findings = analyse::run(&raster, &plan, &wants);
@@ -133,7 +174,7 @@ pub fn render_with(
         None => (codec::encode_tagged(&image, &output.options, &tags)?, output.options.format.mime()),
     };
     let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1000.0;
-    Ok(Rendered {
+    Ok(Some(Rendered {
         body,
         mime,
         width: image.width,
@@ -146,7 +187,24 @@ pub fn render_with(
             transform: ms(decoded_at, transformed_at),
             encode: ms(transformed_at, Instant::now()),
         },
-    })
+    }))
+}
+
+/// The smallest decode (stored orientation) the render needs: a vector is drawn at the size the
+/// output needs, even above its own; a region chosen from the pixels needs the whole source.
+fn stored_min(plan: &plan::Plan, wants: &Wants, probe: &Probe) -> (u32, u32) {
+    let (dw, dh) = if probe.format.is_vector() {
+        plan.render_size()
+    } else if wants.whole_source() {
+        plan.source
+    } else {
+        plan.decode_size()
+    };
+    if plan.orientation >= 5 {
+        (dh, dw)
+    } else {
+        (dw, dh)
+    }
 }
 
 /// `X-Ixora-Ignored` entries the plan adds: an output sized down to the limits.

@@ -25,6 +25,7 @@ pub struct Finish {
 
 pub use canvas::with_channels;
 pub use orient::orient_rect;
+pub use resize::shrink_whole;
 
 /// Turns a stored image upright for its EXIF orientation.
 pub fn orient_image(image: Image, orientation: u8) -> Image {

@@ -62,6 +62,25 @@ pub fn crop_and_resize(raster: Raster, plan: &Plan) -> Result<Image> {
     Ok(Image::new(dw, dh, decoded.channels, dst.into_vec()))
 }
 
+/// The whole decoded image (8-bit) resized to exactly `to`: a working copy of an original. The
+/// crop is the stored extent at the decoder's scale, so the copy's scale is exactly
+/// `to / stored` per axis, whatever partial block the decoder added at the edges.
+pub fn shrink_whole(raster: Raster, stored: (u32, u32), to: (u32, u32)) -> Result<Image> {
+    let image = raster.pixels.into_8bit();
+    let (width, height) = (image.width, image.height);
+    let (x, y, w, h) = crop_box((0.0, 0.0, stored.0 as f64, stored.1 as f64), raster.scale, stored, (width, height));
+    let failed = |e: &dyn std::fmt::Display| {
+        Error::internal(format!("working copy of {width}x{height} at {}x{}: {e}", to.0, to.1))
+    };
+    let pixel_type = if image.has_alpha() { PixelType::U8x4 } else { PixelType::U8x3 };
+    let options =
+        ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3)).crop(x, y, w, h).use_alpha(true);
+    let src = ImageRef::new(width, height, &image.data, pixel_type).map_err(|e| failed(&e))?;
+    let mut dst = FirImage::new(to.0, to.1, pixel_type);
+    Resizer::new().resize(&src, &mut dst, &options).map_err(|e| failed(&e))?;
+    Ok(Image::new(to.0, to.1, image.channels, dst.into_vec()))
+}
+
 /// A rectangle in stored pixels as a crop box of the decoded image, kept inside it. A DCT-scaled
 /// decode is ceil(side·s/8) wide while the stored side maps to side·s/8: its last pixel stands
 /// for the stored pixels past the last whole block, so a rectangle that reaches the stored
@@ -88,7 +107,6 @@ fn crop_box(
     (x, y, w, h)
 }
 
-/// The 16-bit resize: same filter and crop, rounded to 8 bits at the end.
 /// The 16-bit resize: same filter and crop, rounded to 8 bits at the end.
 fn resize16(src: &Image16, (dw, dh): (u32, u32), options: &ResizeOptions) -> std::result::Result<Image, String> {
     let data = if src.channels == 4 {

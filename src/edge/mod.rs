@@ -18,7 +18,7 @@ use crate::error::Error;
 use crate::output::negotiate::Accepts;
 use crate::params::Params;
 use crate::service::accepts::{self, ClientHints};
-use crate::service::cache::{self as policy, Meta};
+use crate::service::cache::{self as policy, Meta, OriginalMeta};
 use crate::service::respond::{self, StageTimes};
 use crate::service::signature;
 use crate::service::source::{Location, Source};
@@ -37,7 +37,7 @@ pub fn main() {
     let path = req.get_path().to_string();
     let query = req.get_query_str().unwrap_or("").to_string();
     let host = request_host(&req);
-    let mut after = None;
+    let mut after = Vec::new();
     let (resp, mut log) = handle(req, started, &mut after);
     if log.host.is_empty() {
         log.host = host;
@@ -45,14 +45,12 @@ pub fn main() {
     let status = resp.get_status().as_u16();
     write_log(&method, &path, &query, status, &log, started);
     resp.send_to_client();
-    // Work that must not delay the client: refreshing a stale cache entry.
-    if let Some(job) = after {
-        job();
-    }
+    // Work that must not delay the client: refreshing a stale entry, making a working copy.
+    after.into_iter().for_each(|job| job());
 }
 
 /// Work to run after the response has been sent.
-type After = Option<Box<dyn FnOnce()>>;
+type After = Vec<Box<dyn FnOnce()>>;
 
 /// What the log line reports besides the request itself.
 #[derive(Default)]
@@ -121,15 +119,30 @@ fn route(req: &Request, started: Instant, log: &mut LogFields, after: &mut After
 
     let key = policy::cache_key(&source.id(), &original.key(), &params, &accepts, &hints);
     let surrogate_keys = policy::surrogate_keys(&source.id(), &original.key());
-    let (cached, revalidation) = cache::lookup_or_produce(&key, &surrogate_keys, || {
-        produce(&source, &host, &original, &params, &accepts, &limits, log)
-    })?;
+    let job = Produce {
+        source: &source,
+        host: &host,
+        original: &original,
+        params: &params,
+        accepts: &accepts,
+        limits: &limits,
+    };
+    let (cached, revalidation) = cache::lookup_or_produce(&key, &surrogate_keys, || produce(&job, log, after))?;
     let meta = &cached.meta;
     if let Some(revalidation) = revalidation {
         let (source, host, original, params) = (source.clone(), host.clone(), original.clone(), params.clone());
-        *after = Some(Box::new(move || {
-            let mut scratch = LogFields::default();
-            revalidation.run(|| produce(&source, &host, &original, &params, &accepts, &limits, &mut scratch))
+        after.push(Box::new(move || {
+            let job = Produce {
+                source: &source,
+                host: &host,
+                original: &original,
+                params: &params,
+                accepts: &accepts,
+                limits: &limits,
+            };
+            let (mut scratch, mut later) = (LogFields::default(), Vec::new());
+            revalidation.run(|| produce(&job, &mut scratch, &mut later));
+            later.into_iter().for_each(|job| job());
         }));
     }
     log.cache = cached.status.log_str();
@@ -171,52 +184,142 @@ fn route(req: &Request, started: Instant, log: &mut LogFields, after: &mut After
     Ok(resp)
 }
 
-/// On a miss: fetch the original and render it (or pass it through untouched).
-fn produce(
-    source: &Source,
-    host: &str,
-    original: &Location,
-    params: &Params,
-    accepts: &Accepts,
-    limits: &Limits,
-    log: &mut LogFields,
-) -> Result<(Meta, Vec<u8>), Error> {
+/// On a miss: render from the original's working copy when it has the pixels, else from the
+/// original (cached, or fetched from the origin), or pass the original through untouched.
+fn produce(job: &Produce, log: &mut LogFields, after: &mut Vec<Box<dyn FnOnce()>>) -> Result<(Meta, Vec<u8>), Error> {
+    let Produce { source, host, original: at, params, accepts, limits } = *job;
+    let (source_id, path) = (source.id(), at.key());
+    let original_key = policy::original_key(&source_id, &path);
+    let surrogate_keys = policy::surrogate_keys(&source_id, &path);
+    let mask = || params.mask_image().map(|v| fetch_asset(source, host, v, "mask", limits)).transpose();
+
+    if !params.is_passthrough() {
+        if let Some((original, rendered)) = render_from_copy(job, &original_key, &mask, log)? {
+            log.times.start = "copy";
+            return Ok(derivative(source, &original, rendered, log));
+        }
+    }
     let fetch_start = Instant::now();
-    let original = fetch(source, original, limits)?;
+    let ttl_of = |m: &OriginalMeta| policy::edge_ttl(source.ttl, m.cache_control.as_deref());
+    let cached = cache::original(&original_key, &surrogate_keys, ttl_of, |validators| {
+        fetch_if_changed(source, at, limits, validators)
+    })?;
     log.times.fetch = ms_since(fetch_start);
-    let ttl = policy::edge_ttl(source.ttl, original.cache_control.as_deref());
-    let mut meta =
-        Meta { ttl, last_modified: original.last_modified.clone(), bytes_in: original.body.len(), ..Meta::default() };
+    log.times.start = if cached.status == cache::Status::Hit { "original" } else { "origin" };
+    let original = cached.meta;
     if params.is_passthrough() {
         // No parameter: the original bytes, untouched.
-        meta.mime = Format::sniff(&original.body)
+        let mime = Format::sniff(&cached.body)
             .map(Format::mime)
             .or(original.content_type.as_deref())
             .unwrap_or("application/octet-stream")
             .to_string();
-        meta.etag = respond::etag(&original.body);
-        return Ok((meta, original.body));
+        let meta = Meta {
+            mime,
+            etag: respond::etag(&cached.body),
+            ttl: ttl_of(&original),
+            last_modified: original.last_modified.clone(),
+            bytes_in: original.bytes,
+            ..Meta::default()
+        };
+        return Ok((meta, cached.body));
     }
-    let mask = params.mask_image().map(|v| fetch_asset(source, host, v, "mask", limits)).transpose()?;
-    let rendered = crate::render_with(&original.body, params, accepts, limits, &crate::render::Assets { mask })?;
+    let rendered = crate::render_with(&cached.body, params, accepts, limits, &crate::render::Assets { mask: mask()? })?;
+    // The first render of a large original leaves a working copy for the next ones, made after
+    // the response is sent so this client does not wait for it.
+    let ttl = ttl_of(&original);
+    if ttl > 0 && rendered.source.0 as u64 * rendered.source.1 as u64 > crate::working_copy::MIN_PIXELS {
+        let (key, body, limits, meta) = (policy::copy_key(&source_id, &path), cached.body, *limits, original.clone());
+        after.push(Box::new(move || {
+            if let Ok(Some(copy)) = crate::WorkingCopy::make(&body, &limits) {
+                drop(body);
+                cache::store_copy(&key, &surrogate_keys, ttl, &meta, &copy.to_bytes());
+            }
+        }));
+    }
+    Ok(derivative(source, &original, rendered, log))
+}
+
+/// What one `produce` call works on.
+#[derive(Clone, Copy)]
+struct Produce<'a> {
+    source: &'a Source,
+    host: &'a str,
+    original: &'a Location,
+    params: &'a Params,
+    accepts: &'a Accepts,
+    limits: &'a Limits,
+}
+
+/// The render from the original's working copy, when one is cached, was made from the version
+/// of the original the cache holds, and has the pixels this request needs.
+fn render_from_copy(
+    job: &Produce,
+    original_key: &str,
+    mask: &dyn Fn() -> Result<Option<Vec<u8>>, Error>,
+    log: &mut LogFields,
+) -> Result<Option<(OriginalMeta, crate::Rendered)>, Error> {
+    let copy_key = policy::copy_key(&job.source.id(), &job.original.key());
+    let load_start = Instant::now();
+    let Some((original, bytes)) = cache::copy(&copy_key) else { return Ok(None) };
+    if cache::original_version(original_key).is_some_and(|v| v != original.version) {
+        return Ok(None);
+    }
+    let Ok(copy) = crate::WorkingCopy::from_bytes(bytes) else { return Ok(None) };
+    let loaded = ms_since(load_start);
+    let assets = crate::render::Assets { mask: mask()? };
+    let Some(mut rendered) = crate::render_copy(copy, job.params, job.accepts, job.limits, &assets)? else {
+        return Ok(None);
+    };
+    // Loading the copy is this render's decode.
+    rendered.timings.decode += loaded;
+    log.times.fetch = 0.0;
+    Ok(Some((original, rendered)))
+}
+
+/// A rendered derivative and what the cache keeps beside it.
+fn derivative(
+    source: &Source,
+    original: &OriginalMeta,
+    rendered: crate::Rendered,
+    log: &mut LogFields,
+) -> (Meta, Vec<u8>) {
     log.times.render = rendered.timings;
-    meta.mime = rendered.mime.to_string();
-    meta.etag = respond::etag(&rendered.body);
-    meta.vary_accept = rendered.vary_accept;
-    meta.dims_in = Some(rendered.source);
-    meta.dims_out = Some((rendered.width, rendered.height));
-    meta.notes = rendered.notes;
-    Ok((meta, rendered.body))
+    let meta = Meta {
+        mime: rendered.mime.to_string(),
+        etag: respond::etag(&rendered.body),
+        vary_accept: rendered.vary_accept,
+        last_modified: original.last_modified.clone(),
+        ttl: policy::edge_ttl(source.ttl, original.cache_control.as_deref()),
+        dims_in: Some(rendered.source),
+        dims_out: Some((rendered.width, rendered.height)),
+        bytes_in: original.bytes,
+        notes: rendered.notes,
+    };
+    (meta, rendered.body)
 }
 
 /// Fetches an image the source has located: from its backend, or for a web-proxy URL from the
 /// backend the guard allows for that address.
 fn fetch(source: &Source, at: &Location, limits: &Limits) -> Result<origin::Original, Error> {
-    let backend = match at {
-        Location::Origin(_) => source.backend.clone(),
-        Location::Url(target) => sources::proxy_backend(source, target)?,
-    };
-    origin::fetch(&backend, at.path(), origin_timeout(), limits)
+    origin::fetch(&backend(source, at)?, at.path(), origin_timeout(), limits)
+}
+
+/// `fetch`, or 304 when the version the validators name is current.
+fn fetch_if_changed(
+    source: &Source,
+    at: &Location,
+    limits: &Limits,
+    validators: &origin::Validators,
+) -> Result<origin::Fetched, Error> {
+    origin::fetch_if_changed(&backend(source, at)?, at.path(), origin_timeout(), limits, validators)
+}
+
+fn backend(source: &Source, at: &Location) -> Result<String, Error> {
+    match at {
+        Location::Origin(_) => Ok(source.backend.clone()),
+        Location::Url(target) => sources::proxy_backend(source, target),
+    }
 }
 
 /// A secondary image named by `param` (`mask=<url>`), located and fetched like originals. Its
@@ -293,6 +396,7 @@ fn write_log(method: &Method, path: &str, query: &str, status: u16, log: &LogFie
         "dims_in": log.dims_in.map(|(w, h)| format!("{w}x{h}")),
         "dims_out": log.dims_out.map(|(w, h)| format!("{w}x{h}")),
         "format": log.format,
+        "start": (!log.times.start.is_empty()).then_some(log.times.start),
         "fetch_ms": log.times.fetch,
         "decode_ms": log.times.render.decode,
         "transform_ms": log.times.render.transform,

@@ -16,12 +16,40 @@ pub struct Original {
     pub last_modified: Option<String>,
     /// The origin's Cache-Control, for the edge TTL when the source sets none.
     pub cache_control: Option<String>,
+    pub etag: Option<String>,
+}
+
+/// A conditional fetch's answer: new bytes, or "what you have is current" (304).
+pub enum Fetched {
+    Fresh(Original),
+    NotModified,
+}
+
+/// What a cached original says about its version, sent back to the origin to revalidate it.
+#[derive(Default)]
+pub struct Validators<'a> {
+    pub etag: Option<&'a str>,
+    pub last_modified: Option<&'a str>,
 }
 
 /// How long the origin may take to start answering, unless the settings store says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 
 pub fn fetch(backend: &str, path: &str, timeout: Duration, limits: &Limits) -> Result<Original, Error> {
+    match fetch_if_changed(backend, path, timeout, limits, &Validators::default())? {
+        Fetched::Fresh(original) => Ok(original),
+        Fetched::NotModified => Err(Error::bad_gateway(format!("the origin answered 304 for {path} unasked"))),
+    }
+}
+
+/// `fetch`, asking the origin to answer 304 when the version the validators name is current.
+pub fn fetch_if_changed(
+    backend: &str,
+    path: &str,
+    timeout: Duration,
+    limits: &Limits,
+    validators: &Validators,
+) -> Result<Fetched, Error> {
     let send_error = |e: SendError| match e.root_cause() {
         SendErrorCause::ConnectionTimeout | SendErrorCause::HttpResponseTimeout | SendErrorCause::DnsTimeout => {
             Error::gateway_timeout("the origin did not answer in time")
@@ -30,7 +58,14 @@ pub fn fetch(backend: &str, path: &str, timeout: Duration, limits: &Limits) -> R
     };
     // Our own deadline, polled: backend timeouts surface differently in Viceroy and production.
     let deadline = Instant::now() + timeout;
-    let mut pending = Request::get(format!("http://{backend}{path}")).send_async(backend).map_err(send_error)?;
+    let mut req = Request::get(format!("http://{backend}{path}"));
+    if let Some(etag) = validators.etag {
+        req.set_header(header::IF_NONE_MATCH, etag);
+    }
+    if let Some(modified) = validators.last_modified {
+        req.set_header(header::IF_MODIFIED_SINCE, modified);
+    }
+    let mut pending = req.send_async(backend).map_err(send_error)?;
     let mut resp = loop {
         match pending.poll() {
             PollResult::Done(result) => break result.map_err(send_error)?,
@@ -42,6 +77,10 @@ pub fn fetch(backend: &str, path: &str, timeout: Duration, limits: &Limits) -> R
         }
     };
     let status = resp.get_status();
+    let asked = validators.etag.is_some() || validators.last_modified.is_some();
+    if status == StatusCode::NOT_MODIFIED && asked {
+        return Ok(Fetched::NotModified);
+    }
     if status == StatusCode::NOT_FOUND || status == StatusCode::GONE {
         return Err(Error::not_found(format!("{path} was not found at the origin")));
     }
@@ -68,6 +107,7 @@ pub fn fetch(backend: &str, path: &str, timeout: Duration, limits: &Limits) -> R
     let content_type = resp.get_header_str(header::CONTENT_TYPE).map(str::to_string);
     let last_modified = resp.get_header_str(header::LAST_MODIFIED).map(str::to_string);
     let cache_control = resp.get_header_str(header::CACHE_CONTROL).map(str::to_string);
+    let etag = resp.get_header_str(header::ETAG).map(str::to_string);
     let mut body = Vec::with_capacity(declared.unwrap_or(0));
     resp.take_body()
         .take(limits.max_input_bytes as u64 + 1)
@@ -76,5 +116,5 @@ pub fn fetch(backend: &str, path: &str, timeout: Duration, limits: &Limits) -> R
     if body.len() > limits.max_input_bytes {
         return Err(too_large());
     }
-    Ok(Original { body, content_type, last_modified, cache_control })
+    Ok(Fetched::Fresh(Original { body, content_type, last_modified, cache_control, etag }))
 }

@@ -35,11 +35,77 @@ pub fn cache_key(
         key.push_str(&accepts::cache_key(accepts));
     }
     key.push_str(&hints.cache_key());
-    if key.len() > MAX_KEY_BYTES {
-        let digest = crate::service::signature::Md5::digest(key.as_bytes());
-        key = format!("ixora1|{source_id}|md5:{}", crate::service::signature::hex(&digest));
+    bounded(key, source_id)
+}
+
+/// Cache key of an original's bytes, shared by all its derivatives.
+pub fn original_key(source_id: &str, origin_path: &str) -> String {
+    bounded(format!("ixora1|original|{source_id}|{origin_path}"), source_id)
+}
+
+/// Cache key of an original's working copy (src/working_copy.rs).
+pub fn copy_key(source_id: &str, origin_path: &str) -> String {
+    bounded(format!("ixora1|copy|{source_id}|{origin_path}"), source_id)
+}
+
+fn bounded(key: String, source_id: &str) -> String {
+    if key.len() <= MAX_KEY_BYTES {
+        return key;
     }
-    key
+    let digest = crate::service::signature::Md5::digest(key.as_bytes());
+    format!("ixora1|{source_id}|md5:{}", crate::service::signature::hex(&digest))
+}
+
+/// What the cache keeps beside an original's bytes, and beside its working copy: how to
+/// revalidate it with the origin, and what a derivative reports about it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OriginalMeta {
+    pub content_type: Option<String>,
+    pub last_modified: Option<String>,
+    /// The origin's ETag, sent back as `If-None-Match`.
+    pub etag: Option<String>,
+    /// The origin's Cache-Control, for the TTL of derivatives made from it.
+    pub cache_control: Option<String>,
+    pub bytes: usize,
+    /// Which version of the original: its ETag, else Last-Modified, else a hash of its bytes. A
+    /// working copy made from another version is not used.
+    pub version: String,
+}
+
+impl OriginalMeta {
+    pub fn version_of(etag: Option<&str>, last_modified: Option<&str>, body: &[u8]) -> String {
+        match (etag, last_modified) {
+            (Some(e), _) => format!("etag:{e}"),
+            (None, Some(l)) => format!("modified:{l}|{}", body.len()),
+            (None, None) => format!("fnv:{:016x}", fnv1a(body)),
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::json!({
+            "content_type": self.content_type,
+            "last_modified": self.last_modified,
+            "etag": self.etag,
+            "cache_control": self.cache_control,
+            "bytes": self.bytes,
+            "version": self.version,
+        })
+        .to_string()
+    }
+
+    /// `None` for anything unreadable: a miss, not an error.
+    pub fn from_json(bytes: &[u8]) -> Option<OriginalMeta> {
+        let v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+        let text = |k: &str| v.get(k).and_then(|s| s.as_str()).map(str::to_string);
+        Some(OriginalMeta {
+            content_type: text("content_type"),
+            last_modified: text("last_modified"),
+            etag: text("etag"),
+            cache_control: text("cache_control"),
+            bytes: v.get("bytes")?.as_u64()? as usize,
+            version: text("version")?,
+        })
+    }
 }
 
 /// Edge TTL: the source's `ttl` wins; otherwise the origin's `s-maxage`, then `max-age`; an origin
@@ -214,6 +280,32 @@ mod tests {
         let k = plain_key("default", &long, &p);
         assert!(k.len() < 100 && k.contains("md5:"));
         assert_ne!(k, plain_key("default", &format!("/{}.jpg", "b".repeat(5000)), &p));
+    }
+
+    #[test]
+    fn originals_and_copies_have_their_own_keys() {
+        let p = parse("").unwrap();
+        let keys =
+            [plain_key("default", "/a.jpg", &p), original_key("default", "/a.jpg"), copy_key("default", "/a.jpg")];
+        assert!(keys.iter().enumerate().all(|(i, k)| keys.iter().skip(i + 1).all(|o| o != k)), "{keys:?}");
+        assert_ne!(original_key("default", "/a.jpg"), original_key("default", "/b.jpg"));
+        assert!(copy_key("default", &"x".repeat(5000)).contains("md5:"));
+    }
+
+    #[test]
+    fn original_meta_round_trips_and_versions() {
+        let m = OriginalMeta {
+            content_type: Some("image/jpeg".into()),
+            etag: Some("\"abc\"".into()),
+            bytes: 10,
+            version: OriginalMeta::version_of(Some("\"abc\""), None, b"x"),
+            ..OriginalMeta::default()
+        };
+        assert_eq!(OriginalMeta::from_json(m.to_json().as_bytes()), Some(m));
+        assert_eq!(OriginalMeta::from_json(b"{}"), None);
+        // Without validators the bytes themselves tell versions apart.
+        assert_ne!(OriginalMeta::version_of(None, None, b"a"), OriginalMeta::version_of(None, None, b"b"));
+        assert_ne!(OriginalMeta::version_of(None, Some("t"), b"a"), OriginalMeta::version_of(None, Some("t"), b"ab"));
     }
 
     #[test]

@@ -82,6 +82,9 @@ pub fn error_headers(e: &Error, body_len: usize) -> Vec<(&'static str, String)> 
 /// Per-stage durations for `Server-Timing` (ms); `cpu` only when the runtime reports it.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct StageTimes {
+    /// What the render started from: `origin` (fetched now), `original` (the cached original's
+    /// bytes) or `copy` (the original's working copy); empty when nothing was rendered.
+    pub start: &'static str,
     pub fetch: f64,
     pub render: Timings,
     pub total: f64,
@@ -95,6 +98,9 @@ pub fn server_timing(t: &StageTimes) -> String {
     );
     if let Some(cpu) = t.cpu {
         s.push_str(&format!(", cpu;dur={cpu}"));
+    }
+    if !t.start.is_empty() {
+        s.push_str(&format!(", start;desc={}", t.start));
     }
     s
 }
@@ -118,6 +124,8 @@ mod tests {
             server_timing(&t),
             "fetch;dur=1.0, decode;dur=0.0, transform;dur=0.0, encode;dur=0.0, total;dur=5.2, cpu;dur=3"
         );
+        let t = StageTimes { start: "copy", ..t };
+        assert!(server_timing(&t).ends_with(", cpu;dur=3, start;desc=copy"));
     }
 
     fn header<'a>(h: &'a [(&'static str, String)], name: &str) -> Option<&'a str> {

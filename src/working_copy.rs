@@ -74,14 +74,23 @@ impl WorkingCopy {
         Raster { pixels: self.image.into(), scale }
     }
 
-    /// Header, then the raw pixels: loading is one copy.
+    /// `MAGIC`, the header's length (u32), the header, then the raw pixels: a reader takes the
+    /// header first and reads the pixels straight into their own buffer.
     pub fn to_bytes(&self) -> Vec<u8> {
+        let header = self.header();
+        let mut out = Vec::with_capacity(PREFIX + header.len() + self.image.data.len());
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&(header.len() as u32).to_le_bytes());
+        out.extend_from_slice(&header);
+        out.extend_from_slice(&self.image.data);
+        out
+    }
+
+    fn header(&self) -> Vec<u8> {
         let p = &self.probe;
         let blob = |b: &Option<Vec<u8>>| b.as_deref().unwrap_or(&[]).to_vec();
         let (icc, iptc) = (blob(&self.icc), blob(&self.iptc));
-        let mut out = Vec::with_capacity(64 + icc.len() + iptc.len() + self.image.data.len());
-        out.extend_from_slice(MAGIC);
-        out.push(format_code(p.format));
+        let mut out = vec![format_code(p.format)];
         for v in [p.width, p.height, p.frames, self.image.width, self.image.height] {
             out.extend_from_slice(&v.to_le_bytes());
         }
@@ -91,48 +100,53 @@ impl WorkingCopy {
             out.extend_from_slice(&(b.len() as u32).to_le_bytes());
             out.extend_from_slice(b);
         }
-        out.extend_from_slice(&self.image.data);
         out
     }
 
-    /// The copy `to_bytes` wrote; an entry that is not one (another version, cut short) is an error
-    /// the caller treats as no copy.
-    pub fn from_bytes(mut bytes: Vec<u8>) -> Result<WorkingCopy> {
+    /// The length of the header that follows a stored copy's first `PREFIX` bytes; `None` when
+    /// they are not a copy's (another version wrote the entry).
+    pub fn header_len(prefix: &[u8]) -> Option<usize> {
+        let len = prefix.strip_prefix(MAGIC)?.get(..4)?;
+        Some(u32::from_le_bytes(len.try_into().ok()?) as usize)
+    }
+
+    /// The copy `to_bytes` wrote, whole.
+    pub fn from_bytes(bytes: &[u8]) -> Result<WorkingCopy> {
         let bad = || Error::internal("working copy entry is unreadable");
-        let mut at = MAGIC.len();
-        if !bytes.starts_with(MAGIC) {
-            return Err(bad());
-        }
-        let mut take = |n: usize| -> Result<std::ops::Range<usize>> {
-            let r = at..at.checked_add(n).filter(|&e| e <= bytes.len()).ok_or_else(bad)?;
-            at = r.end;
+        let len = Self::header_len(bytes).ok_or_else(bad)?;
+        let header = bytes.get(PREFIX..PREFIX + len).ok_or_else(bad)?;
+        Self::from_parts(header, bytes[PREFIX + len..].to_vec())
+    }
+
+    /// The copy from its header and its pixels, read apart; any inconsistency is an error the
+    /// caller treats as no copy.
+    pub fn from_parts(header: &[u8], pixels: Vec<u8>) -> Result<WorkingCopy> {
+        let bad = || Error::internal("working copy entry is unreadable");
+        let mut at = 0usize;
+        let mut take = |n: usize| -> Result<&[u8]> {
+            let r = header.get(at..at.checked_add(n).ok_or_else(bad)?).ok_or_else(bad)?;
+            at += n;
             Ok(r)
         };
-        let format = format_from(bytes[take(1)?.start]).ok_or_else(bad)?;
+        let format = format_from(take(1)?[0]).ok_or_else(bad)?;
         let mut u32s = [0u32; 5];
         for v in &mut u32s {
-            let r = take(4)?;
-            *v = u32::from_le_bytes(bytes[r].try_into().map_err(|_| bad())?);
+            *v = u32::from_le_bytes(take(4)?.try_into().map_err(|_| bad())?);
         }
         let [width, height, frames, cw, ch] = u32s;
-        let flags = take(5)?;
         let [orientation, has_alpha, progressive, channels, present]: [u8; 5] =
-            bytes[flags].try_into().map_err(|_| bad())?;
+            take(5)?.try_into().map_err(|_| bad())?;
         let mut blobs = [None, None];
         for (i, blob) in blobs.iter_mut().enumerate() {
-            let r = take(4)?;
-            let len = u32::from_le_bytes(bytes[r].try_into().map_err(|_| bad())?) as usize;
-            let r = take(len)?;
+            let len = u32::from_le_bytes(take(4)?.try_into().map_err(|_| bad())?) as usize;
+            let b = take(len)?;
             if present & (1 << i) != 0 {
-                *blob = Some(bytes[r].to_vec());
+                *blob = Some(b.to_vec());
             }
         }
-        let pixels = cw as usize * ch as usize * channels as usize;
-        if !matches!(channels, 3 | 4) || bytes.len() - at != pixels {
+        if !matches!(channels, 3 | 4) || pixels.len() != cw as usize * ch as usize * channels as usize {
             return Err(bad());
         }
-        // The pixels are the tail: drop the header in place instead of copying them.
-        bytes.drain(..at);
         let [icc, iptc] = blobs;
         let probe = Probe {
             format,
@@ -143,9 +157,12 @@ impl WorkingCopy {
             frames,
             progressive: progressive != 0,
         };
-        Ok(WorkingCopy { probe, icc, iptc, image: Image::new(cw, ch, channels, bytes) })
+        Ok(WorkingCopy { probe, icc, iptc, image: Image::new(cw, ch, channels, pixels) })
     }
 }
+
+/// Bytes before a stored copy's header: `MAGIC` and the header's length.
+pub const PREFIX: usize = MAGIC.len() + 4;
 
 const FORMATS: [Format; 9] = [
     Format::Jpeg,
@@ -202,10 +219,15 @@ mod tests {
         let copy = WorkingCopy::make(&sample(3000, 2000), &Limits::default()).unwrap().unwrap();
         let copy = WorkingCopy { icc: Some(vec![1, 2, 3]), ..copy };
         let bytes = copy.to_bytes();
-        assert_eq!(WorkingCopy::from_bytes(bytes.clone()).unwrap(), copy);
-        assert!(WorkingCopy::from_bytes(bytes[..bytes.len() - 1].to_vec()).is_err());
-        assert!(WorkingCopy::from_bytes(b"IXWCOPY0".to_vec()).is_err());
-        assert!(WorkingCopy::from_bytes(Vec::new()).is_err());
+        assert_eq!(WorkingCopy::from_bytes(&bytes).unwrap(), copy);
+        assert!(WorkingCopy::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+        assert!(WorkingCopy::from_bytes(b"IXWCOPY0\0\0\0\0").is_err());
+        assert!(WorkingCopy::from_bytes(&[]).is_err());
+        // Read apart, as the edge does.
+        let len = WorkingCopy::header_len(&bytes[..PREFIX]).unwrap();
+        let pixels = bytes[PREFIX + len..].to_vec();
+        assert_eq!(WorkingCopy::from_parts(&bytes[PREFIX..PREFIX + len], pixels).unwrap(), copy);
+        assert!(WorkingCopy::from_parts(&bytes[PREFIX..PREFIX + len - 1], Vec::new()).is_err());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The derivative cache: `fastly::cache::core` transactions, so concurrent identical misses
 //! collapse onto one render (the others wait for its insert and then read it).
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::time::Duration;
 
 use fastly::cache::core::Transaction;
@@ -9,6 +9,7 @@ use fastly::cache::core::Transaction;
 use super::origin::{Fetched, Original, Validators};
 use crate::error::Error;
 use crate::service::cache::{Meta, OriginalMeta, STALE_WHILE_REVALIDATE_SECS};
+use crate::working_copy::WorkingCopy;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -207,15 +208,24 @@ pub fn original_version(key: &str) -> Option<String> {
     Some(OriginalMeta::from_json(&found.user_metadata())?.version)
 }
 
-/// A working copy's bytes and the original it was made from, when one is cached and usable. A
-/// plain lookup: a request never waits for a copy another one is making.
-pub fn copy(key: &str) -> Option<(OriginalMeta, Vec<u8>)> {
+/// A working copy and the original it was made from, when one is cached, usable and readable.
+/// A plain lookup: a request never waits for a copy another one is making. The pixels are read
+/// straight into their buffer in large reads (`into_bytes` grows a vector from small ones).
+pub fn copy(key: &str) -> Option<(OriginalMeta, WorkingCopy)> {
     let found = fastly::cache::core::lookup(key.as_bytes().to_vec().into()).execute().ok()??;
     if !found.is_usable() {
         return None;
     }
     let meta = OriginalMeta::from_json(&found.user_metadata())?;
-    Some((meta, found.to_stream().ok()?.into_bytes()))
+    let mut body = found.to_stream().ok()?;
+    let mut prefix = [0u8; crate::working_copy::PREFIX];
+    body.read_exact(&mut prefix).ok()?;
+    let mut header = vec![0; WorkingCopy::header_len(&prefix)?];
+    body.read_exact(&mut header).ok()?;
+    let total = found.known_length()? as usize;
+    let mut pixels = vec![0; total.checked_sub(prefix.len() + header.len())?];
+    body.read_exact(&mut pixels).ok()?;
+    Some((meta, WorkingCopy::from_parts(&header, pixels).ok()?))
 }
 
 /// Stores a working copy unless another request already has (or is storing) one.

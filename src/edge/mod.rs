@@ -261,11 +261,10 @@ fn render_from_copy(
 ) -> Result<Option<(OriginalMeta, crate::Rendered)>, Error> {
     let copy_key = policy::copy_key(&job.source.id(), &job.original.key());
     let load_start = Instant::now();
-    let Some((original, bytes)) = cache::copy(&copy_key) else { return Ok(None) };
+    let Some((original, copy)) = cache::copy(&copy_key) else { return Ok(None) };
     if cache::original_version(original_key).is_some_and(|v| v != original.version) {
         return Ok(None);
     }
-    let Ok(copy) = crate::WorkingCopy::from_bytes(bytes) else { return Ok(None) };
     let loaded = ms_since(load_start);
     let assets = crate::render::Assets { mask: mask()? };
     let Some(mut rendered) = crate::render_copy(copy, job.params, job.accepts, job.limits, &assets)? else {

@@ -53,6 +53,7 @@ fn main() {
         ("source_defaults_and_prefix", platform::source_defaults_and_prefix),
         ("source_web_proxy", platform::source_web_proxy),
         ("cache_hit_after_miss", platform::cache_hit_after_miss),
+        ("later_derivatives_start_from_the_working_copy", platform::later_derivatives_start_from_the_working_copy),
         ("cache_collapses_concurrent_misses", platform::cache_collapses_concurrent_misses),
         ("cache_ttl_and_stale_while_revalidate", platform::cache_ttl_and_stale_while_revalidate),
         ("purge_turns_hit_into_miss", platform::purge_turns_hit_into_miss),

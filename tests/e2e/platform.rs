@@ -274,13 +274,16 @@ pub fn cache_hit_after_miss(s: &Servers) -> Result<(), String> {
     let first = super::get(s, t)?;
     expect_status(&first, 200, t)?;
     check(x_cache(&first) == "MISS", || format!("first: X-Cache {:?}", x_cache(&first)))?;
+    // The miss fetches the original unless an earlier request left it in the cache.
+    let mid = origin_count(s, "/progressive.jpg")?;
+    check(mid - before <= 1, || format!("origin fetched {} times for one miss", mid - before))?;
     // Same derivative, other spelling: aliases and order do not matter.
     let second = super::get(s, "/progressive.jpg?fm=png&width=123")?;
     check(x_cache(&second) == "HIT", || format!("second: X-Cache {:?}", x_cache(&second)))?;
     check(second.body == first.body, || "a hit must return the stored bytes".into())?;
     check(second.header("etag") == first.header("etag"), || "etag differs on hit".into())?;
     let after = origin_count(s, "/progressive.jpg")?;
-    check(after == before + 1, || format!("origin fetched {} times for a miss and a hit", after - before))?;
+    check(after == mid, || format!("origin fetched {} times for a hit", after - mid))?;
     let keys = first.header("surrogate-key").unwrap_or("");
     check(keys.contains("ixora-src-default") && keys.contains("ixora-img-"), || format!("Surrogate-Key {keys:?}"))?;
     // The origin's Cache-Control (max-age=3600) sets the TTL when the source sets none.
@@ -299,6 +302,41 @@ pub fn cache_hit_after_miss(s: &Servers) -> Result<(), String> {
     check(x_cache(&webp2) == "HIT" && webp2.header("content-type") == Some("image/webp"), || {
         format!("webp again: {} {:?}", x_cache(&webp2), webp2.header("content-type"))
     })
+}
+
+/// After the first render of a large original, other derivatives start from its working copy
+/// (`Server-Timing: start;desc=copy`) without an origin fetch; those needing more pixels start
+/// from the cached original; fm=json still describes the original; a purge drops all of it.
+pub fn later_derivatives_start_from_the_working_copy(s: &Servers) -> Result<(), String> {
+    let path = "/_fault/delay/1/photo.jpg";
+    let start =
+        |r: &Reply| r.header("server-timing").and_then(|t| t.split("start;desc=").nth(1)).unwrap_or("").to_string();
+    let before = origin_count(s, path)?;
+    let first = super::get(s, &format!("{path}?w=801"))?;
+    expect_status(&first, 200, "first")?;
+    check(start(&first) == "origin", || format!("first render started from {:?}", start(&first)))?;
+    // The copy is made after the first response: wait for it.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    // Each attempt is a new derivative (another q), so none is answered from the derivative cache.
+    let mut attempt = 0;
+    let second = loop {
+        attempt += 1;
+        let r = super::get(s, &format!("{path}?w=640&h=480&fit=crop&q={}", 40 + attempt))?;
+        if start(&r) == "copy" || std::time::Instant::now() > deadline {
+            break r;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    check(start(&second) == "copy", || format!("second derivative started from {:?}", start(&second)))?;
+    check(image_info(&second.body)?.1 == 640, || "second derivative size".into())?;
+    let big = super::get(s, &format!("{path}?w=3000"))?;
+    check(start(&big) == "original", || format!("w=3000 started from {:?}", start(&big)))?;
+    let json = super::get(s, &format!("{path}?fm=json"))?;
+    check(json.text().contains("\"PixelWidth\":4000"), || json.text())?;
+    check(origin_count(s, path)? == before + 1, || "later derivatives fetched the original again".into())?;
+    expect_status(&purge(s, &format!("path={path}"), Some(token("purge")))?, 200, "purge")?;
+    let after = super::get(s, &format!("{path}?w=333"))?;
+    check(start(&after) == "origin", || format!("after a purge the render started from {:?}", start(&after)))
 }
 
 /// N concurrent identical misses: one origin fetch, one render (one MISS), N-1 collapsed hits.

@@ -228,11 +228,24 @@ pub fn copy(key: &str) -> Option<(OriginalMeta, WorkingCopy)> {
     Some((meta, WorkingCopy::from_parts(&header, pixels).ok()?))
 }
 
-/// Stores a working copy unless another request already has (or is storing) one.
-pub fn store_copy(key: &str, surrogate_keys: &str, ttl: u32, original: &OriginalMeta, bytes: &[u8]) {
+/// Makes and stores a working copy unless one is cached (or another request is storing one):
+/// the decode runs only when this request holds the obligation to insert.
+pub fn store_copy(
+    key: &str,
+    surrogate_keys: &str,
+    ttl: u32,
+    original: &OriginalMeta,
+    make: impl FnOnce() -> Option<Vec<u8>>,
+) {
     let Ok(tx) = Transaction::lookup(key.as_bytes().to_vec().into()).execute() else { return };
-    if tx.must_insert_or_update() {
-        insert(tx, surrogate_keys, ttl, original.to_json(), bytes);
+    if !tx.must_insert_or_update() {
+        return;
+    }
+    match make() {
+        Some(bytes) => insert(tx, surrogate_keys, ttl, original.to_json(), &bytes),
+        None => {
+            let _ = tx.cancel_insert_or_update();
+        }
     }
 }
 

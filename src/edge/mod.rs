@@ -119,27 +119,12 @@ fn route(req: &Request, started: Instant, log: &mut LogFields, after: &mut After
 
     let key = policy::cache_key(&source.id(), &original.key(), &params, &accepts, &hints);
     let surrogate_keys = policy::surrogate_keys(&source.id(), &original.key());
-    let job = Produce {
-        source: &source,
-        host: &host,
-        original: &original,
-        params: &params,
-        accepts: &accepts,
-        limits: &limits,
-    };
-    let (cached, revalidation) = cache::lookup_or_produce(&key, &surrogate_keys, || produce(&job, log, after))?;
+    let job = std::rc::Rc::new(Produce { source, host, original, params, accepts, limits, surrogate_keys });
+    let (cached, revalidation) = cache::lookup_or_produce(&key, &job.surrogate_keys, || produce(&job, log, after))?;
     let meta = &cached.meta;
     if let Some(revalidation) = revalidation {
-        let (source, host, original, params) = (source.clone(), host.clone(), original.clone(), params.clone());
+        let job = job.clone();
         after.push(Box::new(move || {
-            let job = Produce {
-                source: &source,
-                host: &host,
-                original: &original,
-                params: &params,
-                accepts: &accepts,
-                limits: &limits,
-            };
             let (mut scratch, mut later) = (LogFields::default(), Vec::new());
             revalidation.run(|| produce(&job, &mut scratch, &mut later));
             later.into_iter().for_each(|job| job());
@@ -159,9 +144,9 @@ fn route(req: &Request, started: Instant, log: &mut LogFields, after: &mut After
     log.times.cpu = fastly::compute_runtime::elapsed_vcpu_ms().ok();
     let reply = respond::Reply {
         meta,
-        params: &params,
+        params: &job.params,
         cache: cached.status.as_str(),
-        surrogate_keys: &surrogate_keys,
+        surrogate_keys: &job.surrogate_keys,
         expires_in,
         not_modified,
         body_len: body.len(),
@@ -186,15 +171,14 @@ fn route(req: &Request, started: Instant, log: &mut LogFields, after: &mut After
 
 /// On a miss: render from the original's working copy when it has the pixels, else from the
 /// original (cached, or fetched from the origin), or pass the original through untouched.
-fn produce(job: &Produce, log: &mut LogFields, after: &mut Vec<Box<dyn FnOnce()>>) -> Result<(Meta, Vec<u8>), Error> {
-    let Produce { source, host, original: at, params, accepts, limits } = *job;
+fn produce(job: &Produce, log: &mut LogFields, after: &mut After) -> Result<(Meta, Vec<u8>), Error> {
+    let Produce { source, host, original: at, params, accepts, limits, surrogate_keys } = job;
     let (source_id, path) = (source.id(), at.key());
-    let original_key = policy::original_key(&source_id, &path);
-    let surrogate_keys = policy::surrogate_keys(&source_id, &path);
+    let (original_key, copy_key) = (policy::original_key(&source_id, &path), policy::copy_key(&source_id, &path));
     let mask = || params.mask_image().map(|v| fetch_asset(source, host, v, "mask", limits)).transpose();
 
     if !params.is_passthrough() {
-        if let Some((original, rendered)) = render_from_copy(job, &original_key, &mask, log)? {
+        if let Some((original, rendered)) = render_from_copy(job, &copy_key, &original_key, &mask, log)? {
             log.times.start = "copy";
             return Ok(derivative(source, &original, rendered, log));
         }
@@ -229,45 +213,44 @@ fn produce(job: &Produce, log: &mut LogFields, after: &mut Vec<Box<dyn FnOnce()>
     // the response is sent so this client does not wait for it.
     let ttl = ttl_of(&original);
     if ttl > 0 && rendered.source.0 as u64 * rendered.source.1 as u64 > crate::working_copy::MIN_PIXELS {
-        let (key, body, limits, meta) = (policy::copy_key(&source_id, &path), cached.body, *limits, original.clone());
+        let (body, limits, meta, keys) = (cached.body, *limits, original.clone(), surrogate_keys.clone());
         after.push(Box::new(move || {
-            if let Ok(Some(copy)) = crate::WorkingCopy::make(&body, &limits) {
-                drop(body);
-                cache::store_copy(&key, &surrogate_keys, ttl, &meta, &copy.to_bytes());
-            }
+            let make = || Some(crate::WorkingCopy::make(&body, &limits).ok()??.to_bytes());
+            cache::store_copy(&copy_key, &keys, ttl, &meta, make);
         }));
     }
     Ok(derivative(source, &original, rendered, log))
 }
 
-/// What one `produce` call works on.
-#[derive(Clone, Copy)]
-struct Produce<'a> {
-    source: &'a Source,
-    host: &'a str,
-    original: &'a Location,
-    params: &'a Params,
-    accepts: &'a Accepts,
-    limits: &'a Limits,
+/// What one `produce` call works on; shared with the refresh run after the response.
+struct Produce {
+    source: Source,
+    host: String,
+    original: Location,
+    params: Params,
+    accepts: Accepts,
+    limits: Limits,
+    /// The surrogate keys every entry made for this original carries.
+    surrogate_keys: String,
 }
 
 /// The render from the original's working copy, when one is cached, was made from the version
 /// of the original the cache holds, and has the pixels this request needs.
 fn render_from_copy(
     job: &Produce,
+    copy_key: &str,
     original_key: &str,
     mask: &dyn Fn() -> Result<Option<Vec<u8>>, Error>,
     log: &mut LogFields,
 ) -> Result<Option<(OriginalMeta, crate::Rendered)>, Error> {
-    let copy_key = policy::copy_key(&job.source.id(), &job.original.key());
     let load_start = Instant::now();
-    let Some((original, copy)) = cache::copy(&copy_key) else { return Ok(None) };
+    let Some((original, copy)) = cache::copy(copy_key) else { return Ok(None) };
     if cache::original_version(original_key).is_some_and(|v| v != original.version) {
         return Ok(None);
     }
     let loaded = ms_since(load_start);
     let assets = crate::render::Assets { mask: mask()? };
-    let Some(mut rendered) = crate::render_copy(copy, job.params, job.accepts, job.limits, &assets)? else {
+    let Some(mut rendered) = crate::render_copy(copy, &job.params, &job.accepts, &job.limits, &assets)? else {
         return Ok(None);
     };
     // Loading the copy is this render's decode.

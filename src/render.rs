@@ -47,6 +47,10 @@ pub struct Rendered {
 pub struct Assets {
     /// The bytes of `mask=<url>`.
     pub mask: Option<Vec<u8>>,
+    /// The bytes of the layer images (`blend`, `mark[2]`…), each under the parameter naming it.
+    pub layers: Vec<(String, Vec<u8>)>,
+    /// The bytes of `append=<url>`.
+    pub append: Option<Vec<u8>>,
 }
 
 pub fn render(bytes: &[u8], params: &Params, accepts: &Accepts, limits: &Limits) -> Result<Rendered> {
@@ -127,6 +131,12 @@ fn render_from(
     let timeline = Timeline::from_params(params);
     let animated_output = matches!(output.options.format, OutputFormat::Gif | OutputFormat::Webp);
     let mask = mask_image(assets, &plan, limits)?;
+    let layers = layer_images(assets, &plan, limits)?;
+    let appended = match (&plan.append, &assets.append) {
+        (None, _) => None,
+        (Some(_), Some(bytes)) => Some(decode_upright(bytes, limits).map_err(|e| named("append", e))?),
+        (Some(_), None) => return Err(Error::invalid_param("append", "the append image was not fetched")),
+    };
     // Colour management (`cs`): embedded RGB and grey profiles are converted (CMYK profiles are
     // applied by the JPEG decoder), and the output's profile is chosen.
     let extras = match &copy {
@@ -135,8 +145,18 @@ fn render_from(
     };
     let colour = codec::icc::Conversion::new(extras.icc.as_deref(), output.cs);
     let wants = plan::wants(&plan, params, Trim::new(&params.trim, probe.has_alpha));
-    let job =
-        Job { bytes, probe: &probe, params, limits, output: &output, colour: &colour, finish, mask: mask.as_ref() };
+    let job = Job {
+        bytes,
+        probe: &probe,
+        params,
+        limits,
+        output: &output,
+        colour: &colour,
+        finish,
+        mask: mask.as_ref(),
+        layers: &layers,
+        append: appended.as_ref(),
+    };
     if probe.frames > 1 && summary.is_none() && animated_output && timeline.single().is_none() {
         return animate(&job, plan, &wants, &timeline, start).map(Some);
     }
@@ -157,7 +177,8 @@ fn render_from(
     let plan = job.refine(plan, &findings)?;
     let tags = codec::Tags { icc: colour.tag, dpi: output.dpi, iptc: extras.iptc.filter(|_| output.keep_iptc) };
     let decoded_at = Instant::now();
-    let inputs = pipeline::Inputs { faces: findings.faces.as_deref().unwrap_or(&[]), mask: mask.as_ref() };
+    let faces = findings.faces.as_deref().unwrap_or(&[]);
+    let inputs = pipeline::Inputs { faces, mask: mask.as_ref(), layers: &layers, append: appended.as_ref() };
     let image = pipeline::run(raster, &plan, finish, inputs)?;
     let transformed_at = Instant::now();
 
@@ -252,6 +273,50 @@ fn mask_image(assets: &Assets, plan: &plan::Plan, limits: &Limits) -> Result<Opt
     Ok(Some(crate::pipeline::orient_image(decoded, probe.orientation)))
 }
 
+/// The decoded pictures of the plan's image layers, under the parameter naming each. A layer
+/// given as a path with its own parameters (`mark=logo.png%3Fw%3D160`) is rendered by ixora with
+/// them first; an absolute URL's query was the remote server's to apply. Errors name the layer's
+/// parameter and a non-image is a 422.
+fn layer_images(assets: &Assets, plan: &plan::Plan, limits: &Limits) -> Result<Vec<(String, crate::image::Image)>> {
+    let mut out = Vec::new();
+    for layer in &plan.layers {
+        let (key, Some(url)) = (layer.key(), layer.image()) else { continue };
+        let bytes = assets
+            .layers
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, b)| b)
+            .ok_or_else(|| Error::invalid_param(key, format!("the {key} image was not fetched")))?;
+        let nested = url.split_once('?').map(|(_, q)| q).filter(|q| !q.is_empty() && !url.contains("://"));
+        let picture = match nested {
+            Some(query) => crate::params::parse(&format!("{query}&fm=png"))
+                .and_then(|params| render(bytes, &params, &Accepts::default(), limits))
+                .and_then(|rendered| decode_upright(&rendered.body, limits)),
+            None => decode_upright(bytes, limits),
+        };
+        out.push((key.to_string(), picture.map_err(|e| named(key, e))?));
+    }
+    Ok(out)
+}
+
+/// An error about the image a parameter names: it names the parameter; an image that cannot be
+/// read is a 422 (the request's own original would be a 415).
+fn named(param: &str, mut e: Error) -> Error {
+    if e.status == 415 {
+        (e.status, e.code) = (422, "undecodable");
+    }
+    e.message = format!("the {param} image cannot be used: {}", e.message);
+    e.param = Some(param.to_string());
+    e
+}
+
+/// A layer picture at its own size, upright.
+fn decode_upright(bytes: &[u8], limits: &Limits) -> Result<crate::image::Image> {
+    let probe = codec::probe(bytes, limits)?;
+    let decoded = codec::decode(bytes, &probe, (probe.width, probe.height), limits)?;
+    Ok(crate::pipeline::orient_image(decoded, probe.orientation))
+}
+
 /// `faces=1`: the fm=json document with a `Faces` list (upright source pixels, largest first),
 /// found on a small decode of the original.
 fn with_faces(json: String, bytes: &[u8], probe: &Probe, params: &Params, limits: &Limits) -> Result<String> {
@@ -310,6 +375,8 @@ struct Job<'a> {
     colour: &'a codec::icc::Conversion,
     finish: Finish,
     mask: Option<&'a crate::image::Image>,
+    layers: &'a [(String, crate::image::Image)],
+    append: Option<&'a crate::image::Image>,
 }
 
 impl Job<'_> {
@@ -367,7 +434,7 @@ fn animate(job: &Job, first: plan::Plan, wants: &Wants, timeline: &Timeline, sta
                 limits.max_output_pixels / 1_000_000
             )));
         }
-        let inputs = pipeline::Inputs { faces: &[], mask: job.mask };
+        let inputs = pipeline::Inputs { faces: &[], mask: job.mask, layers: job.layers, append: job.append };
         frames.push(Frame { image: pipeline::run(raster, plan, job.finish, inputs)?, delay_ms });
         transform += t.elapsed().as_secs_f64() * 1000.0;
         Ok(true)

@@ -359,7 +359,7 @@ fn image_masks_use_luminance_and_alpha() {
     let png = codec::EncodeOptions::new(codec::OutputFormat::Png);
     let mask = codec::encode(&Image::new(4, 2, 3, px), &png).unwrap();
     let with = |query: &str| {
-        let assets = ixora::Assets { mask: Some(mask.clone()) };
+        let assets = ixora::Assets { mask: Some(mask.clone()), ..Default::default() };
         let out = ixora::render_with(
             sample("exif-6.jpg"),
             &parse(query).unwrap(),
@@ -387,7 +387,7 @@ fn image_masks_use_luminance_and_alpha() {
     .unwrap_err();
     assert_eq!((err.status, err.param.as_deref()), (400, Some("mask")));
     // A mask that is not an image is a 400 naming it too.
-    let assets = ixora::Assets { mask: Some(b"not an image".to_vec()) };
+    let assets = ixora::Assets { mask: Some(b"not an image".to_vec()), ..Default::default() };
     let err = ixora::render_with(
         sample("exif-6.jpg"),
         &parse("w=120&mask=/m.png").unwrap(),

@@ -13,6 +13,7 @@
 //! | `small.webp` | 400x300 | lossless WebP (VP8L), no alpha | same scene as `photo.jpg`, lighter grain |
 //! | `alpha.avif` | 320x240 | 8-bit AVIF (ravif q90, 4:4:4) with an alpha auxiliary image | `alpha.png`'s picture at 40%: (0,0,0,0) background; opaque orange (255,128,0) disc centred (160,112), radius 80, soft edge 1.6 px; band y 208..232 full width (0,96,255) alpha 128 — lossy, so within a few levels |
 //! | `ramp16.tiff` | 640x480 | 16-bit RGB TIFF, Deflate | red = `x * 65535 / 639`, green = `y * 65535 / 479`, blue = 25900 everywhere (100.78 in 8 bits: 101 when rounded, 100 when truncated) |
+//! | `mark.png` | 120x60 | 8-bit RGBA PNG | a watermark: (0,0,0,0) with an opaque red (255,0,0,255) 100x40 box at (10,10); its right half (x ≥ 60) is opaque white (255,255,255,255) instead |
 //! | `logo.svg` | 100x100 intrinsic (width/height and viewBox) | SVG text | left half (x < 50) opaque red, top-right quadrant opaque blue, bottom-right quadrant transparent; all edges on whole units, so a render at any multiple of 100 px has hard edges |
 //!
 //! Fault bodies (`fault_garbage`, `fault_bomb_png`) are here too so in-process tests can use them
@@ -36,7 +37,7 @@ pub struct Info {
     pub about: &'static str,
 }
 
-pub const CATALOG: [Info; 10] = [
+pub const CATALOG: [Info; 11] = [
     Info {
         name: "photo.jpg",
         mime: "image/jpeg",
@@ -89,6 +90,7 @@ pub const CATALOG: [Info; 10] = [
         about: "16-bit RGB TIFF ramps, blue 25900 (101 rounded)",
     },
     Info { name: "logo.svg", mime: "image/svg+xml", width: 100, height: 100, about: "SVG: red half, blue quadrant" },
+    Info { name: "mark.png", mime: "image/png", width: 120, height: 60, about: "RGBA watermark: red and white box" },
 ];
 
 /// `logo.svg`: hard edges at x = 50 and y = 50 of a 100-unit square.
@@ -138,6 +140,7 @@ pub fn sample(name: &str) -> Option<Sample> {
         "alpha.avif" => alpha_avif(),
         "ramp16.tiff" => ramp16_tiff(),
         "logo.svg" => LOGO_SVG.as_bytes().to_vec(),
+        "mark.png" => mark_png(),
         _ => unreachable!(),
     };
     Some(Sample { name: info.name, mime: info.mime, bytes })
@@ -215,14 +218,30 @@ fn alpha_picture(w: u32, h: u32, k: f32) -> Vec<u8> {
 }
 
 fn alpha_png() -> Vec<u8> {
-    let (w, h) = (800u32, 600u32);
-    let px = alpha_picture(w, h, 1.0);
+    rgba_png(800, 600, &alpha_picture(800, 600, 1.0))
+}
+
+/// `mark.png`: a 100x40 box, red on its left half and white on its right, 10 px of transparency
+/// around it.
+fn mark_png() -> Vec<u8> {
+    let (w, h) = (120u32, 60u32);
+    let mut px = vec![0u8; (w * h * 4) as usize];
+    for y in 10..50 {
+        for x in 10..110 {
+            let colour = if x >= 60 { [255, 255, 255, 255] } else { [255, 0, 0, 255] };
+            px[((y * w + x) * 4) as usize..][..4].copy_from_slice(&colour);
+        }
+    }
+    rgba_png(w, h, &px)
+}
+
+fn rgba_png(w: u32, h: u32, px: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut enc = png::Encoder::new(&mut out, w, h);
     enc.set_color(png::ColorType::Rgba);
     enc.set_depth(png::BitDepth::Eight);
     let mut wr = enc.write_header().expect("png header");
-    wr.write_image_data(&px).expect("png data");
+    wr.write_image_data(px).expect("png data");
     wr.finish().expect("png finish");
     out
 }

@@ -21,7 +21,7 @@ use crate::service::accepts::{self, ClientHints};
 use crate::service::cache::{self as policy, Meta, OriginalMeta};
 use crate::service::respond::{self, StageTimes};
 use crate::service::signature;
-use crate::service::source::{Location, Source};
+use crate::service::source::{Asset, Location, Source};
 
 /// The log endpoint receiving one JSON line per request.
 pub const LOG_ENDPOINT: &str = "ixora_log";
@@ -118,8 +118,10 @@ fn route(req: &Request, started: Instant, log: &mut LogFields, after: &mut After
     let limits = Limits::default();
 
     let key = policy::cache_key(&source.id(), &original.key(), &params, &accepts, &hints);
-    let surrogate_keys = policy::surrogate_keys(&source.id(), &original.key());
-    let job = std::rc::Rc::new(Produce { source, host, original, params, accepts, limits, surrogate_keys });
+    let assets = source.locate_assets(&host, &params, &sources::serves)?;
+    let drawn: Vec<String> = assets.iter().map(|a| a.at.key()).collect();
+    let surrogate_keys = policy::surrogate_keys_drawing(&source.id(), &original.key(), &drawn);
+    let job = std::rc::Rc::new(Produce { source, original, params, accepts, limits, surrogate_keys, assets });
     let (cached, revalidation) = cache::lookup_or_produce(&key, &job.surrogate_keys, || produce(&job, log, after))?;
     let meta = &cached.meta;
     if let Some(revalidation) = revalidation {
@@ -172,13 +174,12 @@ fn route(req: &Request, started: Instant, log: &mut LogFields, after: &mut After
 /// On a miss: render from the original's working copy when it has the pixels, else from the
 /// original (cached, or fetched from the origin), or pass the original through untouched.
 fn produce(job: &Produce, log: &mut LogFields, after: &mut After) -> Result<(Meta, Vec<u8>), Error> {
-    let Produce { source, host, original: at, params, accepts, limits, surrogate_keys } = job;
+    let Produce { source, original: at, params, accepts, limits, surrogate_keys, .. } = job;
     let (source_id, path) = (source.id(), at.key());
     let (original_key, copy_key) = (policy::original_key(&source_id, &path), policy::copy_key(&source_id, &path));
-    let mask = || params.mask_image().map(|v| fetch_asset(source, host, v, "mask", limits)).transpose();
 
     if !params.is_passthrough() {
-        if let Some((original, rendered)) = render_from_copy(job, &copy_key, &original_key, &mask, log)? {
+        if let Some((original, rendered)) = render_from_copy(job, &copy_key, &original_key, log)? {
             log.times.start = "copy";
             return Ok(derivative(source, &original, rendered, log));
         }
@@ -208,7 +209,7 @@ fn produce(job: &Produce, log: &mut LogFields, after: &mut After) -> Result<(Met
         };
         return Ok((meta, cached.body));
     }
-    let rendered = crate::render_with(&cached.body, params, accepts, limits, &crate::render::Assets { mask: mask()? })?;
+    let rendered = crate::render_with(&cached.body, params, accepts, limits, &fetch_assets(job)?)?;
     // The first render of a large original leaves a working copy for the next ones, made after
     // the response is sent so this client does not wait for it.
     let ttl = ttl_of(&original);
@@ -225,13 +226,14 @@ fn produce(job: &Produce, log: &mut LogFields, after: &mut After) -> Result<(Met
 /// What one `produce` call works on; shared with the refresh run after the response.
 struct Produce {
     source: Source,
-    host: String,
     original: Location,
     params: Params,
     accepts: Accepts,
     limits: Limits,
     /// The surrogate keys every entry made for this original carries.
     surrogate_keys: String,
+    /// The other images the render draws (mask, blends, marks).
+    assets: Vec<Asset>,
 }
 
 /// The render from the original's working copy, when one is cached, was made from the version
@@ -240,7 +242,6 @@ fn render_from_copy(
     job: &Produce,
     copy_key: &str,
     original_key: &str,
-    mask: &dyn Fn() -> Result<Option<Vec<u8>>, Error>,
     log: &mut LogFields,
 ) -> Result<Option<(OriginalMeta, crate::Rendered)>, Error> {
     let load_start = Instant::now();
@@ -249,7 +250,7 @@ fn render_from_copy(
         return Ok(None);
     }
     let loaded = ms_since(load_start);
-    let assets = crate::render::Assets { mask: mask()? };
+    let assets = fetch_assets(job)?;
     let Some(mut rendered) = crate::render_copy(copy, &job.params, &job.accepts, &job.limits, &assets)? else {
         return Ok(None);
     };
@@ -281,13 +282,8 @@ fn derivative(
     (meta, rendered.body)
 }
 
-/// Fetches an image the source has located: from its backend, or for a web-proxy URL from the
-/// backend the guard allows for that address.
-fn fetch(source: &Source, at: &Location, limits: &Limits) -> Result<origin::Original, Error> {
-    origin::fetch(&backend(source, at)?, at.path(), origin_timeout(), limits)
-}
-
-/// `fetch`, or 304 when the version the validators name is current.
+/// Fetches an image the source has located (from its backend, or for a URL from the backend
+/// the guard allows for that address), or 304 when the version the validators name is current.
 fn fetch_if_changed(
     source: &Source,
     at: &Location,
@@ -304,15 +300,31 @@ fn backend(source: &Source, at: &Location) -> Result<String, Error> {
     }
 }
 
-/// A secondary image named by `param` (`mask=<url>`), located and fetched like originals. Its
-/// errors name the image.
-fn fetch_asset(source: &Source, host: &str, value: &str, param: &str, limits: &Limits) -> Result<Vec<u8>, Error> {
-    let at = source.locate_asset(host, value, param)?;
-    let fetched = fetch(source, &at, limits).map_err(|mut e| {
-        e.message = format!("{param} image {value}: {}", e.message);
-        e
-    })?;
-    Ok(fetched.body)
+/// The images the render draws besides the original (mask, blends, marks), each fetched and
+/// cached like an original: a later render that draws the same watermark fetches nothing. Their
+/// errors name the parameter and the image; an unreachable one answers with the origin's status.
+fn fetch_assets(job: &Produce) -> Result<crate::render::Assets, Error> {
+    let mut assets = crate::render::Assets::default();
+    let source_id = job.source.id();
+    for asset in &job.assets {
+        let path = asset.at.key();
+        let (key, keys) = (policy::original_key(&source_id, &path), policy::surrogate_keys(&source_id, &path));
+        let ttl_of = |m: &OriginalMeta| policy::edge_ttl(job.source.ttl, m.cache_control.as_deref());
+        let cached = cache::original(&key, &keys, ttl_of, |validators| {
+            fetch_if_changed(&job.source, &asset.at, &job.limits, validators)
+        })
+        .map_err(|mut e| {
+            e.message = format!("{} image {}: {}", asset.param, asset.value, e.message);
+            e.param = Some(asset.param.clone());
+            e
+        })?;
+        match asset.param.as_str() {
+            "mask" => assets.mask = Some(cached.body),
+            "append" => assets.append = Some(cached.body),
+            _ => assets.layers.push((asset.param.clone(), cached.body)),
+        }
+    }
+    Ok(assets)
 }
 
 /// The Host the client asked for (sources are keyed by it).

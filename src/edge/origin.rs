@@ -35,14 +35,8 @@ pub struct Validators<'a> {
 /// How long the origin may take to start answering, unless the settings store says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 
-pub fn fetch(backend: &str, path: &str, timeout: Duration, limits: &Limits) -> Result<Original, Error> {
-    match fetch_if_changed(backend, path, timeout, limits, &Validators::default())? {
-        Fetched::Fresh(original) => Ok(original),
-        Fetched::NotModified => Err(Error::bad_gateway(format!("the origin answered 304 for {path} unasked"))),
-    }
-}
-
-/// `fetch`, asking the origin to answer 304 when the version the validators name is current.
+/// Fetches `path` from `backend`, asking the origin to answer 304 when the version the
+/// validators name is current.
 pub fn fetch_if_changed(
     backend: &str,
     path: &str,

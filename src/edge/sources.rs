@@ -15,6 +15,14 @@ pub const PURGE_TOKEN: &str = "purge";
 
 /// The source for a Host header: its own entry, else `*`, else 410.
 /// A service without the store at all serves everything from the `origin` backend, open.
+/// Whether ixora serves `host` itself (an entry of its own, not the `*` fallback): an overlay
+/// image there would be rendered by ixora again.
+pub fn serves(host: &str) -> bool {
+    let key = source::host_key(host);
+    ConfigStore::try_open(SOURCES_STORE)
+        .is_ok_and(|store| !key.is_empty() && matches!(store.try_get(&key), Ok(Some(_))))
+}
+
 pub fn lookup(host: &str) -> Result<Source, Error> {
     let Ok(store) = ConfigStore::try_open(SOURCES_STORE) else {
         return Ok(Source::parse("*", r#"{"backend":"origin"}"#).expect("built-in source"));

@@ -4,13 +4,14 @@
 
 mod adjust;
 mod blur;
+pub mod composite;
 mod rotate;
 pub mod shape;
 mod simd;
 mod stylize;
 
 pub use blur::gaussian_blur;
-pub use rotate::rotate;
+pub use rotate::{rotate, rotate_expanded};
 
 use crate::image::Image;
 use crate::params::{Adjust, Color};

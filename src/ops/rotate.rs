@@ -47,6 +47,28 @@ pub fn rotate(image: Image, degrees: f64, pivot: bool) -> Image {
 
 const ONE: i64 = 1 << 32;
 
+/// Rotates counter-clockwise by `degrees` onto a box grown to hold the whole turned image, with
+/// transparent corners (`mark-rot`: the mark is turned, not zoomed).
+pub fn rotate_expanded(image: Image, degrees: f64) -> Image {
+    let t = (-degrees).to_radians();
+    let (s, c) = (t.sin(), t.cos());
+    let (w, h) = (image.width as f64, image.height as f64);
+    // Less a hair before rounding up, so 90° turns do not gain a pixel from cos(90°) ≈ 6e-17.
+    let out_w = (w * c.abs() + h * s.abs() - 1e-6).ceil().max(1.0) as u32;
+    let out_h = (w * s.abs() + h * c.abs() - 1e-6).ceil().max(1.0) as u32;
+    let mut out = vec![0u8; out_w as usize * out_h as usize * 4];
+    let (cx, cy, ox, oy) = (w / 2.0, h / 2.0, out_w as f64 / 2.0, out_h as f64 / 2.0);
+    for (y, row) in out.chunks_exact_mut(out_w as usize * 4).enumerate() {
+        for (x, px) in row.chunks_exact_mut(4).enumerate() {
+            // Inverse mapping: output pixel centre → source position.
+            let (dx, dy) = (x as f64 + 0.5 - ox, y as f64 + 0.5 - oy);
+            let (sx, sy) = (dx * c + dy * s + cx - 0.5, -dx * s + dy * c + cy - 0.5);
+            px.copy_from_slice(&bilinear(&image, sx, sy));
+        }
+    }
+    Image::new(out_w, out_h, 4, out)
+}
+
 /// Bilinear sample at a 32.32 fixed-point position. Inside the image with four opaque
 /// neighbours (nearly every pixel) it interpolates in integers with 12-bit weights; elsewhere
 /// it takes the exact premultiplied path, where the outside is transparent.
@@ -115,6 +137,26 @@ mod tests {
         let p = rotate(img, 30.0, true);
         assert_eq!(p.pixel(0, 0)[3], 0, "pivot leaves transparent corners");
         assert_eq!(p.pixel(30, 20), &[200, 10, 10, 255]);
+    }
+
+    #[test]
+    fn expanded_rotation_grows_the_box_and_turns_counter_clockwise() {
+        // A 40x20 bar, red on its right half.
+        let mut img = Image::filled(40, 20, 4, [0, 0, 255, 255]);
+        for y in 0..20 {
+            for x in 20..40 {
+                img.data[(y * 40 + x) * 4..][..4].copy_from_slice(&[255, 0, 0, 255]);
+            }
+        }
+        let r = rotate_expanded(img.clone(), 90.0);
+        assert_eq!((r.width, r.height), (20, 40));
+        // Counter-clockwise: the right half ends up on top.
+        assert_eq!(r.pixel(10, 5), &[255, 0, 0, 255]);
+        assert_eq!(r.pixel(10, 35), &[0, 0, 255, 255]);
+        let d = rotate_expanded(img, 45.0);
+        assert_eq!((d.width, d.height), (43, 43));
+        assert_eq!(d.pixel(0, 0)[3], 0, "corners are transparent");
+        assert_eq!(d.pixel(21, 21)[3], 255);
     }
 
     /// The rotation as it was: every pixel mapped in f64 and sampled exactly.

@@ -1,6 +1,6 @@
 //! `docs/parameters.md`, generated from the spec table so the docs cannot drift from the code.
 
-use super::spec::{Status, SPECS};
+use super::spec::{documented_at, Status, SPECS};
 use super::validate::{bad_value_words, describe};
 
 pub fn markdown() -> String {
@@ -15,7 +15,10 @@ pub fn markdown() -> String {
            `X-Ixora-Ignored` with the reason;\n\
          - **unsupported** — ignored with the reason in `X-Ixora-Ignored`.\n\n\
          Every parameter except `auto` and `ch` also has a `…64` variant taking URL-safe base64\n\
-         without padding. Unknown names are ignored.\n\n\
+         without padding. Unknown names are ignored. The layer families (`blend…`, `mark…`) take an\n\
+         index, `mark-w[2]=…`, for layers 0–9 (the bare name is layer 0 and wins over `[0]`); layers\n\
+         are drawn in index order, blends before marks. Parameters imgix documents beyond its spec\n\
+         file say where in the notes.\n\n\
          Bad values never break an image (imgix's semantics): a number beyond the range is drawn at\n\
          the limit (`w=9000` as `w=8192`, `blur=5000` as `blur=2000`), unknown items of a list are\n\
          left out, and any other unusable value (not a number, a negative size, an unknown keyword)\n\
@@ -51,6 +54,12 @@ pub fn markdown() -> String {
                 Status::Partial(n) => ("partial", n),
                 Status::Ignored(n) => ("ignored", n),
                 Status::Unsupported(n) => ("unsupported", n),
+            };
+            let documented = documented_at(s.name).map(|url| format!("documented at {url}"));
+            let note = match (note, documented.as_deref()) {
+                ("", Some(d)) => d.to_string(),
+                (n, Some(d)) => format!("{n}; {d}"),
+                (n, None) => n.to_string(),
             };
             let aliases = s.aliases.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
             let default = s.default.map(|d| format!("`{d}`")).unwrap_or_default();

@@ -4,7 +4,9 @@
 //! form, and so the cache key, leaves default values out).
 
 use super::color::Color;
+use super::layers::Offset;
 use super::spec;
+use super::Anchor;
 
 /// The spec table's default for `name`, as a number (0 when it has none).
 fn default_num(name: &str) -> f64 {
@@ -313,6 +315,29 @@ impl Default for Grid {
     }
 }
 
+/// `append`: a second image beside the picture; the canvas grows to hold both.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Append {
+    /// A path on the source (its own query is dropped, as imgix does) or an absolute URL.
+    pub image: Option<String>,
+    /// The edge of the picture the image is placed against.
+    pub side: Side,
+    /// Where the smaller image sits along that edge (horizontal, vertical anchors as named); only
+    /// the axis along the edge counts, so a value from the other axis's set leaves it centred.
+    pub align: (Option<Anchor>, Option<Anchor>),
+    /// `append-preserve`: the picture's side along the edge is kept and the image clipped to it.
+    pub preserve: bool,
+    /// `append-gap`: px × dpr, or a fraction of the picture's side across the edge.
+    pub gap: Offset,
+}
+
+impl Default for Append {
+    fn default() -> Self {
+        let side = spec::lookup("append-side").and_then(|s| s.default).and_then(side).unwrap_or(Side::Right);
+        Append { image: None, side, align: (None, None), preserve: false, gap: Offset::Px(0.0) }
+    }
+}
+
 /// Fills the group field `name` names from its validated, normalised value `v`. Names without a
 /// group field (and the flat fields `super::apply` handles) are left alone.
 pub(super) fn apply(p: &mut super::Params, name: &str, v: &str) {
@@ -422,6 +447,12 @@ pub(super) fn apply(p: &mut super::Params, name: &str, v: &str) {
         "transparency" => p.grid.on = v == "grid",
         "grid-colors" => p.grid.colors = color_pair(v).unwrap_or(p.grid.colors),
         "grid-size" => p.grid.size = num(v).max(0.0) as u32,
+
+        "append" => p.append.image = Some(v.to_string()),
+        "append-side" => p.append.side = side(v).unwrap_or(Side::Right),
+        "append-align" => p.append.align = super::layers::align(v),
+        "append-preserve" => p.append.preserve = v == "true",
+        "append-gap" => p.append.gap = if v.contains('.') { Offset::Fraction(num(v)) } else { Offset::Px(num(v)) },
 
         "faces" => p.faces = v == "1",
         _ => {}

@@ -4,11 +4,15 @@
 pub mod color;
 pub mod docs;
 pub mod groups;
+pub mod layers;
 pub mod spec;
 pub mod validate;
 
 pub use color::Color;
-pub use groups::{Adjust, Fill, FillMode, Grid, MaskKind, Output, Palette, Rotate, Side, Timeline, Trim, TrimMode};
+pub use groups::{
+    Adjust, Append, Fill, FillMode, Grid, MaskKind, Output, Palette, Rotate, Side, Timeline, Trim, TrimMode,
+};
+pub use layers::{Blend, BlendMode, BlendSource, LayerFit, Layers, Mark, Offset};
 pub use spec::{Spec, Status};
 
 use crate::codec::ChromaSubsampling;
@@ -203,6 +207,12 @@ pub struct Params {
     pub output: Output,
     pub rotate: Rotate,
     pub grid: Grid,
+    /// `blend[N]`, `mark[N]`: what is drawn over the image.
+    pub layers: Layers,
+    /// `append`: a second image beside the picture.
+    pub append: Append,
+    /// `dl`: the file name a download is saved under.
+    pub download: Option<String>,
     /// `faces=1`: `fm=json` lists the detected faces.
     pub faces: bool,
     /// `expires`: a Unix timestamp after which the URL is refused.
@@ -318,25 +328,39 @@ pub fn parse(query: &str) -> Result<Params> {
 pub fn parse_with(query: &str, mode: Mode) -> Result<Params> {
     // Applied values by parameter, in first-seen order; the last usable occurrence wins except
     // for `auto`, which accumulates.
-    let mut given: Vec<(&'static Spec, String)> = Vec::new();
+    let mut given: Vec<Given> = Vec::new();
     // What was clamped or dropped, by parameter (the last occurrence's reason).
     let mut reasons: Vec<(&'static str, String)> = Vec::new();
     let mut named: Vec<&'static str> = Vec::new();
     let mut raw_auto = String::new();
     for pair in query.split('&').filter(|s| !s.is_empty()) {
         let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
-        let key = decode_component(raw_key).to_ascii_lowercase();
+        let full_key = decode_component(raw_key).to_ascii_lowercase();
+        let (key, index) = split_layer(&full_key);
         let mut value = decode_component(raw_value);
-        let spec = match spec::lookup(&key) {
+        let spec = match spec::lookup(key) {
             Some(s) => s,
             None => match key.strip_suffix("64").and_then(spec::lookup).filter(|s| s.base64) {
                 Some(s) => {
-                    value = validate::base64url(&key, raw_value)?;
+                    value = validate::base64url(key, raw_value)?;
                     s
                 }
                 None => continue,
             },
         };
+        let layered = layers::INDEXED_CATEGORIES.contains(&spec.category);
+        let layer = match index {
+            None => 0,
+            Some(_) if !layered => continue,
+            Some(i) if i <= u32::from(layers::MAX_LAYER) => i as u8,
+            Some(i) => {
+                let why = format!("{full_key} (layer {i} is past the last, {})", layers::MAX_LAYER);
+                reasons.push((spec.name, why));
+                continue;
+            }
+        };
+        // The canonical name: `mark-w` for layer 0, `mark-w[2]` above.
+        let name = spec::layer_key(spec.name, layer);
         if !named.contains(&spec.name) {
             named.push(spec.name);
         }
@@ -344,8 +368,8 @@ pub fn parse_with(query: &str, mode: Mode) -> Result<Params> {
             if mode == Mode::Strict {
                 return Err(Error::invalid_param(spec.name, format!("{} is not supported: {why}", spec.name)));
             }
-            reasons.retain(|(n, _)| *n != spec.name);
-            reasons.push((spec.name, format!("{} (unsupported: {why})", spec.name)));
+            reasons.retain(|(n, _)| *n != name);
+            reasons.push((name, format!("{name} (unsupported: {why})")));
             continue;
         }
         if spec.name == "auto" {
@@ -355,24 +379,27 @@ pub fn parse_with(query: &str, mode: Mode) -> Result<Params> {
         let strict = mode == Mode::Strict || spec.name == "expires";
         let normal = match validate::read(spec, &value) {
             validate::Reading::Valid(v) => {
-                reasons.retain(|(n, _)| *n != spec.name);
+                reasons.retain(|(n, _)| *n != name);
                 v
             }
             _ if strict => return Err(validate::refusal(spec, &value)),
             validate::Reading::Fixed(v, why) => {
-                reasons.retain(|(n, _)| *n != spec.name);
-                reasons.push((spec.name, format!("{}={} ({why})", spec.name, shown(&value))));
+                reasons.retain(|(n, _)| *n != name);
+                reasons.push((name, format!("{name}={} ({why})", shown(&value))));
                 v
             }
             validate::Reading::Invalid(why) => {
-                reasons.retain(|(n, _)| *n != spec.name);
-                reasons.push((spec.name, format!("{}={} ({why}; default used)", spec.name, shown(&value))));
+                reasons.retain(|(n, _)| *n != name);
+                reasons.push((name, format!("{name}={} ({why}; default used)", shown(&value))));
                 continue;
             }
         };
-        match given.iter_mut().find(|(s, _)| s.name == spec.name) {
-            Some(entry) => entry.1 = normal,
-            None => given.push((spec, normal)),
+        // The bare name is layer 0 and wins over `[0]`, whichever comes first.
+        let bare = index.is_none();
+        match given.iter_mut().find(|g| g.name == name) {
+            Some(g) if g.bare && !bare => {}
+            Some(g) => (g.value, g.bare) = (normal, bare),
+            None => given.push(Given { spec, name, layer, bare, value: normal }),
         }
     }
 
@@ -380,17 +407,23 @@ pub fn parse_with(query: &str, mode: Mode) -> Result<Params> {
     // A value that fits its grammar but not its meaning (`h=0`, `fit=crop,fill`) is dropped too;
     // it is applied to a copy so a failure leaves nothing half-set.
     let mut kept = Vec::with_capacity(given.len());
-    for (spec, value) in given {
+    for g in given {
         let mut next = p.clone();
-        match apply(&mut next, spec.name, &value) {
+        let applied = if g.layer > 0 || layers::INDEXED_CATEGORIES.contains(&g.spec.category) {
+            layers::apply(&mut next.layers, g.spec.name, g.layer, &g.value);
+            Ok(())
+        } else {
+            apply(&mut next, g.spec.name, &g.value)
+        };
+        match applied {
             Ok(()) => {
                 p = next;
-                kept.push((spec, value));
+                kept.push((g.spec, g.name, g.value));
             }
             Err(e) if mode == Mode::Strict => return Err(e),
             Err(_) => {
-                reasons.retain(|(n, _)| *n != spec.name);
-                reasons.push((spec.name, format!("{}={} (not valid; default used)", spec.name, shown(&value))));
+                reasons.retain(|(n, _)| *n != g.name);
+                reasons.push((g.name, format!("{}={} (not valid; default used)", g.name, shown(&g.value))));
             }
         }
     }
@@ -399,18 +432,20 @@ pub fn parse_with(query: &str, mode: Mode) -> Result<Params> {
     let default_of = |s: &Spec| s.default.and_then(|d| validate::normalize(s, d).ok());
     p.canonical = given
         .iter()
-        .filter(|(s, v)| default_of(s).as_deref() != Some(v.as_str()))
-        .map(|(s, v)| (s.name, v.clone()))
+        .filter(|(s, _, v)| default_of(s).as_deref() != Some(v.as_str()))
+        .map(|(_, n, v)| (*n, v.clone()))
         .collect();
     p.canonical.sort();
     p.applied = given
         .iter()
-        .filter(|(s, _)| matches!(s.status, Status::Implemented | Status::Partial(_)))
-        .map(|(s, v)| (s.name, v.clone()))
+        .filter(|(s, _, _)| matches!(s.status, Status::Implemented | Status::Partial(_)))
+        .map(|(_, n, v)| (*n, v.clone()))
         .collect();
     p.applied.sort();
-    p.ignored = given.iter().filter(|(s, _)| matches!(s.status, Status::Ignored(_))).map(|(s, _)| s.name).collect();
+    p.ignored =
+        given.iter().filter(|(s, _, _)| matches!(s.status, Status::Ignored(_))).map(|(s, _, _)| s.name).collect();
     p.ignored.sort_unstable();
+    p.ignored.dedup();
     p.notes.extend(reasons);
     named.sort_unstable();
     p.named = named;
@@ -421,6 +456,26 @@ pub fn parse_with(query: &str, mode: Mode) -> Result<Params> {
         p.applied.retain(|(k, _)| *k != "fm");
     }
     Ok(p)
+}
+
+/// One parameter's value as read, before it is applied.
+struct Given {
+    spec: &'static Spec,
+    /// The canonical name, with its layer index (`mark-w[2]`).
+    name: &'static str,
+    layer: u8,
+    /// Written without an index (the bare name wins over `[0]`).
+    bare: bool,
+    value: String,
+}
+
+/// `mark-w[2]` → (`mark-w`, Some(2)); a name without a well-formed index is returned whole.
+fn split_layer(key: &str) -> (&str, Option<u32>) {
+    let Some(open) = key.strip_suffix(']').and_then(|k| k.rfind('[')) else { return (key, None) };
+    match key[open + 1..key.len() - 1].parse::<u32>() {
+        Ok(i) => (&key[..open], Some(i)),
+        Err(_) => (key, None),
+    }
 }
 
 /// A value as quoted in a header: control characters, non-ASCII and `%` percent-encoded, long
@@ -489,6 +544,7 @@ fn apply(p: &mut Params, name: &'static str, v: &str) -> Result<()> {
         "min-w" => p.min_w = Some(int(name, v)?),
         "min-h" => p.min_h = Some(int(name, v)?),
         "bg" => p.bg = Some(color(name, v)?),
+        "dl" => p.download = Some(v.to_string()).filter(|n| !n.trim().is_empty()),
         "fill-color" => p.fill_color = Some(color(name, v)?),
         "orient" => {
             p.orient = Some(match int(name, v)? {

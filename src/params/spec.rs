@@ -63,6 +63,9 @@ pub enum Expect {
     Ratio,
     Timestamp,
     Interval,
+    /// A blend mode: a name, a kebab spelling or a prefix (`layers::blend_mode_name`); any other
+    /// value reads as `none`, which draws no layer.
+    BlendMode,
 }
 
 /// What ixora does with a parameter.
@@ -94,7 +97,48 @@ const PLANNED: &str = "not implemented yet";
 const AI_OR_VIDEO: &str = "AI, generative or video feature: outside ixora's scope";
 
 /// Parameters imgix documents that are newer than the spec JSON (v11.35) this table follows.
-pub const NEWER_THAN_SPEC: &[&str] = &["fill-max"];
+pub const NEWER_THAN_SPEC: &[&str] = &[
+    "append",
+    "append-align",
+    "append-gap",
+    "append-preserve",
+    "append-side",
+    "blend-anchor",
+    "fill-max",
+    "mark-anchor",
+];
+
+/// Where the parameters newer than the spec are documented.
+pub fn documented_at(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "fill-max" => "https://docs.imgix.com/apis/rendering/fill/fill-max",
+        "mark-anchor" => "https://docs.imgix.com/apis/rendering/watermark/watermark-anchor",
+        "blend-anchor" => "https://docs.imgix.com/apis/rendering/blending/blend-anchor",
+        "append" => "https://docs.imgix.com/apis/rendering/append/append-image",
+        "append-align" => "https://docs.imgix.com/apis/rendering/append/append-align",
+        "append-gap" => "https://docs.imgix.com/apis/rendering/append/append-gap",
+        "append-preserve" => "https://docs.imgix.com/apis/rendering/append/append-preserve",
+        "append-side" => "https://docs.imgix.com/apis/rendering/append/append-side",
+        _ => return None,
+    })
+}
+
+/// The canonical name of a layer parameter: the bare name for layer 0, `name[N]` above. The
+/// names are made once each (at most the layer parameters times `layers::MAX_LAYER`).
+pub fn layer_key(name: &'static str, layer: u8) -> &'static str {
+    use std::sync::Mutex;
+    static KEYS: Mutex<Vec<(&str, u8, &str)>> = Mutex::new(Vec::new());
+    if layer == 0 {
+        return name;
+    }
+    let mut keys = KEYS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, _, key)) = keys.iter().find(|(n, l, _)| *n == name && *l == layer) {
+        return key;
+    }
+    let key: &'static str = Box::leak(format!("{name}[{layer}]").into_boxed_str());
+    keys.push((name, layer, key));
+    key
+}
 
 /// Parameters whose *suggested* range is where imgix's renderer stops: a value beyond it is
 /// drawn at the limit (`blur=5000` as `blur=2000`, `q=200` as `q=100`), so it is clamped there
@@ -136,6 +180,51 @@ pub static SPECS: &[Spec] = &[
         category: "size",
         expects: &[E::Ratio],
         default: None,
+        base64: true,
+        status: Status::Implemented,
+    },
+    Spec {
+        name: "append",
+        aliases: &[],
+        category: "append",
+        expects: &[E::Url, E::Path],
+        default: None,
+        base64: true,
+        status: Status::Implemented,
+    },
+    Spec {
+        name: "append-align",
+        aliases: &[],
+        category: "append",
+        expects: &[E::OneOf(&["top", "middle", "bottom", "left", "center", "right"])],
+        default: None,
+        base64: true,
+        status: Status::Implemented,
+    },
+    Spec {
+        name: "append-gap",
+        aliases: &[],
+        category: "append",
+        expects: &[E::Integer { strict: Range::between(0.0, 4096.0), suggested: ANY }, E::Unit],
+        default: Some("0"),
+        base64: true,
+        status: Status::Implemented,
+    },
+    Spec {
+        name: "append-preserve",
+        aliases: &[],
+        category: "append",
+        expects: &[E::Boolean],
+        default: Some("false"),
+        base64: true,
+        status: Status::Implemented,
+    },
+    Spec {
+        name: "append-side",
+        aliases: &[],
+        category: "append",
+        expects: &[E::OneOf(&["right", "bottom", "left", "top"])],
+        default: Some("right"),
         base64: true,
         status: Status::Implemented,
     },
@@ -236,7 +325,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::HexColor, E::ColorKeyword, E::Url, E::Path],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "blend-align",
@@ -245,7 +334,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::ListOf(&["top", "bottom", "middle", "left", "right", "center"])],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "blend-alpha",
@@ -254,7 +343,16 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: Range::between(0.0, 100.0), suggested: ANY }],
         default: Some("100"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
+    },
+    Spec {
+        name: "blend-anchor",
+        aliases: &[],
+        category: "blending",
+        expects: &[E::ListOf(&["top", "middle", "bottom", "left", "center", "right"]), E::Tuple(&[&[E::Unit], &[E::Unit]])],
+        default: None,
+        base64: true,
+        status: Status::Implemented,
     },
     Spec {
         name: "blend-color",
@@ -263,7 +361,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::HexColor, E::ColorKeyword],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "blend-crop",
@@ -272,7 +370,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::ListOf(&["top", "bottom", "left", "right", "faces"])],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "blend-fit",
@@ -281,7 +379,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::OneOf(&["clamp", "clip", "crop", "scale", "max"])],
         default: Some("clip"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "blend-h",
@@ -290,33 +388,16 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: Range::between(2.0, 8192.0), suggested: ANY }, E::Unit],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "blend-mode",
         aliases: &["blendmode", "bm"],
         category: "blending",
-        expects: &[E::OneOf(&[
-            "color",
-            "burn",
-            "dodge",
-            "darken",
-            "difference",
-            "exclusion",
-            "hardlight",
-            "hue",
-            "lighten",
-            "luminosity",
-            "multiply",
-            "overlay",
-            "saturation",
-            "screen",
-            "softlight",
-            "normal",
-        ])],
+        expects: &[E::BlendMode],
         default: Some("overlay"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "blend-pad",
@@ -325,7 +406,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::at_least(0.0) }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "blend-size",
@@ -334,7 +415,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::OneOf(&["inherit"])],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "blend-w",
@@ -343,25 +424,25 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: Range::between(2.0, 8192.0), suggested: ANY }, E::Unit],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "blend-x",
         aliases: &["blendx", "bx"],
         category: "blending",
-        expects: &[E::Integer { strict: ANY, suggested: Range::at_least(0.0) }],
+        expects: &[E::Integer { strict: ANY, suggested: ANY }, E::Unit],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "blend-y",
         aliases: &["blendy", "by"],
         category: "blending",
-        expects: &[E::Integer { strict: ANY, suggested: Range::at_least(0.0) }],
+        expects: &[E::Integer { strict: ANY, suggested: ANY }, E::Unit],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "blur",
@@ -581,7 +662,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Text],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "dpi",
@@ -1066,7 +1147,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Url, E::Path],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "mark-align",
@@ -1075,7 +1156,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::ListOf(&["top", "middle", "bottom", "left", "center", "right"])],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "mark-alpha",
@@ -1084,7 +1165,16 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::between(1.0, 100.0) }],
         default: Some("100"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
+    },
+    Spec {
+        name: "mark-anchor",
+        aliases: &[],
+        category: "watermark",
+        expects: &[E::ListOf(&["top", "middle", "bottom", "left", "center", "right"]), E::Tuple(&[&[E::Unit], &[E::Unit]])],
+        default: None,
+        base64: true,
+        status: Status::Implemented,
     },
     Spec {
         name: "mark-base",
@@ -1093,7 +1183,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Url, E::Path],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "mark-fit",
@@ -1102,7 +1192,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::OneOf(&["clip", "crop", "fill", "max", "scale"])],
         default: Some("clip"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "mark-h",
@@ -1111,7 +1201,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: Range::between(2.0, 8192.0), suggested: ANY }, E::Unit],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "mark-if-min-height",
@@ -1120,7 +1210,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: Range::at_least(0.0), suggested: ANY }],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "mark-if-min-width",
@@ -1129,7 +1219,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: Range::at_least(0.0), suggested: ANY }],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "mark-pad",
@@ -1138,7 +1228,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::at_least(0.0) }],
         default: Some("5"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "mark-rot",
@@ -1147,7 +1237,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Number { strict: ANY, suggested: Range::between(0.0, 359.0) }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "mark-scale",
@@ -1156,7 +1246,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: ANY, suggested: Range::between(0.0, 100.0) }],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "mark-tile",
@@ -1165,7 +1255,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::OneOf(&["grid"])],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "mark-w",
@@ -1174,25 +1264,25 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: Range::between(2.0, 8192.0), suggested: ANY }, E::Unit],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "mark-x",
         aliases: &["markx", "mx"],
         category: "watermark",
-        expects: &[E::Integer { strict: ANY, suggested: Range::at_least(0.0) }],
+        expects: &[E::Integer { strict: ANY, suggested: ANY }, E::Unit],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "mark-y",
         aliases: &["marky", "my"],
         category: "watermark",
-        expects: &[E::Integer { strict: Range::at_least(0.0), suggested: ANY }],
+        expects: &[E::Integer { strict: ANY, suggested: ANY }, E::Unit],
         default: None,
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "mask",

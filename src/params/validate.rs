@@ -196,6 +196,7 @@ fn shape(e: &Expect, v: &str) -> Option<String> {
             (ok(lo) && ok(hi) && !(lo.is_empty() && hi.is_empty())).then(|| v.to_string())
         }
         Expect::List | Expect::Text | Expect::Url | Expect::Path | Expect::Font => Some(v.to_string()),
+        Expect::BlendMode => Some(super::layers::blend_mode_name(v).unwrap_or("none").to_string()),
     }
 }
 
@@ -281,6 +282,11 @@ fn describe_one(spec: &Spec, e: &Expect) -> String {
         Expect::Ratio => "a ratio W:H".into(),
         Expect::Timestamp => "a Unix timestamp".into(),
         Expect::Interval => "an interval like 2-5".into(),
+        Expect::BlendMode => format!(
+            "one of {} (any case; a prefix picks the first in that order; color-burn, color-dodge, \
+             hard-light, soft-light too; any other name draws no blend)",
+            super::layers::BLEND_MODES.iter().map(|(n, _, _)| *n).collect::<Vec<_>>().join(", ")
+        ),
     }
 }
 

@@ -159,7 +159,7 @@ fn fill_gradient(canvas: &mut Image, (x, y, w, h): (u32, u32, u32, u32), fill: F
 }
 
 /// Copies `image` onto `canvas` at `at`, clipped to the canvas.
-fn blit(canvas: &mut Image, image: &Image, (ox, oy): (u32, u32)) {
+pub(super) fn blit(canvas: &mut Image, image: &Image, (ox, oy): (u32, u32)) {
     let c = canvas.channels as usize;
     let w = image.width.min(canvas.width.saturating_sub(ox)) as usize;
     for row in 0..image.height.min(canvas.height.saturating_sub(oy)) {

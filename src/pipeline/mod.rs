@@ -4,6 +4,7 @@
 //! the list (`steps_markdown`).
 
 mod canvas;
+mod layers;
 pub(crate) mod orient;
 mod resize;
 
@@ -44,6 +45,10 @@ pub struct Inputs<'a> {
     pub faces: &'a [Face],
     /// The decoded `mask=<url>` image, any size.
     pub mask: Option<&'a Image>,
+    /// The decoded layer images (`blend`, `mark[2]`…), under the parameter naming each.
+    pub layers: &'a [(String, Image)],
+    /// The decoded `append` image, at its own size.
+    pub append: Option<&'a Image>,
 }
 
 /// One image on its way through the steps.
@@ -97,7 +102,23 @@ pub const STEPS: &[Step] = &[
     },
     Step { name: "flip", does: "`flip=h|v|hv`", run: flip },
     Step { name: "rotate", does: "`rot` (with `rot-type`)", run: rotate },
-    // imgix's gradient and fade would go here (before the border and padding).
+    // imgix's gradient and fade would go here (before the append, layers, border and padding).
+    Step {
+        name: "append",
+        does: "`append`: the second image beside the picture (`append-side`, `-align`, `-gap`, \
+               `-preserve`), at its own size × dpr, on a canvas grown to hold both; the gap and \
+               uncovered area take the fill colour (`fill-color`, else `bg`); the layers, mask, \
+               border and padding then apply to the whole",
+        run: append,
+    },
+    Step {
+        name: "layers",
+        does: "`blend[N]` then `mark[N]`, each family in index order: colour blends over the whole \
+               picture, image blends and marks sized (`…-w`, `…-h`, `…-fit`, `mark-scale`), turned \
+               (`mark-rot`), placed (`…-align`, `…-pad`, `…-x`, `…-y`, `…-anchor`) or tiled \
+               (`mark-tile`), and drawn with their mode and alpha",
+        run: layers,
+    },
     Step {
         name: "mask",
         does: "`mask=ellipse|corners|<url>` with `mask-bg`, on the picture alone (before the padding \
@@ -110,7 +131,6 @@ pub const STEPS: &[Step] = &[
                rounded corners",
         run: canvas,
     },
-    // imgix's layers would go here, bottom to top: blend, mark, txt; then append.
     Step { name: "grid", does: "`transparency=grid`: a checkerboard behind transparent pixels", run: grid },
     // imgix's drop shadow would go here: last, on the finished image.
     Step {
@@ -163,6 +183,23 @@ fn rotate(c: &mut Context) -> Result<()> {
     if let Some((degrees, pivot)) = c.plan.rotate {
         c.map(|image, _| crate::ops::rotate(image, degrees, pivot));
     }
+    Ok(())
+}
+
+fn append(c: &mut Context) -> Result<()> {
+    let Some(a) = &c.plan.append else { return Ok(()) };
+    let other = c.inputs.append.ok_or_else(|| Error::invalid_param("append", "the append image was not fetched"))?;
+    let image = std::mem::replace(&mut c.image, Image::new(0, 0, 3, Vec::new()));
+    c.image = layers::append(image, other, a, c.plan.dpr, c.plan.canvas_color)?;
+    Ok(())
+}
+
+fn layers(c: &mut Context) -> Result<()> {
+    if c.plan.layers.is_empty() {
+        return Ok(());
+    }
+    let image = std::mem::replace(&mut c.image, Image::new(0, 0, 3, Vec::new()));
+    c.image = layers::draw(image, &c.plan.layers, c.inputs.layers, c.plan.dpr)?;
     Ok(())
 }
 
@@ -223,10 +260,11 @@ pub fn steps_markdown() -> String {
         out.push_str(&format!("| {} | `{}` | {} |\n", i + 1, step.name, step.does.replace('|', "\\|")));
     }
     out.push_str(
-        "\nThe order follows imgix's: geometry and colour first, then gradient and fade, border and\n\
-         padding, the layers blend → mark → text, mask, append, and the drop shadow last. ixora has no\n\
-         gradient, fade, layer, append or drop-shadow step yet; `STEPS` marks where each would go.\n\
-         The mask runs before the canvas, so padding and border are not masked.\n",
+        "\nThe order follows imgix's: geometry and colour first, then gradient and fade, the\n\
+         append, the layers blend → mark → text, then mask, border and padding on the composite, and\n\
+         the drop shadow last. ixora has no gradient, fade, text or drop-shadow step yet;\n\
+         `STEPS` marks where each would go. The mask runs before the canvas, so padding and border\n\
+         are not masked.\n",
     );
     out
 }

@@ -27,6 +27,23 @@ pub fn stretch(image: &Image, w: u32, h: u32) -> Result<Image> {
     Ok(Image::new(w, h, image.channels, dst.into_vec()))
 }
 
+/// `image` at `w`×`h` with a sharp filter (Catmull-Rom), alpha-aware: layer pictures, which
+/// may shrink a lot.
+pub fn resample(image: &Image, w: u32, h: u32) -> Result<Image> {
+    if (image.width, image.height) == (w, h) {
+        return Ok(image.clone());
+    }
+    let pixel_type = if image.has_alpha() { PixelType::U8x4 } else { PixelType::U8x3 };
+    let failed = |e: &dyn std::fmt::Display| {
+        Error::internal(format!("resample of {}x{} to {w}x{h}: {e}", image.width, image.height))
+    };
+    let src = ImageRef::new(image.width, image.height, &image.data, pixel_type).map_err(|e| failed(&e))?;
+    let mut dst = FirImage::new(w, h, pixel_type);
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::CatmullRom)).use_alpha(true);
+    Resizer::new().resize(&src, &mut dst, &options).map_err(|e| failed(&e))?;
+    Ok(Image::new(w, h, image.channels, dst.into_vec()))
+}
+
 /// Crops the plan's region out of the decoded image and resizes it. The decoded image is in
 /// stored orientation and possibly shrunk on load, so the region is mapped onto it by the scale
 /// the decoder used; the output stays in stored orientation (sides swapped for orientations 5–8).

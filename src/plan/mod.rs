@@ -2,6 +2,7 @@
 //! resized to what, on which canvas. No pixels here, so every rule is table-tested.
 
 mod frame;
+pub mod layers;
 mod refine;
 pub mod timeline;
 
@@ -62,6 +63,12 @@ pub struct Plan {
     /// The canvas the parameters asked for, when it was larger than the output limits allow
     /// and the output was sized down to fit them.
     pub sized_down: Option<(u32, u32)>,
+    /// `blend[N]` and `mark[N]`, in drawing order.
+    pub layers: Vec<layers::Layer>,
+    /// `dpr`: layer sizes and offsets in px are multiplied by it.
+    pub dpr: f64,
+    /// `append`: a second image beside the picture.
+    pub append: Option<crate::params::Append>,
 }
 
 /// A crop box placed by looking at the pixels: on the faces when there are any, else on the
@@ -245,6 +252,9 @@ pub fn plan_within(
         redeye: params.redeye,
         faceindex: params.faceindex,
         sized_down: None,
+        layers: layers::drawn(&params.layers),
+        dpr: params.dpr(),
+        append: params.append.image.is_some().then(|| params.append.clone()),
     };
     match params.fit {
         Fit::Clip => p.resize = contain(f64::INFINITY),

@@ -152,6 +152,20 @@ pub fn surrogate_keys(source_id: &str, origin_path: &str) -> String {
     format!("{} {}", source_key(source_id), image_key(source_id, origin_path))
 }
 
+/// Surrogate keys of a derivative that draws other images (`mask`, `blend`, `mark`): also one per
+/// such image, so purging a watermark drops every derivative that shows it.
+pub fn surrogate_keys_drawing(source_id: &str, origin_path: &str, drawn: &[String]) -> String {
+    let mut keys = surrogate_keys(source_id, origin_path);
+    for path in drawn {
+        let key = image_key(source_id, path);
+        if !keys.split(' ').any(|k| k == key) {
+            keys.push(' ');
+            keys.push_str(&key);
+        }
+    }
+    keys
+}
+
 pub fn source_key(source_id: &str) -> String {
     format!("ixora-src-{source_id}")
 }

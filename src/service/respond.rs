@@ -57,7 +57,39 @@ pub fn image_headers(r: &Reply) -> Vec<(&'static str, String)> {
         h.push(("Last-Modified", lm.clone()));
     }
     h.push(("Server-Timing", server_timing(r.times)));
+    if let Some(name) = &r.params.download {
+        h.push(("Content-Disposition", attachment(name, &r.meta.mime)));
+    }
     h
+}
+
+/// `dl=<name>`: `Content-Disposition: attachment` under that name (the output's extension added
+/// when it has none). The name is cut to its last path segment and stripped of quotes, control
+/// characters and backslashes; non-ASCII names also go in `filename*` (RFC 6266).
+pub fn attachment(name: &str, mime: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let mut clean: String = base.chars().filter(|c| !c.is_control() && *c != '"' && *c != '\\').collect();
+    clean = clean.trim().trim_start_matches('.').to_string();
+    if clean.is_empty() {
+        clean = "image".into();
+    }
+    if !clean.contains('.') {
+        if let Some(ext) = mime.strip_prefix("image/").map(|e| if e == "jpeg" { "jpg" } else { e }) {
+            clean = format!("{clean}.{}", ext.split(['+', ';']).next().unwrap_or(ext));
+        }
+    }
+    let ascii: String = clean.chars().map(|c| if c.is_ascii() { c } else { '_' }).collect();
+    if ascii == clean {
+        return format!("attachment; filename=\"{clean}\"");
+    }
+    let encoded: String = clean
+        .bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
 /// The headers of an error response: JSON, never cached for long (a "not found" briefly).
@@ -113,6 +145,20 @@ pub fn setting_is_on(value: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn downloads_are_attachments_with_a_safe_name() {
+        use super::attachment;
+        assert_eq!(attachment("cat.jpg", "image/jpeg"), "attachment; filename=\"cat.jpg\"");
+        assert_eq!(attachment("cat", "image/webp"), "attachment; filename=\"cat.webp\"");
+        assert_eq!(attachment("cat", "image/svg+xml"), "attachment; filename=\"cat.svg\"");
+        assert_eq!(attachment("../../etc/x\"y.png", "image/png"), "attachment; filename=\"xy.png\"");
+        assert_eq!(attachment("   ", "image/png"), "attachment; filename=\"image.png\"");
+        assert_eq!(
+            attachment("kätzchen.png", "image/png"),
+            "attachment; filename=\"k_tzchen.png\"; filename*=UTF-8''k%C3%A4tzchen.png"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -9,6 +9,7 @@
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::params::Params;
 use crate::service::guard::{self, Target};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,29 +124,85 @@ impl Source {
         Ok(Location::Url(target))
     }
 
-    /// Where a secondary image named by `param` (`mask=<url>`) of a request on `host` is: a path
-    /// on this source (`/masks/circle.png`, or an absolute URL on the same host), or, for
-    /// web-proxy sources, an absolute URL admitted by the same guard as originals.
-    pub fn locate_asset(&self, host: &str, value: &str, param: &str) -> Result<Location> {
-        let absolute = value.contains("://");
-        if self.web_proxy {
-            if !absolute {
+    /// Where a secondary image named by `param` (`mask`, `mark[2]`) of a request on `host` is. A
+    /// path is on this source, resolved so it cannot climb out of the source's prefix
+    /// (`../../x` stops at the root); an absolute URL must name a host on the source's
+    /// `proxy_hosts` and pass the same guard as web-proxy originals. An absolute URL back at
+    /// this host, or at any host `is_ixora` says ixora serves, would render through ixora again:
+    /// a loop, refused with 400 as imgix does. Web-proxy sources take absolute URLs only.
+    pub fn locate_asset(
+        &self,
+        host: &str,
+        value: &str,
+        param: &str,
+        is_ixora: &dyn Fn(&str) -> bool,
+    ) -> Result<Location> {
+        if !value.contains("://") {
+            if self.web_proxy {
                 return Err(Error::invalid_param(param, format!("{param}: a web-proxy source needs an absolute URL")));
             }
-            let target = guard::target(&format!("/{value}"))?;
-            guard::admit(&target, &self.proxy_hosts)?;
-            return Ok(Location::Url(target));
-        }
-        if !absolute {
             let path = value.split(['?', '#']).next().unwrap_or("");
-            return Ok(Location::Origin(self.origin_path(&format!("/{}", path.trim_start_matches('/')))));
+            let root = url::Url::parse("http://source.invalid/").map_err(|e| Error::internal(e.to_string()))?;
+            let resolved = root
+                .join(&format!("/{}", path.trim_start_matches('/')))
+                .map_err(|_| Error::invalid_param(param, format!("{param}: {value} is not a usable path")))?;
+            let path = crate::params::decode_component(resolved.path());
+            return Ok(Location::Origin(self.origin_path(&path)));
         }
-        let target = guard::target(&format!("/{value}"))?;
-        if target.host != host_key(host) {
-            return Err(Error::invalid_param(param, format!("{param}: {value} is not on this source ({host})")));
+        let target = guard::target(&format!("/{value}")).map_err(|e| Error::invalid_param(param, e.message))?;
+        if target.host == host_key(host) || is_ixora(&target.host) {
+            return Err(Error::invalid_param(
+                param,
+                format!("{param}: {value} points back into ixora, which would render it again (a loop)"),
+            ));
         }
-        Ok(Location::Origin(self.origin_path(target.path.split('?').next().unwrap_or("/"))))
+        guard::admit(&target, &self.proxy_hosts).map_err(|mut e| {
+            e.message = format!("{param}: {}", e.message);
+            e.param = Some(param.to_string());
+            e
+        })?;
+        Ok(Location::Url(target))
     }
+
+    /// Every image a render of `params` draws besides the original (the mask, the layers in
+    /// drawing order, the append image), located. More than `MAX_ASSETS` is a 400: each costs a backend request,
+    /// and Fastly allows 32 per client request.
+    pub fn locate_assets(&self, host: &str, params: &Params, is_ixora: &dyn Fn(&str) -> bool) -> Result<Vec<Asset>> {
+        let mask = params.mask_image().map(|v| ("mask".to_string(), v.to_string()));
+        let layers = crate::plan::layers::drawn(&params.layers)
+            .into_iter()
+            .filter_map(|l| Some((l.key().to_string(), l.image()?)));
+        let append = params.append.image.as_ref().map(|v| ("append".to_string(), v.clone()));
+        let wanted: Vec<(String, String)> = mask.into_iter().chain(layers).chain(append).collect();
+        if let Some((param, _)) = wanted.get(MAX_ASSETS) {
+            return Err(Error::invalid_param(
+                param,
+                format!("at most {MAX_ASSETS} images (mask, blends, marks) can be drawn on one image"),
+            ));
+        }
+        wanted
+            .into_iter()
+            .map(|(param, value)| {
+                let at = self.locate_asset(host, &value, &param, is_ixora)?;
+                Ok(Asset { param, value, at })
+            })
+            .collect()
+    }
+}
+
+/// The most images one request fetches besides its original: every `mask`, `blend` and `mark`
+/// image is a backend request, and Fastly allows 32 per client request (the original, its
+/// revalidation and redirects need some).
+pub const MAX_ASSETS: usize = 8;
+
+/// An image a render draws besides the original.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asset {
+    /// The parameter naming it (`mask`, `mark[2]`).
+    pub param: String,
+    /// Its value as the URL gives it (nested parameters included).
+    pub value: String,
+    pub at: Location,
 }
 
 /// Where an image is fetched from (see `Source::locate`).
@@ -254,22 +311,58 @@ mod tests {
 
     #[test]
     fn assets_are_paths_on_the_same_source() {
-        let s = Source::parse("img.example.com", r#"{"backend":"origin","prefix":"img"}"#).unwrap();
-        let path = |v: &str| s.locate_asset("Img.Example.com:7676", v, "mask");
+        let s = Source::parse(
+            "img.example.com",
+            r#"{"backend":"origin","prefix":"img","proxy_hosts":["cdn.example.com"]}"#,
+        )
+        .unwrap();
+        let no_other = |_: &str| false;
+        let path = |v: &str| s.locate_asset("Img.Example.com:7676", v, "mask", &no_other);
         assert_eq!(path("/masks/a.png").unwrap(), Location::Origin("/img/masks/a.png".into()));
         assert_eq!(path("masks/a.png?w=2").unwrap(), Location::Origin("/img/masks/a.png".into()));
-        assert_eq!(path("https://img.example.com/m.png?x=1").unwrap(), Location::Origin("/img/m.png".into()));
-        let other = path("https://evil.example.net/m.png").unwrap_err();
-        assert_eq!((other.status, other.param.as_deref()), (400, Some("mask")));
-
-        let proxy = Source::parse("p", r#"{"web_proxy":true,"proxy_hosts":["cdn.example.com"]}"#).unwrap();
-        match proxy.locate_asset("p", "https://cdn.example.com/m.png", "mask").unwrap() {
+        // A path cannot climb out of the source's prefix.
+        assert_eq!(path("../../etc/passwd").unwrap(), Location::Origin("/img/etc/passwd".into()));
+        assert_eq!(path("/a/%2E%2E/%2E%2E/b.png").unwrap(), Location::Origin("/img/b.png".into()));
+        // Back at this host, or at another host ixora serves: a loop.
+        let looped = path("https://img.example.com/m.png?x=1").unwrap_err();
+        assert_eq!((looped.status, looped.param.as_deref()), (400, Some("mask")));
+        assert!(looped.message.contains("loop"), "{}", looped.message);
+        let ixora = |h: &str| h == "other.ixora.example";
+        let other = s.locate_asset("img.example.com", "https://other.ixora.example/m.png", "mark", &ixora).unwrap_err();
+        assert_eq!((other.status, other.param.as_deref()), (400, Some("mark")));
+        // Elsewhere: only the source's allowed hosts, through the guard.
+        match path("https://cdn.example.com/m.png").unwrap() {
             Location::Url(t) => assert_eq!((t.host.as_str(), t.path.as_str()), ("cdn.example.com", "/m.png")),
             other => panic!("{other:?}"),
         }
-        assert_eq!(proxy.locate_asset("p", "/m.png", "mask").unwrap_err().status, 400);
+        assert_eq!(path("https://evil.example.net/m.png").unwrap_err().status, 403);
+
+        let proxy = Source::parse("p", r#"{"web_proxy":true,"proxy_hosts":["cdn.example.com"]}"#).unwrap();
+        match proxy.locate_asset("p", "https://cdn.example.com/m.png", "mask", &no_other).unwrap() {
+            Location::Url(t) => assert_eq!((t.host.as_str(), t.path.as_str()), ("cdn.example.com", "/m.png")),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(proxy.locate_asset("p", "/m.png", "mask", &no_other).unwrap_err().status, 400);
         // The same guard as originals: a host off the list is refused.
-        assert_eq!(proxy.locate_asset("p", "https://evil.example.net/m.png", "mask").unwrap_err().status, 403);
+        assert_eq!(
+            proxy.locate_asset("p", "https://evil.example.net/m.png", "mask", &no_other).unwrap_err().status,
+            403
+        );
+    }
+
+    #[test]
+    fn a_request_draws_a_bounded_number_of_images() {
+        let s = Source::parse("img.example.com", r#"{"backend":"origin"}"#).unwrap();
+        let no_other = |_: &str| false;
+        let p = crate::params::parse("mask=m.png&blend=b.png&mark=a.png&mark[3]=c.png&blend[1]=red").unwrap();
+        let assets = s.locate_assets("img.example.com", &p, &no_other).unwrap();
+        let params: Vec<_> = assets.iter().map(|a| a.param.as_str()).collect();
+        assert_eq!(params, vec!["mask", "blend", "mark", "mark[3]"]);
+        assert_eq!(assets[3].at, Location::Origin("/c.png".into()));
+        let many: Vec<String> = (0..=9).map(|i| format!("mark[{i}]=m{i}.png")).collect();
+        let p = crate::params::parse(&many.join("&")).unwrap();
+        let e = s.locate_assets("img.example.com", &p, &no_other).unwrap_err();
+        assert_eq!((e.status, e.param.as_deref()), (400, Some("mark[8]")));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 mod formats;
 mod http;
+mod layers;
 mod ops;
 mod params;
 mod platform;
@@ -64,6 +65,10 @@ fn main() {
         ("pixel_operations_run_in_wasm", ops::pixel_operations_run_in_wasm),
         ("faces_in_wasm", ops::faces_in_wasm),
         ("image_mask_from_the_origin", ops::image_mask_from_the_origin),
+        ("marks_are_placed_sized_and_tiled", layers::marks_are_placed_sized_and_tiled),
+        ("blends_cover_or_sit_on_the_image", layers::blends_cover_or_sit_on_the_image),
+        ("overlay_images_are_guarded_and_keyed", layers::overlay_images_are_guarded_and_keyed),
+        ("download_names_the_file", layers::download_names_the_file),
         ("equivalent_urls_give_identical_bytes", params::equivalent_urls_give_identical_bytes),
         ("bad_values_are_400_naming_the_parameter", params::bad_values_are_400_naming_the_parameter),
         ("out_of_range_values_are_clamped", params::out_of_range_values_are_clamped),

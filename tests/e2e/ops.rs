@@ -103,7 +103,7 @@ pub fn image_mask_from_the_origin(s: &Servers) -> Result<(), String> {
     let a = img.pixel(100, 70)[3];
     check(a.abs_diff(151) <= 6, || format!("disc alpha {a}, want ~151"))?;
     let r = get(s, "/photo.jpg?w=200&mask=https%3A%2F%2Felsewhere.example%2Fm.png")?;
-    crate::expect_json_error(&r, 400, "mask on another host")?;
+    crate::expect_json_error(&r, 403, "mask on a host off the allow-list")?;
     check(r.text().contains("mask"), || r.text())?;
     let r = get(s, "/photo.jpg?w=200&mask=/no-such-mask.png")?;
     check(r.status == 404 && r.text().contains("mask image"), || format!("{} {}", r.status, r.text()))

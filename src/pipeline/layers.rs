@@ -1,0 +1,114 @@
+//! The `layers` step: blends, then marks, drawn over the image in index order, each sized and
+//! placed by `plan::layers` once its own size is known.
+
+use super::resize;
+use crate::error::{Error, Result};
+use crate::image::Image;
+use crate::ops::composite;
+use crate::params::layers::BlendSource;
+use crate::params::{Append, BlendMode, Color};
+use crate::plan::layers::{self as place, Fitted, Layer};
+
+/// Draws every layer of the plan onto `image`; `images` holds each image layer's decoded
+/// picture under its parameter (`mark[2]`).
+pub fn draw(mut image: Image, layers: &[Layer], images: &[(String, Image)], dpr: f64) -> Result<Image> {
+    let picture = |key: &str| {
+        images
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, i)| i)
+            .ok_or_else(|| Error::invalid_param(key, format!("the {key} image was not fetched")))
+    };
+    for layer in layers {
+        let base = (image.width, image.height);
+        match layer {
+            Layer::Blend { key, blend } => {
+                let Some(mode) = blend.mode else { continue };
+                let opacity = (blend.alpha / 100.0).clamp(0.0, 1.0) as f32;
+                match &blend.source {
+                    Some(BlendSource::Color(c)) => composite::fill(&mut image, c.rgba(), mode, opacity),
+                    Some(BlendSource::Image(_)) => {
+                        let source = picture(key)?;
+                        let fitted = place::blend_size(blend, (source.width, source.height), base, dpr);
+                        let drawn = fit(source, &fitted)?;
+                        let (x, y) = place::position(
+                            &blend.place,
+                            place::BLEND_DEFAULT_ALIGN,
+                            (drawn.width, drawn.height),
+                            base,
+                            dpr,
+                        );
+                        composite::draw(&mut image, &drawn, x, y, mode, opacity);
+                    }
+                    None => {}
+                }
+            }
+            Layer::Mark { key, mark } => {
+                if mark.min_w.is_some_and(|w| base.0 < w) || mark.min_h.is_some_and(|h| base.1 < h) {
+                    continue;
+                }
+                let source = picture(key)?;
+                let fitted = place::mark_size(mark, (source.width, source.height), base, dpr);
+                let mut drawn = fit(source, &fitted)?;
+                if mark.rot != 0.0 {
+                    drawn = crate::ops::rotate_expanded(drawn, mark.rot);
+                }
+                let opacity = (mark.alpha / 100.0).clamp(0.0, 1.0) as f32;
+                let size = (drawn.width, drawn.height);
+                let at = place::position(&mark.place, place::mark_default_align(mark), size, base, dpr);
+                let corners = if mark.tile {
+                    let gap = (mark.place.pad * dpr).round().max(0.0) as u32;
+                    place::tiles(at, size, base, gap)
+                } else {
+                    vec![at]
+                };
+                for (x, y) in corners {
+                    composite::draw(&mut image, &drawn, x, y, BlendMode::Normal, opacity);
+                }
+            }
+        }
+    }
+    Ok(image)
+}
+
+/// `append`: the picture and `other` (drawn at its own size × dpr) side by side on a canvas grown
+/// to hold both, the rest filled with `fill`.
+pub fn append(picture: Image, other: &Image, a: &Append, dpr: f64, fill: Color) -> Result<Image> {
+    let scaled = |v: u32| (f64::from(v) * dpr).round().clamp(1.0, 8192.0) as u32;
+    let other = resize::resample(other, scaled(other.width), scaled(other.height))?;
+    let arranged = place::arrange(a, (picture.width, picture.height), (other.width, other.height), dpr);
+    let (cx, cy, cw, ch) = arranged.image_crop;
+    let other = crop(&other, cx, cy, cw, ch);
+    let channels = if fill.is_opaque() && !picture.has_alpha() && !other.has_alpha() { 3 } else { 4 };
+    let (w, h) = arranged.canvas;
+    let mut canvas = Image::filled(w, h, channels, fill.rgba());
+    super::canvas::blit(&mut canvas, &super::with_channels(picture, channels), arranged.picture_at);
+    super::canvas::blit(&mut canvas, &super::with_channels(other, channels), arranged.image_at);
+    Ok(canvas)
+}
+
+/// The layer picture resized, cropped and placed on its canvas as `fitted` says.
+fn fit(source: &Image, fitted: &Fitted) -> Result<Image> {
+    let mut image = resize::resample(source, fitted.resize.0, fitted.resize.1)?;
+    if let Some((x, y, w, h)) = fitted.crop {
+        image = crop(&image, x, y, w, h);
+    }
+    if let Some((w, h)) = fitted.canvas {
+        let mut canvas = Image::filled(w, h, 4, [0, 0, 0, 0]);
+        let (x, y) = ((i64::from(w) - i64::from(image.width)) / 2, (i64::from(h) - i64::from(image.height)) / 2);
+        composite::draw(&mut canvas, &image, x, y, BlendMode::Normal, 1.0);
+        image = canvas;
+    }
+    Ok(image)
+}
+
+fn crop(image: &Image, x: u32, y: u32, w: u32, h: u32) -> Image {
+    let c = image.channels as usize;
+    let (w, h) = (w.min(image.width.saturating_sub(x)), h.min(image.height.saturating_sub(y)));
+    let mut data = Vec::with_capacity(w as usize * h as usize * c);
+    for row in y..y + h {
+        let start = (row as usize * image.width as usize + x as usize) * c;
+        data.extend_from_slice(&image.data[start..start + w as usize * c]);
+    }
+    Image::new(w, h, image.channels, data)
+}

@@ -1,0 +1,138 @@
+//! Layers through the real wasm: `mark` and `blend` images fetched from local-origin inside
+//! Viceroy, placed at exact pixel boxes. `mark.png` is 120x60: a 100x40 box at (10,10), red on
+//! its left half, white on its right, transparent around it.
+
+use crate::servers::Servers;
+use crate::{check, decode, get, near};
+use ixora::image::Image;
+
+/// The base every case draws on: a 600x400 PNG of the 2 MP photo.
+const BASE: &str = "/photo-2mp.jpg?w=600&h=400&fit=crop&fm=png";
+
+fn render(s: &Servers, extra: &str) -> Result<Image, String> {
+    let target = format!("{BASE}&{extra}");
+    let r = get(s, &target)?;
+    check(r.status == 200, || format!("{target}: {} {}", r.status, r.text()))?;
+    let img = decode(&r.body)?;
+    check((img.width, img.height) == (600, 400), || format!("{target}: {}x{}", img.width, img.height))?;
+    Ok(img)
+}
+
+fn rgb(img: &Image, x: u32, y: u32) -> [u8; 3] {
+    let p = img.pixel(x, y);
+    [p[0], p[1], p[2]]
+}
+
+/// Expects `colour` at each point (within `tol`), naming the case.
+fn expect(img: &Image, case: &str, points: &[(u32, u32)], colour: [u8; 3], tol: u8) -> Result<(), String> {
+    for &(x, y) in points {
+        check(near(&rgb(img, x, y), colour, tol), || {
+            format!("{case}: ({x},{y}) is {:?}, want {colour:?}", rgb(img, x, y))
+        })?;
+    }
+    Ok(())
+}
+
+const RED: [u8; 3] = [255, 0, 0];
+const WHITE: [u8; 3] = [255, 255, 255];
+
+pub fn marks_are_placed_sized_and_tiled(s: &Servers) -> Result<(), String> {
+    let plain = decode(&get(s, BASE)?.body)?;
+    // Default: bottom right, 5 px from the edges: the mark's box is (475,335)–(595,395).
+    let m = render(s, "mark=/mark.png")?;
+    expect(&m, "default", &[(486, 346), (534, 384)], RED, 0)?;
+    expect(&m, "default", &[(536, 346), (584, 384)], WHITE, 0)?;
+    // Its transparent margin shows the photo untouched.
+    for (x, y) in [(477, 337), (592, 392), (300, 200)] {
+        check(rgb(&m, x, y) == rgb(&plain, x, y), || format!("default: ({x},{y}) changed"))?;
+    }
+    let m = render(s, "mark=/mark.png&mark-align=top,left&mark-pad=20")?;
+    expect(&m, "top,left pad 20", &[(31, 31), (79, 69)], RED, 0)?;
+    expect(&m, "top,left pad 20", &[(81, 31)], WHITE, 0)?;
+    // Explicit x/y with an anchor: the mark's centre at (300,200), so its box is (240,170)–(360,230).
+    let m = render(s, "mark=/mark.png&mark-x=0.5&mark-y=0.5&mark-anchor=center")?;
+    expect(&m, "centred", &[(251, 181), (299, 219)], RED, 0)?;
+    expect(&m, "centred", &[(301, 181), (349, 219)], WHITE, 0)?;
+    // Half size (px, nested parameters, a fraction of its own size): a 60x30 box at (535,365).
+    for extra in ["mark=/mark.png&mark-w=60", "mark=%2Fmark.png%3Fw%3D60", "mark=/mark.png&mark-w=0.5"] {
+        let m = render(s, extra)?;
+        expect(&m, extra, &[(545, 375), (560, 385)], RED, 24)?;
+        expect(&m, extra, &[(575, 375), (585, 385)], WHITE, 24)?;
+        check(rgb(&m, 537, 366) != RED, || format!("{extra}: the margin is transparent"))?;
+    }
+    // mark64 is the same URL.
+    let b64 = "L21hcmsucG5n"; // "/mark.png"
+    let a = render(s, &format!("mark64={b64}"))?;
+    let b = render(s, "mark=/mark.png")?;
+    check(a.data == b.data, || "mark64 differs from mark".into())?;
+    // Half opacity: halfway between the photo and red.
+    let m = render(s, "mark=/mark.png&mark-alpha=50")?;
+    let (p, q) = (rgb(&plain, 500, 360), rgb(&m, 500, 360));
+    let want = [((255 + u32::from(p[0])) / 2) as u8, p[1] / 2, p[2] / 2];
+    check(near(&q, want, 3), || format!("alpha 50: {q:?}, want {want:?}"))?;
+    // Turned 90° counter-clockwise: a 60x120 box at (535,275), the white half on top.
+    let m = render(s, "mark=/mark.png&mark-rot=90")?;
+    expect(&m, "rot 90", &[(565, 300)], WHITE, 2)?;
+    expect(&m, "rot 90", &[(565, 370)], RED, 2)?;
+    // Tiled from the top left with no gap: a copy every 120x60.
+    let m = render(s, "mark=/mark.png&mark-tile=grid&mark-pad=0")?;
+    expect(&m, "tiled", &[(30, 30), (150, 90), (270, 150), (510, 390)], RED, 0)?;
+    expect(&m, "tiled", &[(90, 30), (210, 330)], WHITE, 0)?;
+    // Drawn only on a base at least that large.
+    let m = render(s, "mark=/mark.png&mark-if-min-width=800")?;
+    check(m.data == plain.data, || "mark-if-min-width=800 drew on a 600 px image".into())?;
+    // Two layers: index order, each with its own parameters.
+    let m = render(s, "mark=/mark.png&mark[1]=/mark.png&mark-align[1]=top,left&mark-pad[1]=0")?;
+    expect(&m, "two marks", &[(486, 346), (11, 11)], RED, 0)?;
+    Ok(())
+}
+
+pub fn blends_cover_or_sit_on_the_image(s: &Servers) -> Result<(), String> {
+    let plain = decode(&get(s, BASE)?.body)?;
+    let m = render(s, "blend=FF0000&blend-mode=normal&blend-alpha=50")?;
+    for (x, y) in [(10, 10), (300, 200), (590, 390)] {
+        let p = rgb(&plain, x, y);
+        let want = [((255 + u32::from(p[0])) / 2) as u8, p[1] / 2, p[2] / 2];
+        check(near(&rgb(&m, x, y), want, 2), || format!("normal 50%: ({x},{y}) {:?} want {want:?}", rgb(&m, x, y)))?;
+    }
+    expect(&render(s, "blend=000000&blend-mode=multiply")?, "multiply black", &[(10, 10), (300, 200)], [0, 0, 0], 0)?;
+    expect(&render(s, "blend=fff&blend-mode=screen")?, "screen white", &[(10, 10), (300, 200)], WHITE, 0)?;
+    // An image blend sits at the top left at its own size.
+    let m = render(s, "blend=/mark.png&blend-mode=normal")?;
+    expect(&m, "image blend", &[(11, 11), (59, 49)], RED, 0)?;
+    expect(&m, "image blend", &[(61, 11)], WHITE, 0)?;
+    check(rgb(&m, 300, 200) == rgb(&plain, 300, 200), || "image blend reached the middle".into())?;
+    // An unknown mode draws no layer.
+    let m = render(s, "blend=FF0000&blend-mode=banana")?;
+    check(m.data == plain.data, || "blend-mode=banana drew a layer".into())
+}
+
+/// Overlay images go through the fetch guard and the cache: a missing one is the origin's 404, a
+/// loop back into ixora a 400, a host off the allow-list a 403; the derivative carries the
+/// mark's surrogate key.
+pub fn overlay_images_are_guarded_and_keyed(s: &Servers) -> Result<(), String> {
+    let r = get(s, &format!("{BASE}&mark=/no-such-mark.png"))?;
+    check(r.status == 404 && r.text().contains("mark image"), || format!("missing: {} {}", r.status, r.text()))?;
+    let r = get(s, &format!("{BASE}&mark=http%3A%2F%2F127.0.0.1%2Fmark.png"))?;
+    crate::expect_json_error(&r, 400, "mark back into ixora")?;
+    check(r.text().contains("loop"), || r.text())?;
+    let r = get(s, &format!("{BASE}&mark=https%3A%2F%2Fsecure.localhost%2Fmark.png"))?;
+    crate::expect_json_error(&r, 400, "mark at another host ixora serves")?;
+    let r = get(s, &format!("{BASE}&blend=https%3A%2F%2Felsewhere.example%2Fb.png"))?;
+    crate::expect_json_error(&r, 403, "blend on a host off the list")?;
+    let r = get(s, &format!("{BASE}&mark=/mark.png&mark-w=40"))?;
+    let keys = r.header("surrogate-key").unwrap_or("").split(' ').count();
+    let plain_keys = get(s, BASE)?.header("surrogate-key").unwrap_or("").split(' ').count();
+    check(keys == plain_keys + 1, || format!("surrogate keys {:?}", r.header("surrogate-key")))?;
+    let many: Vec<String> = (0..9).map(|i| format!("mark[{i}]=/mark.png%3Fw%3D{}", 10 + i)).collect();
+    let r = get(s, &format!("{BASE}&{}", many.join("&")))?;
+    crate::expect_json_error(&r, 400, "nine overlay images")
+}
+
+/// `dl`: the response is an attachment under that name.
+pub fn download_names_the_file(s: &Servers) -> Result<(), String> {
+    let r = get(s, "/photo-2mp.jpg?w=100&fm=webp&dl=holiday")?;
+    check(r.status == 200, || format!("{} {}", r.status, r.text()))?;
+    let cd = r.header("content-disposition").unwrap_or("");
+    check(cd == "attachment; filename=\"holiday.webp\"", || format!("Content-Disposition {cd:?}"))
+}

@@ -398,3 +398,30 @@ fn image_masks_use_luminance_and_alpha() {
     .unwrap_err();
     assert_eq!((err.status, err.param.as_deref()), (400, Some("mask")));
 }
+
+/// `resize-filter`: nearest keeps hard blocks when enlarging, the convolution filters blend the
+/// edge (Lanczos lobes overshoot, bilinear does not), and an unknown name is the default.
+#[test]
+fn resize_filters_choose_the_kernel() {
+    // logo.svg at 100 px: red left half, blue top-right, transparent bottom-right; drawn small
+    // and enlarged, so the filter decides the edge at x = 200.
+    let at = |filter: &str| decode(&render("logo.svg", &format!("w=10&fm=png&{filter}")).body);
+    let small = at("");
+    assert_eq!((small.width, small.height), (10, 10));
+    let enlarged = |filter: &str| {
+        let png = render("logo.svg", "w=10&fm=png").body;
+        let params = parse(&format!("w=400&fm=png&{filter}")).unwrap();
+        decode(&ixora::render(&png, &params, &ixora::Accepts::default(), &Limits::default()).unwrap().body)
+    };
+    let nearest = enlarged("resize-filter=nearest");
+    // Blocks of 40 px: the edge between the red and blue columns is one step.
+    assert_eq!(&nearest.pixel(195, 20)[..3], &[255, 0, 0]);
+    assert_eq!(&nearest.pixel(205, 20)[..3], &[0, 0, 255]);
+    let bilinear = enlarged("resize-filter=linear");
+    let mid = bilinear.pixel(200, 20);
+    assert!(mid[0] > 60 && mid[0] < 200 && mid[2] > 60 && mid[2] < 200, "bilinear edge {mid:?}");
+    let (l2, l3) = (enlarged("resize-filter=lanczos2"), enlarged("resize-filter=lanczos3"));
+    assert_ne!(l2.data, l3.data, "two and three lobes differ");
+    assert_eq!(enlarged("resize-filter=banana").data, enlarged("").data, "unknown is the default");
+    assert_eq!(enlarged("resize-filter=photo").data, l3.data, "photo is lanczos3");
+}

@@ -196,6 +196,8 @@ pub struct Blend {
     pub crop: LayerCrop,
     /// `blend-size=inherit`: the blend takes the base image's size.
     pub inherit: bool,
+    /// `blend-resize-filter`: how the blend image is resampled (not inherited from the base's).
+    pub filter: Option<super::ResizeFilter>,
 }
 
 impl Default for Blend {
@@ -209,6 +211,7 @@ impl Default for Blend {
             size: LayerSize::default(),
             crop: LayerCrop::default(),
             inherit: false,
+            filter: None,
         }
     }
 }
@@ -330,6 +333,7 @@ pub(super) fn apply(layers: &mut Layers, name: &str, layer: u8, v: &str) {
             "blend-h" => b.size.h = size(v),
             "blend-fit" => b.size.fit = fit(v),
             "blend-size" => b.inherit = v == "inherit",
+            "blend-resize-filter" => b.filter = super::ResizeFilter::named(v),
             "blend-crop" => {
                 let (x, y) = align(v);
                 b.crop = LayerCrop {

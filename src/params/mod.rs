@@ -106,6 +106,34 @@ pub struct Flip {
     pub v: bool,
 }
 
+/// `resize-filter`: the resampling kernel. imgix's names map onto fast_image_resize's filters;
+/// Lanczos2 (imgix's default) is a two-lobe windowed sinc.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResizeFilter {
+    Lanczos2,
+    Lanczos3,
+    /// Catmull-Rom.
+    Bicubic,
+    Mitchell,
+    Bilinear,
+    Nearest,
+}
+
+impl ResizeFilter {
+    /// imgix's names and their synonyms; anything else leaves the default.
+    pub fn named(v: &str) -> Option<ResizeFilter> {
+        Some(match v {
+            "lanczos2" => ResizeFilter::Lanczos2,
+            "lanczos3" | "lanczos" | "photo" | "sharp" => ResizeFilter::Lanczos3,
+            "bicubic" | "cubic" | "catmull-rom" => ResizeFilter::Bicubic,
+            "mitchell" | "graphic" | "soft" => ResizeFilter::Mitchell,
+            "bilinear" | "linear" => ResizeFilter::Bilinear,
+            "nearest" | "pixel" => ResizeFilter::Nearest,
+            _ => return None,
+        })
+    }
+}
+
 /// `fm` values ixora can produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fm {
@@ -211,6 +239,8 @@ pub struct Params {
     pub layers: Layers,
     /// `append`: a second image beside the picture.
     pub append: Append,
+    /// `resize-filter`; `None` is ixora's default (`plan::DEFAULT_FILTER`).
+    pub resize_filter: Option<ResizeFilter>,
     /// `dl`: the file name a download is saved under.
     pub download: Option<String>,
     /// `faces=1`: `fm=json` lists the detected faces.
@@ -545,6 +575,7 @@ fn apply(p: &mut Params, name: &'static str, v: &str) -> Result<()> {
         "min-h" => p.min_h = Some(int(name, v)?),
         "bg" => p.bg = Some(color(name, v)?),
         "dl" => p.download = Some(v.to_string()).filter(|n| !n.trim().is_empty()),
+        "resize-filter" => p.resize_filter = ResizeFilter::named(v),
         "fill-color" => p.fill_color = Some(color(name, v)?),
         "orient" => {
             p.orient = Some(match int(name, v)? {

@@ -104,8 +104,10 @@ pub const NEWER_THAN_SPEC: &[&str] = &[
     "append-preserve",
     "append-side",
     "blend-anchor",
+    "blend-resize-filter",
     "fill-max",
     "mark-anchor",
+    "resize-filter",
 ];
 
 /// Where the parameters newer than the spec are documented.
@@ -115,6 +117,8 @@ pub fn documented_at(name: &str) -> Option<&'static str> {
         "mark-anchor" => "https://docs.imgix.com/apis/rendering/watermark/watermark-anchor",
         "blend-anchor" => "https://docs.imgix.com/apis/rendering/blending/blend-anchor",
         "append" => "https://docs.imgix.com/apis/rendering/append/append-image",
+        "resize-filter" => "https://docs.imgix.com/apis/rendering/size/resize-filter",
+        "blend-resize-filter" => "https://docs.imgix.com/apis/rendering/blending/blend-resize-filter",
         "append-align" => "https://docs.imgix.com/apis/rendering/append/append-align",
         "append-gap" => "https://docs.imgix.com/apis/rendering/append/append-gap",
         "append-preserve" => "https://docs.imgix.com/apis/rendering/append/append-preserve",
@@ -405,6 +409,15 @@ pub static SPECS: &[Spec] = &[
         category: "blending",
         expects: &[E::Integer { strict: ANY, suggested: Range::at_least(0.0) }],
         default: Some("0"),
+        base64: true,
+        status: Status::Implemented,
+    },
+    Spec {
+        name: "blend-resize-filter",
+        aliases: &[],
+        category: "blending",
+        expects: &[E::OneOf(&["lanczos2", "lanczos3", "lanczos", "photo", "sharp", "bicubic", "cubic", "catmull-rom", "mitchell", "graphic", "soft", "bilinear", "linear", "nearest", "pixel"])],
+        default: None,
         base64: true,
         status: Status::Implemented,
     },
@@ -1554,6 +1567,17 @@ pub static SPECS: &[Spec] = &[
         default: Some("false"),
         base64: true,
         status: Status::Implemented,
+    },
+    Spec {
+        name: "resize-filter",
+        aliases: &[],
+        category: "size",
+        expects: &[E::OneOf(&["lanczos2", "lanczos3", "lanczos", "photo", "sharp", "bicubic", "cubic", "catmull-rom", "mitchell", "graphic", "soft", "bilinear", "linear", "nearest", "pixel"])],
+        default: None,
+        base64: true,
+        status: Status::Partial(
+            "without it ixora resizes with lanczos3, not imgix's lanczos2 (docs/image-operations.md says why); lanczos2 on request",
+        ),
     },
     Spec {
         name: "rot",

@@ -10,7 +10,10 @@ use crate::plan::{Fill, Frame, Mask, MaskShape, Plan};
 /// fit=fill in `fill-color`, the image at its offset, then the border and rounded corners.
 pub fn place(image: Image, plan: &Plan) -> Image {
     let frame = &plan.frame;
-    if plan.canvas == (image.width, image.height) && frame.is_empty() {
+    // `append` made the picture larger than the plan's resize: the canvas grows as much.
+    let grown = (image.width.saturating_sub(plan.resize.0), image.height.saturating_sub(plan.resize.1));
+    let (cw, ch) = (plan.canvas.0 + grown.0, plan.canvas.1 + grown.1);
+    if (cw, ch) == (image.width, image.height) && frame.is_empty() {
         return image;
     }
     let fill_opaque = match plan.fill {
@@ -25,7 +28,6 @@ pub fn place(image: Image, plan: &Plan) -> Image {
         && frame.radius == [0; 4];
     let channels = if opaque { 3 } else { 4 };
     let image = with_channels(image, channels);
-    let (cw, ch) = plan.canvas;
     let mut canvas = Image::filled(cw, ch, channels, frame.pad_color.rgba());
     let ins = frame.insets();
     let inner = (ins[3], ins[0], cw.saturating_sub(ins[1] + ins[3]), ch.saturating_sub(ins[0] + ins[2]));

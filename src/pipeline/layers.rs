@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::image::Image;
 use crate::ops::composite;
 use crate::params::layers::BlendSource;
-use crate::params::{Append, BlendMode, Color};
+use crate::params::{Append, BlendMode, Color, ResizeFilter};
 use crate::plan::layers::{self as place, Fitted, Layer};
 
 /// Draws every layer of the plan onto `image`; `images` holds each image layer's decoded
@@ -30,7 +30,7 @@ pub fn draw(mut image: Image, layers: &[Layer], images: &[(String, Image)], dpr:
                     Some(BlendSource::Image(_)) => {
                         let source = picture(key)?;
                         let fitted = place::blend_size(blend, (source.width, source.height), base, dpr);
-                        let drawn = fit(source, &fitted)?;
+                        let drawn = fit(source, &fitted, blend.filter)?;
                         let (x, y) = place::position(
                             &blend.place,
                             place::BLEND_DEFAULT_ALIGN,
@@ -49,7 +49,7 @@ pub fn draw(mut image: Image, layers: &[Layer], images: &[(String, Image)], dpr:
                 }
                 let source = picture(key)?;
                 let fitted = place::mark_size(mark, (source.width, source.height), base, dpr);
-                let mut drawn = fit(source, &fitted)?;
+                let mut drawn = fit(source, &fitted, None)?;
                 if mark.rot != 0.0 {
                     drawn = crate::ops::rotate_expanded(drawn, mark.rot);
                 }
@@ -88,8 +88,9 @@ pub fn append(picture: Image, other: &Image, a: &Append, dpr: f64, fill: Color) 
 }
 
 /// The layer picture resized, cropped and placed on its canvas as `fitted` says.
-fn fit(source: &Image, fitted: &Fitted) -> Result<Image> {
-    let mut image = resize::resample(source, fitted.resize.0, fitted.resize.1)?;
+fn fit(source: &Image, fitted: &Fitted, filter: Option<ResizeFilter>) -> Result<Image> {
+    let filter = filter.unwrap_or(ResizeFilter::Bicubic);
+    let mut image = resize::resample_with(source, fitted.resize.0, fitted.resize.1, filter)?;
     if let Some((x, y, w, h)) = fitted.crop {
         image = crop(&image, x, y, w, h);
     }

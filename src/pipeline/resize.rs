@@ -3,7 +3,9 @@
 
 use fast_image_resize::images::{Image as FirImage, ImageRef, TypedImage, TypedImageRef};
 use fast_image_resize::pixels::{U16x3, U16x4};
-use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+use fast_image_resize::{Filter, FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+
+use crate::params::ResizeFilter;
 
 use super::orient::unorient_rect;
 use crate::codec::Raster;
@@ -27,9 +29,46 @@ pub fn stretch(image: &Image, w: u32, h: u32) -> Result<Image> {
     Ok(Image::new(w, h, image.channels, dst.into_vec()))
 }
 
+/// The resize algorithm for a `resize-filter`.
+pub fn algorithm(filter: ResizeFilter) -> ResizeAlg {
+    ResizeAlg::Convolution(match filter {
+        // A support of 2 is valid, so the fallback is never taken.
+        ResizeFilter::Lanczos2 => {
+            Filter::new("Lanczos2", lanczos2, 2.0).map_or(FilterType::Lanczos3, FilterType::Custom)
+        }
+        ResizeFilter::Lanczos3 => FilterType::Lanczos3,
+        ResizeFilter::Bicubic => FilterType::CatmullRom,
+        ResizeFilter::Mitchell => FilterType::Mitchell,
+        ResizeFilter::Bilinear => FilterType::Bilinear,
+        ResizeFilter::Nearest => return ResizeAlg::Nearest,
+    })
+}
+
+/// Two-lobe Lanczos: sinc(x)·sinc(x/2) on (−2, 2).
+fn lanczos2(x: f64) -> f64 {
+    let sinc = |x: f64| {
+        if x == 0.0 {
+            1.0
+        } else {
+            let a = x * std::f64::consts::PI;
+            a.sin() / a
+        }
+    };
+    if (-2.0..2.0).contains(&x) {
+        sinc(x) * sinc(x / 2.0)
+    } else {
+        0.0
+    }
+}
+
 /// `image` at `w`×`h` with a sharp filter (Catmull-Rom), alpha-aware: layer pictures, which
 /// may shrink a lot.
 pub fn resample(image: &Image, w: u32, h: u32) -> Result<Image> {
+    resample_with(image, w, h, ResizeFilter::Bicubic)
+}
+
+/// `image` at `w`×`h` with `filter`, alpha-aware.
+pub fn resample_with(image: &Image, w: u32, h: u32, filter: ResizeFilter) -> Result<Image> {
     if (image.width, image.height) == (w, h) {
         return Ok(image.clone());
     }
@@ -39,7 +78,7 @@ pub fn resample(image: &Image, w: u32, h: u32) -> Result<Image> {
     };
     let src = ImageRef::new(image.width, image.height, &image.data, pixel_type).map_err(|e| failed(&e))?;
     let mut dst = FirImage::new(w, h, pixel_type);
-    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::CatmullRom)).use_alpha(true);
+    let options = ResizeOptions::new().resize_alg(algorithm(filter)).use_alpha(true);
     Resizer::new().resize(&src, &mut dst, &options).map_err(|e| failed(&e))?;
     Ok(Image::new(w, h, image.channels, dst.into_vec()))
 }
@@ -66,8 +105,7 @@ pub fn crop_and_resize(raster: Raster, plan: &Plan) -> Result<Image> {
             "resize of {width}x{height} (crop {x},{y} {w}x{h}) to {dw}x{dh} for region {r:?} of {stored:?}: {e}"
         ))
     };
-    let options =
-        ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3)).crop(x, y, w, h).use_alpha(true);
+    let options = ResizeOptions::new().resize_alg(algorithm(plan.filter)).crop(x, y, w, h).use_alpha(true);
     let decoded = match decoded {
         Decoded::Eight(i) => i,
         Decoded::Sixteen(i) => return resize16(&i, (dw, dh), &options).map_err(|e| resize_error(&e)),

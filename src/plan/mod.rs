@@ -69,7 +69,12 @@ pub struct Plan {
     pub dpr: f64,
     /// `append`: a second image beside the picture.
     pub append: Option<crate::params::Append>,
+    /// `resize-filter`, or ixora's default.
+    pub filter: crate::params::ResizeFilter,
 }
+
+/// The resampling filter without `resize-filter`.
+pub const DEFAULT_FILTER: crate::params::ResizeFilter = crate::params::ResizeFilter::Lanczos3;
 
 /// A crop box placed by looking at the pixels: on the faces when there are any, else on the
 /// busiest place when `busiest` is set, else where the anchors put it.
@@ -255,6 +260,7 @@ pub fn plan_within(
         layers: layers::drawn(&params.layers),
         dpr: params.dpr(),
         append: params.append.image.is_some().then(|| params.append.clone()),
+        filter: params.resize_filter.unwrap_or(DEFAULT_FILTER),
     };
     match params.fit {
         Fit::Clip => p.resize = contain(f64::INFINITY),

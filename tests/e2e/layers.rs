@@ -136,3 +136,32 @@ pub fn download_names_the_file(s: &Servers) -> Result<(), String> {
     let cd = r.header("content-disposition").unwrap_or("");
     check(cd == "attachment; filename=\"holiday.webp\"", || format!("Content-Disposition {cd:?}"))
 }
+
+/// `append`: the canvas grows to hold both images; the gap takes the fill colour; the mark then
+/// goes in the corner of the whole; a missing image is the origin's 404, a non-image a 422.
+pub fn append_grows_the_canvas(s: &Servers) -> Result<(), String> {
+    let plain = decode(&get(s, BASE)?.body)?;
+    let target = format!("{BASE}&append=/mark.png");
+    let r = get(s, &target)?;
+    check(r.status == 200, || format!("{target}: {} {}", r.status, r.text()))?;
+    let m = decode(&r.body)?;
+    // 600 + 120 wide; the 60 px mark centred on the 400 px edge: at (600,170).
+    check((m.width, m.height) == (720, 400), || format!("right: {}x{}", m.width, m.height))?;
+    expect(&m, "right", &[(611, 181), (659, 219)], RED, 0)?;
+    expect(&m, "right", &[(661, 181), (709, 219)], WHITE, 0)?;
+    check(rgb(&m, 300, 200) == rgb(&plain, 300, 200), || "the picture moved".into())?;
+    check(m.pixel(650, 10)[3] == 0, || format!("uncovered area {:?}", m.pixel(650, 10)))?;
+    let target = format!("{BASE}&append=/mark.png&append-side=bottom&append-gap=10&append-align=left&bg=00ff00");
+    let m = decode(&get(s, &target)?.body)?;
+    check((m.width, m.height) == (600, 470), || format!("bottom: {}x{}", m.width, m.height))?;
+    expect(&m, "bottom gap", &[(300, 405), (5, 405)], [0, 255, 0], 0)?;
+    expect(&m, "bottom", &[(21, 421)], RED, 0)?;
+    expect(&m, "bottom beside", &[(300, 440)], [0, 255, 0], 0)?;
+    // The mark goes in the corner of the composite.
+    let m = decode(&get(s, &format!("{BASE}&append=/mark.png&mark=/mark.png&mark-pad=0"))?.body)?;
+    expect(&m, "mark on the whole", &[(611, 351)], RED, 0)?;
+    let r = get(s, &format!("{BASE}&append=/no-such.png"))?;
+    check(r.status == 404 && r.text().contains("append image"), || format!("missing: {} {}", r.status, r.text()))?;
+    let r = get(s, &format!("{BASE}&append=/_fault/garbage.jpg"))?;
+    crate::expect_json_error(&r, 422, "append of a non-image")
+}

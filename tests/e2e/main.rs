@@ -69,6 +69,7 @@ fn main() {
         ("blends_cover_or_sit_on_the_image", layers::blends_cover_or_sit_on_the_image),
         ("overlay_images_are_guarded_and_keyed", layers::overlay_images_are_guarded_and_keyed),
         ("download_names_the_file", layers::download_names_the_file),
+        ("append_grows_the_canvas", layers::append_grows_the_canvas),
         ("equivalent_urls_give_identical_bytes", params::equivalent_urls_give_identical_bytes),
         ("bad_values_are_400_naming_the_parameter", params::bad_values_are_400_naming_the_parameter),
         ("out_of_range_values_are_clamped", params::out_of_range_values_are_clamped),

@@ -1,6 +1,7 @@
 //! End-to-end: the real wasm in Viceroy, fetching from a real local-origin, over HTTP.
 //! Starts both on free ports, runs every case, stops both, and prints "N passed, M failed".
 
+mod examples;
 mod formats;
 mod http;
 mod layers;
@@ -70,6 +71,7 @@ fn main() {
         ("overlay_images_are_guarded_and_keyed", layers::overlay_images_are_guarded_and_keyed),
         ("download_names_the_file", layers::download_names_the_file),
         ("append_grows_the_canvas", layers::append_grows_the_canvas),
+        ("examples_page_is_current", examples::examples_page_is_current),
         ("equivalent_urls_give_identical_bytes", params::equivalent_urls_give_identical_bytes),
         ("bad_values_are_400_naming_the_parameter", params::bad_values_are_400_naming_the_parameter),
         ("out_of_range_values_are_clamped", params::out_of_range_values_are_clamped),

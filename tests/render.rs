@@ -425,3 +425,44 @@ fn resize_filters_choose_the_kernel() {
     assert_eq!(enlarged("resize-filter=banana").data, enlarged("").data, "unknown is the default");
     assert_eq!(enlarged("resize-filter=photo").data, l3.data, "photo is lanczos3");
 }
+
+/// `face-pixel` and `face-blur` on the corpus portrait (skipped when ../shared is absent): the
+/// face box found by `faces=1` changes, the far corners do not; pixelation leaves flat cells.
+#[test]
+fn faces_are_pixelated_or_blurred_in_place() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/pil__hopper_orientation_6.webp");
+    let Ok(bytes) = std::fs::read(path) else {
+        println!("skipped: {path} is absent");
+        return;
+    };
+    let run = |q: &str| {
+        let params = parse(q).unwrap();
+        ixora::render(&bytes, &params, &ixora::Accepts::default(), &Limits::default()).unwrap()
+    };
+    let json: serde_json::Value = serde_json::from_slice(&run("fm=json&faces=1").body).unwrap();
+    let face = &json["Faces"][0]["bounds"];
+    let (fx, fy, fw, fh) = (
+        face["x"].as_f64().unwrap(),
+        face["y"].as_f64().unwrap(),
+        face["width"].as_f64().unwrap(),
+        face["height"].as_f64().unwrap(),
+    );
+    let plain = decode(&run("fm=png").body);
+    let centre = ((fx + fw / 2.0) as u32, (fy + fh / 2.0) as u32);
+    let diff = |a: &Image, b: &Image, (x, y): (u32, u32)| {
+        a.pixel(x, y).iter().zip(b.pixel(x, y)).map(|(p, q)| p.abs_diff(*q) as u32).sum::<u32>()
+    };
+    let pixelated = decode(&run("fm=png&face-pixel=100").body);
+    let blurred = decode(&run("fm=png&face-blur=100").body);
+    for img in [&pixelated, &blurred] {
+        assert_eq!((img.width, img.height), (plain.width, plain.height));
+        assert_eq!(img.pixel(0, 0), plain.pixel(0, 0), "a corner far from the face changed");
+        assert_eq!(img.pixel(img.width - 1, img.height - 1), plain.pixel(plain.width - 1, plain.height - 1));
+        let changed = (0..20).filter(|k| diff(img, &plain, (fx as u32 + fw as u32 * k / 20, centre.1)) > 6).count();
+        assert!(changed >= 10, "only {changed}/20 points across the face changed");
+    }
+    // Pixel cells of half the face's shorter side: neighbours inside a cell are equal.
+    let cell = (fw.min(fh) * 0.5) as u32;
+    let (x0, y0) = (fx as u32 + 1, fy as u32 + 1);
+    assert_eq!(pixelated.pixel(x0, y0), pixelated.pixel(x0 + cell / 2, y0 + cell / 2));
+}

@@ -239,6 +239,11 @@ pub struct Params {
     pub layers: Layers,
     /// `append`: a second image beside the picture.
     pub append: Append,
+    /// `face-blur` and `face-pixel`, 0–100 (0: off): detected faces are blurred or pixelated.
+    pub face_blur: f32,
+    pub face_pixel: f32,
+    /// `fp-debug`: crosshairs at the focal point.
+    pub fp_debug: bool,
     /// `resize-filter`; `None` is ixora's default (`plan::DEFAULT_FILTER`).
     pub resize_filter: Option<ResizeFilter>,
     /// `dl`: the file name a download is saved under.
@@ -576,6 +581,9 @@ fn apply(p: &mut Params, name: &'static str, v: &str) -> Result<()> {
         "bg" => p.bg = Some(color(name, v)?),
         "dl" => p.download = Some(v.to_string()).filter(|n| !n.trim().is_empty()),
         "resize-filter" => p.resize_filter = ResizeFilter::named(v),
+        "face-blur" => p.face_blur = number(name, v)? as f32,
+        "face-pixel" => p.face_pixel = number(name, v)? as f32,
+        "fp-debug" => p.fp_debug = v == "true",
         "fill-color" => p.fill_color = Some(color(name, v)?),
         "orient" => {
             p.orient = Some(match int(name, v)? {

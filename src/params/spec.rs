@@ -738,7 +738,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: Range::between(0.0, 100.0), suggested: ANY }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(AI_OR_VIDEO),
+        status: Status::Implemented,
     },
     Spec {
         name: "face-pixel",
@@ -747,7 +747,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Integer { strict: Range::between(0.0, 100.0), suggested: ANY }],
         default: Some("0"),
         base64: true,
-        status: Status::Ignored(AI_OR_VIDEO),
+        status: Status::Implemented,
     },
     Spec {
         name: "faceindex",
@@ -978,7 +978,7 @@ pub static SPECS: &[Spec] = &[
         expects: &[E::Boolean],
         default: Some("false"),
         base64: true,
-        status: Status::Ignored(PLANNED),
+        status: Status::Implemented,
     },
     Spec {
         name: "fp-x",

@@ -184,10 +184,10 @@ fn error_messages_name_value_and_range() {
 
 #[test]
 fn ignored_parameters_are_reported() {
-    let p = parse("w=10&mark=logo.png&face-blur=50&txt=hi&txt[2]=ho").unwrap();
-    assert_eq!(p.ignored, vec!["face-blur", "txt"]);
+    let p = parse("w=10&mark=logo.png&bg-remove=true&txt=hi&txt[2]=ho").unwrap();
+    assert_eq!(p.ignored, vec!["bg-remove", "txt"]);
     let h = p.ignored_header().unwrap();
-    assert!(h.contains("txt (") && h.contains("face-blur (AI") && !h.contains("mark"), "{h}");
+    assert!(h.contains("txt (") && h.contains("bg-remove (AI") && !h.contains("mark"), "{h}");
     assert_eq!(parse("w=10").unwrap().ignored_header(), None);
 }
 

@@ -13,7 +13,7 @@ use crate::codec::Raster;
 use crate::error::{Error, Result};
 use crate::image::Image;
 use crate::params::Color;
-use crate::plan::{MaskShape, Plan};
+use crate::plan::{MaskShape, Plan, Redaction};
 
 /// What the encoder needs from the pixels.
 #[derive(Debug, Clone, Copy)]
@@ -95,6 +95,12 @@ pub const STEPS: &[Step] = &[
         run: redeye,
     },
     Step {
+        name: "redact",
+        does: "`face-pixel` / `face-blur`: the faces analysis found are pixelated or blurred, \
+               before the colour operations and everything drawn over the picture",
+        run: redact,
+    },
+    Step {
         name: "adjust",
         does: "the pixel operations in their own order (`ops::apply`: levels, tone, colour, noise \
                reduction, sharpening, blur, stylise)",
@@ -118,6 +124,11 @@ pub const STEPS: &[Step] = &[
                (`mark-rot`), placed (`…-align`, `…-pad`, `…-x`, `…-y`, `…-anchor`) or tiled \
                (`mark-tile`), and drawn with their mode and alpha",
         run: layers,
+    },
+    Step {
+        name: "fp-debug",
+        does: "`fp-debug`: crosshairs and a ring at the focal point, over the picture and its layers",
+        run: fp_debug,
     },
     Step {
         name: "mask",
@@ -166,6 +177,33 @@ fn redeye(c: &mut Context) -> Result<()> {
         let boxes: Vec<_> = c.inputs.faces.iter().map(|f| c.plan.source_to_resized((f.x, f.y, f.w, f.h))).collect();
         faces::remove_redeye(&mut c.image, &boxes);
     }
+    Ok(())
+}
+
+fn redact(c: &mut Context) -> Result<()> {
+    let Some((how, amount)) = c.plan.redact else { return Ok(()) };
+    let boxes: Vec<_> = c
+        .inputs
+        .faces
+        .iter()
+        .map(|f| {
+            let (x, y, w, h) = c.plan.source_to_resized((f.x, f.y, f.w, f.h));
+            let px = |v: f64| v.round().max(0.0) as u32;
+            (px(x), px(y), px(w), px(h))
+        })
+        .collect();
+    match how {
+        Redaction::Blur => crate::ops::redact::blur_areas(&mut c.image, &boxes, amount),
+        Redaction::Pixelate => crate::ops::redact::pixelate_areas(&mut c.image, &boxes, amount),
+    }
+    Ok(())
+}
+
+fn fp_debug(c: &mut Context) -> Result<()> {
+    let Some((x, y)) = c.plan.fp_debug else { return Ok(()) };
+    let (x, y, _, _) = c.plan.source_to_resized((x, y, 0.0, 0.0));
+    let at = |v: f64| v.round().max(0.0) as u32;
+    crate::ops::redact::crosshair(&mut c.image, at(x), at(y), [255, 0, 255, 255]);
     Ok(())
 }
 

@@ -71,6 +71,17 @@ pub struct Plan {
     pub append: Option<crate::params::Append>,
     /// `resize-filter`, or ixora's default.
     pub filter: crate::params::ResizeFilter,
+    /// `face-blur`/`face-pixel`: how detected faces are hidden, and how strongly (1–100).
+    pub redact: Option<(Redaction, f32)>,
+    /// `fp-debug`: crosshairs at the focal point (upright source pixels).
+    pub fp_debug: Option<(f64, f64)>,
+}
+
+/// How `face-blur` and `face-pixel` hide a face; pixelation wins when both are given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Redaction {
+    Blur,
+    Pixelate,
 }
 
 /// The resampling filter without `resize-filter`.
@@ -127,7 +138,7 @@ impl Plan {
 
     /// Faces must be looked for (`crop=faces`, `auto=redeye`; `refine::wants` adds face areas).
     pub fn needs_faces(&self) -> bool {
-        self.redeye || self.smart.is_some_and(|s| s.faces)
+        self.redeye || self.redact.is_some() || self.smart.is_some_and(|s| s.faces)
     }
 
     /// The smallest oriented source size the decoder may hand back without losing detail the
@@ -261,6 +272,14 @@ pub fn plan_within(
         dpr: params.dpr(),
         append: params.append.image.is_some().then(|| params.append.clone()),
         filter: params.resize_filter.unwrap_or(DEFAULT_FILTER),
+        redact: if params.face_pixel > 0.0 {
+            Some((Redaction::Pixelate, params.face_pixel))
+        } else if params.face_blur > 0.0 {
+            Some((Redaction::Blur, params.face_blur))
+        } else {
+            None
+        },
+        fp_debug: params.fp_debug.then(|| (params.fp.x * f64::from(source.0), params.fp.y * f64::from(source.1))),
     };
     match params.fit {
         Fit::Clip => p.resize = contain(f64::INFINITY),

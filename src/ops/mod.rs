@@ -5,6 +5,7 @@
 mod adjust;
 mod blur;
 pub mod composite;
+pub mod fade;
 pub mod redact;
 mod rotate;
 pub mod shape;

@@ -20,6 +20,47 @@ pub enum Offset {
     Fraction(f64),
 }
 
+/// `fade`, `fade-top`…: how far in from each edge the picture (or a layer) ramps to
+/// transparent; a side's own parameter overrides `fade` for that side.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Fade {
+    pub all: Option<Offset>,
+    pub top: Option<Offset>,
+    pub right: Option<Offset>,
+    pub bottom: Option<Offset>,
+    pub left: Option<Offset>,
+}
+
+impl Fade {
+    pub fn is_none(&self) -> bool {
+        [self.all, self.top, self.right, self.bottom, self.left].iter().all(|o| o.is_none())
+    }
+
+    /// The fade widths in px on a `w`×`h` image (top, right, bottom, left): px × dpr, or
+    /// fractions of that side's axis.
+    pub fn widths(&self, (w, h): (u32, u32), dpr: f64) -> [f32; 4] {
+        let px = |o: Option<Offset>, axis: u32| match o.or(self.all) {
+            Some(Offset::Px(v)) => (v * dpr) as f32,
+            Some(Offset::Fraction(f)) => (f * f64::from(axis)) as f32,
+            None => 0.0,
+        };
+        [px(self.top, h), px(self.right, w), px(self.bottom, h), px(self.left, w)]
+    }
+
+    /// Sets the side `name` names (`fade`, `fade-top`…, without a family prefix).
+    pub(crate) fn set(&mut self, name: &str, v: &str) {
+        let o = Some(offset(v));
+        match name {
+            "fade" => self.all = o,
+            "fade-top" => self.top = o,
+            "fade-right" => self.right = o,
+            "fade-bottom" => self.bottom = o,
+            "fade-left" => self.left = o,
+            _ => {}
+        }
+    }
+}
+
 /// The 16 modes of W3C Compositing and Blending Level 1, in imgix's spec order (which decides
 /// what a prefix selects: `d` is dodge).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,6 +175,8 @@ pub struct Mark {
     pub rot: f64,
     /// `mark-tile=grid`.
     pub tile: bool,
+    /// `mark-fade*`: the mark's edges fade (fractions are of the mark's own sides).
+    pub fade: Fade,
     pub min_w: Option<u32>,
     pub min_h: Option<u32>,
 }
@@ -149,6 +192,7 @@ impl Default for Mark {
             alpha: default_num("mark-alpha"),
             rot: 0.0,
             tile: false,
+            fade: Fade::default(),
             min_w: None,
             min_h: None,
         }
@@ -198,6 +242,8 @@ pub struct Blend {
     pub inherit: bool,
     /// `blend-resize-filter`: how the blend image is resampled (not inherited from the base's).
     pub filter: Option<super::ResizeFilter>,
+    /// `blend-fade*`: the blend image's edges fade (fractions are of its own sides).
+    pub fade: Fade,
 }
 
 impl Default for Blend {
@@ -212,6 +258,7 @@ impl Default for Blend {
             crop: LayerCrop::default(),
             inherit: false,
             filter: None,
+            fade: Fade::default(),
         }
     }
 }
@@ -334,6 +381,7 @@ pub(super) fn apply(layers: &mut Layers, name: &str, layer: u8, v: &str) {
             "blend-fit" => b.size.fit = fit(v),
             "blend-size" => b.inherit = v == "inherit",
             "blend-resize-filter" => b.filter = super::ResizeFilter::named(v),
+            n if n.starts_with("blend-fade") => b.fade.set(&n["blend-".len()..], v),
             "blend-crop" => {
                 let (x, y) = align(v);
                 b.crop = LayerCrop {
@@ -361,6 +409,7 @@ pub(super) fn apply(layers: &mut Layers, name: &str, layer: u8, v: &str) {
             "mark-alpha" => m.alpha = num(v).clamp(0.0, 100.0),
             "mark-rot" => m.rot = num(v).rem_euclid(360.0),
             "mark-tile" => m.tile = v == "grid",
+            n if n.starts_with("mark-fade") => m.fade.set(&n["mark-".len()..], v),
             "mark-if-min-width" => m.min_w = Some(num(v).max(0.0) as u32),
             "mark-if-min-height" => m.min_h = Some(num(v).max(0.0) as u32),
             _ => {}

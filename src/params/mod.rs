@@ -12,7 +12,7 @@ pub use color::Color;
 pub use groups::{
     Adjust, Append, Fill, FillMode, Grid, MaskKind, Output, Palette, Rotate, Side, Timeline, Trim, TrimMode,
 };
-pub use layers::{Blend, BlendMode, BlendSource, LayerFit, Layers, Mark, Offset};
+pub use layers::{Blend, BlendMode, BlendSource, Fade, LayerFit, Layers, Mark, Offset};
 pub use spec::{Spec, Status};
 
 use crate::codec::ChromaSubsampling;
@@ -239,6 +239,8 @@ pub struct Params {
     pub layers: Layers,
     /// `append`: a second image beside the picture.
     pub append: Append,
+    /// `fade`, `fade-top`…: the picture's edges ramp to transparent.
+    pub fade: Fade,
     /// `face-blur` and `face-pixel`, 0–100 (0: off): detected faces are blurred or pixelated.
     pub face_blur: f32,
     pub face_pixel: f32,
@@ -584,6 +586,7 @@ fn apply(p: &mut Params, name: &'static str, v: &str) -> Result<()> {
         "face-blur" => p.face_blur = number(name, v)? as f32,
         "face-pixel" => p.face_pixel = number(name, v)? as f32,
         "fp-debug" => p.fp_debug = v == "true",
+        "fade" | "fade-top" | "fade-right" | "fade-bottom" | "fade-left" => p.fade.set(name, v),
         "fill-color" => p.fill_color = Some(color(name, v)?),
         "orient" => {
             p.orient = Some(match int(name, v)? {

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::image::Image;
 use crate::ops::composite;
 use crate::params::layers::BlendSource;
-use crate::params::{Append, BlendMode, Color, ResizeFilter};
+use crate::params::{Append, BlendMode, Color, Fade, ResizeFilter};
 use crate::plan::layers::{self as place, Fitted, Layer};
 
 /// Draws every layer of the plan onto `image`; `images` holds each image layer's decoded
@@ -30,7 +30,7 @@ pub fn draw(mut image: Image, layers: &[Layer], images: &[(String, Image)], dpr:
                     Some(BlendSource::Image(_)) => {
                         let source = picture(key)?;
                         let fitted = place::blend_size(blend, (source.width, source.height), base, dpr);
-                        let drawn = fit(source, &fitted, blend.filter)?;
+                        let drawn = faded(fit(source, &fitted, blend.filter)?, &blend.fade, dpr);
                         let (x, y) = place::position(
                             &blend.place,
                             place::BLEND_DEFAULT_ALIGN,
@@ -49,7 +49,7 @@ pub fn draw(mut image: Image, layers: &[Layer], images: &[(String, Image)], dpr:
                 }
                 let source = picture(key)?;
                 let fitted = place::mark_size(mark, (source.width, source.height), base, dpr);
-                let mut drawn = fit(source, &fitted, None)?;
+                let mut drawn = faded(fit(source, &fitted, None)?, &mark.fade, dpr);
                 if mark.rot != 0.0 {
                     drawn = crate::ops::rotate_expanded(drawn, mark.rot);
                 }
@@ -85,6 +85,15 @@ pub fn append(picture: Image, other: &Image, a: &Append, dpr: f64, fill: Color) 
     super::canvas::blit(&mut canvas, &super::with_channels(picture, channels), arranged.picture_at);
     super::canvas::blit(&mut canvas, &super::with_channels(other, channels), arranged.image_at);
     Ok(canvas)
+}
+
+/// A layer picture with its own `…-fade*` (fractions of its own sides).
+fn faded(image: Image, fade: &Fade, dpr: f64) -> Image {
+    if fade.is_none() {
+        return image;
+    }
+    let widths = fade.widths((image.width, image.height), dpr);
+    crate::ops::fade::fade(image, widths)
 }
 
 /// The layer picture resized, cropped and placed on its canvas as `fitted` says.

@@ -108,7 +108,14 @@ pub const STEPS: &[Step] = &[
     },
     Step { name: "flip", does: "`flip=h|v|hv`", run: flip },
     Step { name: "rotate", does: "`rot` (with `rot-type`)", run: rotate },
-    // imgix's gradient and fade would go here (before the append, layers, border and padding).
+    // imgix's gradient would go here (before the fade).
+    Step {
+        name: "fade",
+        does: "`fade`, `fade-top|right|bottom|left`: the picture's edges ramp linearly to transparent \
+               (px × dpr, or fractions of that axis; corners multiply; opposite fades wider than \
+               the side shrink to fit), before the append, layers, border and padding",
+        run: fade,
+    },
     Step {
         name: "append",
         does: "`append`: the second image beside the picture (`append-side`, `-align`, `-gap`, \
@@ -224,6 +231,13 @@ fn rotate(c: &mut Context) -> Result<()> {
     Ok(())
 }
 
+fn fade(c: &mut Context) -> Result<()> {
+    let Some(f) = c.plan.fade else { return Ok(()) };
+    let widths = f.widths((c.image.width, c.image.height), c.plan.dpr);
+    c.map(|image, _| crate::ops::fade::fade(image, widths));
+    Ok(())
+}
+
 fn append(c: &mut Context) -> Result<()> {
     let Some(a) = &c.plan.append else { return Ok(()) };
     let other = c.inputs.append.ok_or_else(|| Error::invalid_param("append", "the append image was not fetched"))?;
@@ -300,7 +314,7 @@ pub fn steps_markdown() -> String {
     out.push_str(
         "\nThe order follows imgix's: geometry and colour first, then gradient and fade, the\n\
          append, the layers blend → mark → text, then mask, border and padding on the composite, and\n\
-         the drop shadow last. ixora has no gradient, fade, text or drop-shadow step yet;\n\
+         the drop shadow last. ixora has no gradient, text or drop-shadow step yet;\n\
          `STEPS` marks where each would go. The mask runs before the canvas, so padding and border\n\
          are not masked.\n",
     );

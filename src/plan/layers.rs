@@ -411,6 +411,17 @@ mod tests {
     }
 
     #[test]
+    fn fades_per_side_override_the_whole_and_scale() {
+        let p = parse("fade=20&fade-left=0.25&mark=a.png&mark-fade-top[0]=0.5&blend=b.png&blend-fade=4").unwrap();
+        assert_eq!(p.fade.widths((400, 200), 1.0), [20.0, 20.0, 20.0, 100.0]);
+        assert_eq!(p.fade.widths((400, 200), 2.0), [40.0, 40.0, 40.0, 100.0]);
+        assert_eq!(p.layers.marks[&0].fade.widths((100, 50), 1.0), [25.0, 0.0, 0.0, 0.0]);
+        assert_eq!(p.layers.blends[&0].fade.widths((10, 10), 1.0), [4.0; 4]);
+        assert!(parse("fade=-3").unwrap().fade.is_none(), "a negative fade is ignored");
+        assert!(parse("fade=abc").unwrap().fade.is_none());
+    }
+
+    #[test]
     fn mark_base_is_prepended_to_relative_marks() {
         let m = mark("mark-base=https://assets.example.com/wm/&mark=logo.png");
         assert_eq!(m.url().as_deref(), Some("https://assets.example.com/wm/logo.png"));

@@ -75,6 +75,8 @@ pub struct Plan {
     pub redact: Option<(Redaction, f32)>,
     /// `fp-debug`: crosshairs at the focal point (upright source pixels).
     pub fp_debug: Option<(f64, f64)>,
+    /// `fade*`: the picture's edges ramp to transparent.
+    pub fade: Option<crate::params::Fade>,
 }
 
 /// How `face-blur` and `face-pixel` hide a face; pixelation wins when both are given.
@@ -279,6 +281,7 @@ pub fn plan_within(
         } else {
             None
         },
+        fade: (!params.fade.is_none()).then_some(params.fade),
         fp_debug: params.fp_debug.then(|| (params.fp.x * f64::from(source.0), params.fp.y * f64::from(source.1))),
     };
     match params.fit {

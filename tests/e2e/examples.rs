@@ -41,6 +41,16 @@ const EXAMPLES: &[(&str, &str, &str)] = &[
         "/photo-2mp.jpg?w=480&h=320&fit=crop&fm=webp&q=70&append=/mark.png&append-side=bottom&append-gap=8&bg=202020",
     ),
     (
+        "fade",
+        "`fade-bottom=0.4` into a page-coloured `bg` (JPEG)",
+        "/photo-2mp.jpg?w=480&h=320&fit=crop&fm=jpg&q=70&fade-bottom=0.4&bg=F4EFE6",
+    ),
+    (
+        "fp-debug",
+        "`fp-debug` crosshairs at a focal point",
+        "/photo-2mp.jpg?w=480&h=320&fit=crop&crop=focalpoint&fp-x=0.3&fp-y=0.6&fm=webp&q=70&fp-debug=true",
+    ),
+    (
         "resize-filter",
         "`resize-filter=nearest` enlarging the 120 px watermark to 480 px",
         "/mark.png?w=480&fm=webp&q=70&resize-filter=nearest",
@@ -65,9 +75,10 @@ pub fn examples_page_is_current(s: &Servers) -> Result<(), String> {
         let size = format!("{}x{}", img.width, img.height);
         if bless {
             std::fs::create_dir_all(root.join("examples")).map_err(|e| e.to_string())?;
-            std::fs::write(root.join(format!("examples/{name}.webp")), &r.body).map_err(|e| e.to_string())?;
+            std::fs::write(root.join(format!("examples/{name}.{}", ext(target))), &r.body)
+                .map_err(|e| e.to_string())?;
         }
-        page.push_str(&format!("| {about} | `{target}` | {size} | ![{name}](examples/{name}.webp) |\n"));
+        page.push_str(&format!("| {about} | `{target}` | {size} | ![{name}](examples/{name}.{}) |\n", ext(target)));
     }
     let path = root.join("examples.md");
     if bless {
@@ -75,8 +86,18 @@ pub fn examples_page_is_current(s: &Servers) -> Result<(), String> {
     }
     let have = std::fs::read_to_string(&path).unwrap_or_default();
     check(have == page, || "docs/examples.md is stale: run `IXORA_BLESS=1 cargo test --test e2e -- examples`".into())?;
-    for (name, _, _) in EXAMPLES {
-        check(root.join(format!("examples/{name}.webp")).exists(), || format!("docs/examples/{name}.webp is missing"))?;
+    for (name, _, target) in EXAMPLES {
+        let file = format!("examples/{name}.{}", ext(target));
+        check(root.join(&file).exists(), || format!("docs/{file} is missing"))?;
     }
     Ok(())
+}
+
+/// The file extension of an example's `fm`.
+fn ext(target: &str) -> &'static str {
+    if target.contains("fm=jpg") {
+        "jpg"
+    } else {
+        "webp"
+    }
 }

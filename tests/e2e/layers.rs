@@ -165,3 +165,23 @@ pub fn append_grows_the_canvas(s: &Servers) -> Result<(), String> {
     let r = get(s, &format!("{BASE}&append=/_fault/garbage.jpg"))?;
     crate::expect_json_error(&r, 422, "append of a non-image")
 }
+
+/// `fade`: PNG keeps the ramp as alpha; JPEG fades into `bg` (white by default); a mark's own
+/// fade leaves its far side solid.
+pub fn fades_ramp_to_transparent(s: &Servers) -> Result<(), String> {
+    let m = render(s, "fade-bottom=100")?;
+    check(m.channels == 4, || "a faded PNG has alpha".into())?;
+    let (top, mid, edge) = (m.pixel(300, 200)[3], m.pixel(300, 350)[3], m.pixel(300, 399)[3]);
+    check(top == 255 && mid.abs_diff(128) <= 2 && edge <= 3, || format!("alpha {top} {mid} {edge}"))?;
+    let r = get(s, "/photo-2mp.jpg?w=600&h=400&fit=crop&fm=jpg&fade=0.1")?;
+    let j = decode(&r.body)?;
+    check(near(&rgb(&j, 0, 0), WHITE, 3) && near(&rgb(&j, 300, 1), WHITE, 12), || {
+        format!("jpeg edge {:?}", rgb(&j, 300, 1))
+    })?;
+    // The mark's right half fades: its white side goes to the photo, its red side stays.
+    let m = render(s, "mark=/mark.png&mark-fade-right=0.5")?;
+    expect(&m, "mark fade", &[(486, 346)], RED, 0)?;
+    let plain = decode(&get(s, BASE)?.body)?;
+    let (p, q) = (rgb(&plain, 592, 360), rgb(&m, 592, 360));
+    check(q.iter().zip(p).all(|(a, b)| a.abs_diff(b) <= 12), || format!("faded end {q:?} vs photo {p:?}"))
+}

@@ -71,6 +71,7 @@ fn main() {
         ("overlay_images_are_guarded_and_keyed", layers::overlay_images_are_guarded_and_keyed),
         ("download_names_the_file", layers::download_names_the_file),
         ("append_grows_the_canvas", layers::append_grows_the_canvas),
+        ("fades_ramp_to_transparent", layers::fades_ramp_to_transparent),
         ("examples_page_is_current", examples::examples_page_is_current),
         ("equivalent_urls_give_identical_bytes", params::equivalent_urls_give_identical_bytes),
         ("bad_values_are_400_naming_the_parameter", params::bad_values_are_400_naming_the_parameter),

@@ -86,6 +86,18 @@ pub fn faces_in_wasm(s: &Servers) -> Result<(), String> {
         format!("crop=faces: {d:.1} from the face crop at y={top:.1}, {centre:.1} from the centre crop")
     })?;
 
+    // face-pixel hides the face and leaves the rest: the face box changes, a far corner not.
+    let plain = png(s, &format!("/{HOPPER}?fm=png"))?;
+    let hidden = png(s, &format!("/{HOPPER}?fm=png&face-pixel=100"))?;
+    let (cx, cy) = ((x + w / 2.0) as u32, (y + h / 2.0) as u32);
+    check(
+        hidden.pixel(cx, cy) != plain.pixel(cx, cy) || hidden.pixel(cx + 5, cy + 5) != plain.pixel(cx + 5, cy + 5),
+        || "face-pixel left the face as it was".into(),
+    )?;
+    check(hidden.pixel(hidden.width - 2, hidden.height - 2) == plain.pixel(plain.width - 2, plain.height - 2), || {
+        "face-pixel changed a far corner".into()
+    })?;
+
     // Face areas decode the whole image, plain crops shrink on load: near, not identical.
     let plain = png(s, "/photo-2mp.jpg?w=200&h=200&fit=crop&fm=png")?;
     let fallback = png(s, "/photo-2mp.jpg?w=200&h=200&fit=facearea&fm=png")?;

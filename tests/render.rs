@@ -466,3 +466,41 @@ fn faces_are_pixelated_or_blurred_in_place() {
     let (x0, y0) = (fx as u32 + 1, fy as u32 + 1);
     assert_eq!(pixelated.pixel(x0, y0), pixelated.pixel(x0 + cell / 2, y0 + cell / 2));
 }
+
+/// `gradient`: a scrim from transparent to 80 % black runs top to bottom by default; a bad colour
+/// list draws nothing; `gradient-mask` fades the picture itself; `fill-gradient-cs` changes the
+/// fill's midpoint.
+#[test]
+fn gradients_draw_over_the_picture() {
+    let plain = decode(&render("photo-2mp.jpg", "w=300&h=200&fit=crop&fm=png").body);
+    let scrim = decode(&render("photo-2mp.jpg", "w=300&h=200&fit=crop&fm=png&gradient=00000000,cc000000").body);
+    let luma = |img: &Image, y: u32| (0..img.width).map(|x| img.pixel(x, y)[1] as f64).sum::<f64>() / img.width as f64;
+    assert!((luma(&scrim, 0) - luma(&plain, 0)).abs() < 2.0, "the top is untouched");
+    let (p, s) = (luma(&plain, 199), luma(&scrim, 199));
+    assert!((s - p * 0.2).abs() < 4.0, "the bottom row is 80 % black: {s:.1} vs {p:.1}");
+    let bad = decode(&render("photo-2mp.jpg", "w=300&h=200&fit=crop&fm=png&gradient=000,zzz").body);
+    assert_eq!(bad.data, plain.data, "a bad colour list draws nothing");
+    let sideways = decode(
+        &render("photo-2mp.jpg", "w=300&h=200&fit=crop&fm=png&gradient=00000000,ff000000&gradient-angle=90").body,
+    );
+    assert!(sideways.pixel(299, 100)[1] < 3 && sideways.pixel(0, 100) == plain.pixel(0, 100));
+    let masked = decode(
+        &render("photo-2mp.jpg", "w=300&h=200&fit=crop&fm=png&gradient=ffffffff,00ffffff&gradient-mask=true").body,
+    );
+    assert_eq!(masked.channels, 4);
+    assert!(masked.pixel(150, 0)[3] > 250 && masked.pixel(150, 199)[3] < 3);
+    assert_eq!(&masked.pixel(150, 0)[..3], &plain.pixel(150, 0)[..3]);
+    let vignette = decode(&render("photo-2mp.jpg", "w=300&h=200&fit=crop&fm=png&gradient=00000000,ff000000&gradient-type=radial&gradient-radial-size=closest-side").body);
+    assert!(
+        near(vignette.pixel(150, 100), plain.pixel(150, 100).try_into().unwrap(), 2),
+        "a vignette leaves the centre"
+    );
+    assert!(vignette.pixel(1, 1)[1] < 3, "and blacks out the corners");
+    let fill = |cs: &str| {
+        decode(&render("exif-6.jpg", &format!("w=300&h=100&fit=fill&fill=gradient&fill-gradient-linear=000000,ffffff&fill-gradient-linear-direction=left&fm=png{cs}")).body)
+    };
+    let (srgb, linear) = (fill(""), fill("&fill-gradient-cs=linear"));
+    // 7 % of the way from black to white: sRGB values give ~18, linear light ~74.
+    let (a, b) = (i32::from(srgb.pixel(20, 50)[0]), i32::from(linear.pixel(20, 50)[0]));
+    assert!((a - 18).abs() <= 4 && (b - 74).abs() <= 6, "srgb {a}, linear {b}");
+}

@@ -6,6 +6,7 @@ mod adjust;
 mod blur;
 pub mod composite;
 pub mod fade;
+pub mod gradient;
 pub mod redact;
 mod rotate;
 pub mod shape;

@@ -197,6 +197,8 @@ pub struct Fill {
     pub radial_radius: f64,
     pub radial_x: f64,
     pub radial_y: f64,
+    /// `fill-gradient-cs`.
+    pub space: ColorSpace,
 }
 
 impl Default for Fill {
@@ -212,6 +214,7 @@ impl Default for Fill {
             radial_radius: first("fill-gradient-radial-radius").map_or(0.5, num),
             radial_x: default_num("fill-gradient-radial-x"),
             radial_y: default_num("fill-gradient-radial-y"),
+            space: ColorSpace::Srgb,
         }
     }
 }
@@ -312,6 +315,90 @@ impl Default for Grid {
             colors: default_pair("grid-colors").unwrap_or((Color::WHITE, Color::WHITE)),
             size: default_num("grid-size") as u32,
         }
+    }
+}
+
+/// `gradient`: colours drawn over the picture (or, with `gradient-mask`, the picture faded out
+/// along them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GradientOverlay {
+    /// 2–16 colours; `None` when the list is not usable (nothing is drawn).
+    pub colors: Option<Vec<Color>>,
+    pub radial: bool,
+    /// CSS degrees, or the side/corner it runs toward (x: −1 left, 1 right; y: −1 top, 1 bottom).
+    pub angle: GradientAngle,
+    pub stops: Option<Vec<f32>>,
+    /// 0–100.
+    pub alpha: f64,
+    pub space: ColorSpace,
+    pub mode: Option<super::BlendMode>,
+    pub mask: bool,
+    pub radial_x: Option<Offset>,
+    pub radial_y: Option<Offset>,
+    pub radial_size: RadialSize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum GradientAngle {
+    Degrees(f64),
+    Toward(i8, i8),
+}
+
+/// `gradient-cs`, `fill-gradient-cs`: where colours are mixed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ColorSpace {
+    Linear,
+    #[default]
+    Srgb,
+    Oklab,
+    Hsl,
+    Lch,
+}
+
+/// `gradient-radial-size`: CSS's extents, or radii.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum RadialSize {
+    #[default]
+    FarthestCorner,
+    FarthestSide,
+    ClosestCorner,
+    ClosestSide,
+    Radii(Offset, Offset),
+}
+
+impl Default for GradientOverlay {
+    fn default() -> Self {
+        GradientOverlay {
+            colors: None,
+            radial: false,
+            angle: GradientAngle::Degrees(default_num("gradient-angle")),
+            stops: None,
+            alpha: default_num("gradient-alpha"),
+            space: ColorSpace::Srgb,
+            mode: Some(super::BlendMode::Normal),
+            mask: false,
+            radial_x: None,
+            radial_y: None,
+            radial_size: RadialSize::FarthestCorner,
+        }
+    }
+}
+
+fn color_space(v: &str) -> ColorSpace {
+    match v {
+        "linear" => ColorSpace::Linear,
+        "oklab" => ColorSpace::Oklab,
+        "hsl" => ColorSpace::Hsl,
+        "lch" => ColorSpace::Lch,
+        _ => ColorSpace::Srgb,
+    }
+}
+
+fn offset(v: &str) -> Offset {
+    if v.contains('.') {
+        Offset::Fraction(num(v))
+    } else {
+        Offset::Px(num(v))
     }
 }
 
@@ -453,6 +540,48 @@ pub(super) fn apply(p: &mut super::Params, name: &str, v: &str) {
         "append-align" => p.append.align = super::layers::align(v),
         "append-preserve" => p.append.preserve = v == "true",
         "append-gap" => p.append.gap = if v.contains('.') { Offset::Fraction(num(v)) } else { Offset::Px(num(v)) },
+
+        "gradient" => {
+            let colors: Option<Vec<Color>> = v.split(',').map(|c| Color::parse(c.trim())).collect();
+            p.gradient.colors = colors.filter(|c| (2..=16).contains(&c.len()));
+        }
+        "gradient-type" => p.gradient.radial = v == "radial",
+        "gradient-angle" => {
+            p.gradient.angle = match v.parse::<f64>() {
+                Ok(d) => GradientAngle::Degrees(d.rem_euclid(360.0)),
+                Err(_) => {
+                    let has = |s: &str| v.split(',').any(|i| i.trim() == s);
+                    let x = if has("left") { -1 } else { i8::from(has("right")) };
+                    let y = if has("top") { -1 } else { i8::from(has("bottom")) };
+                    GradientAngle::Toward(x, y)
+                }
+            }
+        }
+        "gradient-stops" => {
+            let stops: Option<Vec<f32>> = v.split(',').map(|s| s.trim().parse::<f32>().ok()).collect();
+            p.gradient.stops = stops.filter(|s| s.windows(2).all(|w| w[0] <= w[1]));
+        }
+        "gradient-alpha" => p.gradient.alpha = num(v),
+        "gradient-cs" => p.gradient.space = color_space(v),
+        "gradient-mode" => p.gradient.mode = super::layers::mode_of(v),
+        "gradient-mask" => p.gradient.mask = v == "true",
+        "gradient-radial-x" => p.gradient.radial_x = Some(offset(v)),
+        "gradient-radial-y" => p.gradient.radial_y = Some(offset(v)),
+        "gradient-radial-size" => {
+            p.gradient.radial_size = match v.trim() {
+                "farthest-side" => RadialSize::FarthestSide,
+                "closest-corner" => RadialSize::ClosestCorner,
+                "closest-side" => RadialSize::ClosestSide,
+                other => match other.split_once(',') {
+                    Some((a, b)) => RadialSize::Radii(offset(a.trim()), offset(b.trim())),
+                    None if other.parse::<f64>().is_ok() && !other.contains('.') => {
+                        RadialSize::Radii(offset(other), offset(other))
+                    }
+                    _ => RadialSize::FarthestCorner,
+                },
+            }
+        }
+        "fill-gradient-cs" => p.fill.space = color_space(v),
 
         "faces" => p.faces = v == "1",
         _ => {}

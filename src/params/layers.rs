@@ -263,7 +263,7 @@ impl Default for Blend {
     }
 }
 
-fn mode_of(name: &str) -> Option<BlendMode> {
+pub(super) fn mode_of(name: &str) -> Option<BlendMode> {
     BLEND_MODES.iter().find(|(n, _, _)| *n == name).map(|(_, m, _)| *m)
 }
 

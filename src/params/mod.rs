@@ -10,7 +10,8 @@ pub mod validate;
 
 pub use color::Color;
 pub use groups::{
-    Adjust, Append, Fill, FillMode, Grid, MaskKind, Output, Palette, Rotate, Side, Timeline, Trim, TrimMode,
+    Adjust, Append, ColorSpace, Fill, FillMode, GradientAngle, GradientOverlay, Grid, MaskKind, Output, Palette,
+    RadialSize, Rotate, Side, Timeline, Trim, TrimMode,
 };
 pub use layers::{Blend, BlendMode, BlendSource, Fade, LayerFit, Layers, Mark, Offset};
 pub use spec::{Spec, Status};
@@ -239,6 +240,8 @@ pub struct Params {
     pub layers: Layers,
     /// `append`: a second image beside the picture.
     pub append: Append,
+    /// `gradient*`: colours over the picture.
+    pub gradient: GradientOverlay,
     /// `fade`, `fade-top`…: the picture's edges ramp to transparent.
     pub fade: Fade,
     /// `face-blur` and `face-pixel`, 0–100 (0: off): detected faces are blurred or pixelated.

@@ -3,7 +3,7 @@
 use super::Finish;
 use crate::image::Image;
 use crate::ops::shape;
-use crate::params::Color;
+use crate::params::{Color, ColorSpace};
 use crate::plan::{Fill, Frame, Mask, MaskShape, Plan};
 
 /// Puts the image on the plan's canvas: padding in `bg` (or transparent), the fill area of
@@ -35,7 +35,7 @@ pub fn place(image: Image, plan: &Plan) -> Image {
         Fill::Solid => fill_rect(&mut canvas, inner, plan.canvas_color),
         Fill::Blur => fill_blurred(&mut canvas, inner, &image),
         Fill::Clamp => fill_clamped(&mut canvas, inner, &image, plan.offset),
-        Fill::Linear { .. } | Fill::Radial { .. } => fill_gradient(&mut canvas, inner, plan.fill),
+        Fill::Linear { .. } | Fill::Radial { .. } => fill_gradient(&mut canvas, inner, plan.fill, plan.fill_space),
     }
     blit(&mut canvas, &image, plan.offset);
     draw_border(&mut canvas, frame);
@@ -133,13 +133,9 @@ fn fill_clamped(canvas: &mut Image, (x, y, w, h): (u32, u32, u32, u32), image: &
     }
 }
 
-fn fill_gradient(canvas: &mut Image, (x, y, w, h): (u32, u32, u32, u32), fill: Fill) {
+fn fill_gradient(canvas: &mut Image, (x, y, w, h): (u32, u32, u32, u32), fill: Fill, space: ColorSpace) {
     let c = canvas.channels as usize;
-    let lerp = |a: Color, b: Color, t: f64| {
-        let t = t.clamp(0.0, 1.0);
-        let m = |p: u8, q: u8| (p as f64 + (q as f64 - p as f64) * t).round() as u8;
-        [m(a.r, b.r), m(a.g, b.g), m(a.b, b.b), m(a.a, b.a)]
-    };
+    let lerp = |a: Color, b: Color, t: f64| crate::ops::gradient::mix(a.rgba(), b.rgba(), t as f32, space);
     for row in 0..h.min(canvas.height.saturating_sub(y)) {
         for col in 0..w.min(canvas.width.saturating_sub(x)) {
             let (u, v) = ((col as f64 + 0.5) / w as f64, (row as f64 + 0.5) / h as f64);

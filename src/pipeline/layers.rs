@@ -5,8 +5,10 @@ use super::resize;
 use crate::error::{Error, Result};
 use crate::image::Image;
 use crate::ops::composite;
+use crate::ops::gradient::{Gradient, Shape};
 use crate::params::layers::BlendSource;
-use crate::params::{Append, BlendMode, Color, Fade, ResizeFilter};
+use crate::params::layers::Offset;
+use crate::params::{Append, BlendMode, Color, Fade, GradientAngle, GradientOverlay, RadialSize, ResizeFilter};
 use crate::plan::layers::{self as place, Fitted, Layer};
 
 /// Draws every layer of the plan onto `image`; `images` holds each image layer's decoded
@@ -85,6 +87,37 @@ pub fn append(picture: Image, other: &Image, a: &Append, dpr: f64, fill: Color) 
     super::canvas::blit(&mut canvas, &super::with_channels(picture, channels), arranged.picture_at);
     super::canvas::blit(&mut canvas, &super::with_channels(other, channels), arranged.image_at);
     Ok(canvas)
+}
+
+/// The gradient `g` asks for on a `w`×`h` image: colours, stops, and the shape with its centre
+/// and radii in px (× dpr) or fractions of the image.
+pub fn gradient_for(g: &GradientOverlay, (w, h): (u32, u32), dpr: f64) -> Gradient {
+    let (w, h) = (f64::from(w), f64::from(h));
+    let length = |o: Offset, axis: f64| match o {
+        Offset::Px(v) => v * dpr,
+        Offset::Fraction(f) => f * axis,
+    };
+    let shape = if g.radial {
+        let cx = g.radial_x.map_or(w / 2.0, |o| length(o, w));
+        let cy = g.radial_y.map_or(h / 2.0, |o| length(o, h));
+        let (far, near) = (((cx).max(w - cx), cy.max(h - cy)), (cx.min(w - cx), cy.min(h - cy)));
+        let (rx, ry) = match g.radial_size {
+            RadialSize::FarthestSide => far,
+            RadialSize::ClosestSide => near,
+            RadialSize::FarthestCorner => (far.0 * std::f64::consts::SQRT_2, far.1 * std::f64::consts::SQRT_2),
+            RadialSize::ClosestCorner => (near.0 * std::f64::consts::SQRT_2, near.1 * std::f64::consts::SQRT_2),
+            RadialSize::Radii(a, b) => (length(a, w), length(b, h)),
+        };
+        Shape::Radial { cx, cy, rx, ry }
+    } else {
+        let angle = match g.angle {
+            GradientAngle::Degrees(d) => d,
+            GradientAngle::Toward(x, y) => crate::ops::gradient::angle_toward(x, y, (w as u32, h as u32)),
+        };
+        Shape::Linear { angle }
+    };
+    let colors = g.colors.iter().flatten().map(|c| c.rgba()).collect();
+    Gradient { colors, stops: g.stops.clone(), shape, space: g.space }
 }
 
 /// A layer picture with its own `…-fade*` (fractions of its own sides).

@@ -108,7 +108,13 @@ pub const STEPS: &[Step] = &[
     },
     Step { name: "flip", does: "`flip=h|v|hv`", run: flip },
     Step { name: "rotate", does: "`rot` (with `rot-type`)", run: rotate },
-    // imgix's gradient would go here (before the fade).
+    Step {
+        name: "gradient",
+        does: "`gradient` (2–16 colours, `-type`, `-angle`, `-stops`, `-cs`, `-radial-*`): drawn over \
+               the picture with `gradient-mode` and `gradient-alpha`, or with `gradient-mask` fading \
+               the picture out along it",
+        run: gradient,
+    },
     Step {
         name: "fade",
         does: "`fade`, `fade-top|right|bottom|left`: the picture's edges ramp linearly to transparent \
@@ -231,6 +237,24 @@ fn rotate(c: &mut Context) -> Result<()> {
     Ok(())
 }
 
+fn gradient(c: &mut Context) -> Result<()> {
+    let Some(g) = &c.plan.gradient else { return Ok(()) };
+    let painted =
+        layers::gradient_for(g, (c.image.width, c.image.height), c.plan.dpr).paint(c.image.width, c.image.height);
+    if g.mask {
+        c.map(|image, _| {
+            let mut image = with_alpha(image);
+            for (p, q) in image.data.chunks_exact_mut(4).zip(painted.data.chunks_exact(4)) {
+                p[3] = ((u32::from(p[3]) * u32::from(q[3]) + 127) / 255) as u8;
+            }
+            image
+        });
+    } else if let Some(mode) = g.mode {
+        crate::ops::composite::draw(&mut c.image, &painted, 0, 0, mode, (g.alpha / 100.0) as f32);
+    }
+    Ok(())
+}
+
 fn fade(c: &mut Context) -> Result<()> {
     let Some(f) = c.plan.fade else { return Ok(()) };
     let widths = f.widths((c.image.width, c.image.height), c.plan.dpr);
@@ -314,7 +338,7 @@ pub fn steps_markdown() -> String {
     out.push_str(
         "\nThe order follows imgix's: geometry and colour first, then gradient and fade, the\n\
          append, the layers blend → mark → text, then mask, border and padding on the composite, and\n\
-         the drop shadow last. ixora has no gradient, text or drop-shadow step yet;\n\
+         the drop shadow last. ixora has no text or drop-shadow step yet;\n\
          `STEPS` marks where each would go. The mask runs before the canvas, so padding and border\n\
          are not masked.\n",
     );

@@ -77,6 +77,10 @@ pub struct Plan {
     pub fp_debug: Option<(f64, f64)>,
     /// `fade*`: the picture's edges ramp to transparent.
     pub fade: Option<crate::params::Fade>,
+    /// `gradient*`: colours over the picture, when the colour list is usable.
+    pub gradient: Option<crate::params::GradientOverlay>,
+    /// `fill-gradient-cs`: where a fill gradient mixes its colours.
+    pub fill_space: crate::params::ColorSpace,
 }
 
 /// How `face-blur` and `face-pixel` hide a face; pixelation wins when both are given.
@@ -282,6 +286,9 @@ pub fn plan_within(
             None
         },
         fade: (!params.fade.is_none()).then_some(params.fade),
+        gradient: Some(params.gradient.clone())
+            .filter(|g| g.colors.is_some() && (g.mask || g.mode.is_some()) && g.alpha > 0.0),
+        fill_space: params.fill.space,
         fp_debug: params.fp_debug.then(|| (params.fp.x * f64::from(source.0), params.fp.y * f64::from(source.1))),
     };
     match params.fit {

@@ -41,6 +41,16 @@ const EXAMPLES: &[(&str, &str, &str)] = &[
         "/photo-2mp.jpg?w=480&h=320&fit=crop&fm=webp&q=70&append=/mark.png&append-side=bottom&append-gap=8&bg=202020",
     ),
     (
+        "gradient",
+        "a scrim for a headline: `gradient=00000000,cc000000` from the middle down (`gradient-stops=0.4,1`)",
+        "/photo-2mp.jpg?w=480&h=320&fit=crop&fm=webp&q=70&gradient=00000000,cc000000&gradient-stops=0.4,1",
+    ),
+    (
+        "vignette",
+        "a radial vignette in OKLab",
+        "/photo-2mp.jpg?w=480&h=320&fit=crop&fm=webp&q=70&gradient=00000000,00000000,bb000000&gradient-type=radial&gradient-cs=oklab",
+    ),
+    (
         "fade",
         "`fade-bottom=0.4` into a page-coloured `bg` (JPEG)",
         "/photo-2mp.jpg?w=480&h=320&fit=crop&fm=jpg&q=70&fade-bottom=0.4&bg=F4EFE6",

@@ -135,10 +135,10 @@ pub fn applied_parameters_on_every_image_response(s: &Servers) -> Result<(), Str
 }
 
 pub fn ignored_parameters_are_listed(s: &Servers) -> Result<(), String> {
-    let r = get(s, "/photo.jpg?w=100&txt=hello+world&face-blur=40")?;
+    let r = get(s, "/photo.jpg?w=100&txt=hello+world&bg-remove=true")?;
     check(r.status == 200, || format!("status {}", r.status))?;
     let h = r.header("x-ixora-ignored").unwrap_or("");
-    check(h.contains("txt (") && h.contains("face-blur ("), || format!("X-Ixora-Ignored: {h:?}"))?;
+    check(h.contains("txt (") && h.contains("bg-remove ("), || format!("X-Ixora-Ignored: {h:?}"))?;
     let r = get(s, "/photo.jpg?w=100")?;
     check(r.header("x-ixora-ignored").is_none(), || "header on a clean URL".into())
 }

@@ -504,3 +504,27 @@ fn gradients_draw_over_the_picture() {
     let (a, b) = (i32::from(srgb.pixel(20, 50)[0]), i32::from(linear.pixel(20, 50)[0]));
     assert!((a - 18).abs() <= 4 && (b - 74).abs() <= 6, "srgb {a}, linear {b}");
 }
+
+/// `drop-shadow`: the canvas grows three blurs per side (× dpr), the shadow follows the alpha,
+/// JPEG fills the new area with white; inset keeps the size; a negative blur draws nothing.
+#[test]
+fn drop_shadows_grow_the_canvas_and_follow_the_alpha() {
+    let size = |q: &str| {
+        let r = render("photo-2mp.jpg", q);
+        (r.width, r.height)
+    };
+    assert_eq!(size("w=500&fm=png&drop-shadow=10"), (560, 393));
+    assert_eq!(size("w=150&dpr=2&fm=png&drop-shadow=10"), (420, 320), "twice w=150 with its shadow");
+    assert_eq!(size("w=500&fm=png&drop-shadow=10&drop-shadow-type=inset"), (500, 333));
+    assert_eq!(size("w=500&fm=png&drop-shadow=-4"), (500, 333));
+    assert_eq!(size("w=500&fm=png&drop-shadow=150"), (1100, 933), "drawn at 100");
+    // alpha.png: a disc. Its shadow offset down-right darkens below-right of the disc only.
+    let img = decode(&render("alpha.png", "w=400&fm=png&drop-shadow=4&drop-shadow-x=20&drop-shadow-y=20").body);
+    let (m, off) = (12 + 8, 20);
+    // The disc's bottom-right edge is near (200+70, 140+70) on the 400 px render.
+    let below = img.pixel(200 + 100 + m, 140 + 100 + m)[3];
+    let above = img.pixel(200 - 100 + m - off, 140 - 100 + m - off)[3];
+    assert!(below > above + 40, "shadow alpha below-right {below}, above-left {above}");
+    let jpeg = decode(&render("alpha.png", "w=400&fm=jpg&drop-shadow=4").body);
+    assert!(near(jpeg.pixel(1, 1), [255, 255, 255], 3), "jpeg margin {:?}", jpeg.pixel(1, 1));
+}

@@ -9,6 +9,7 @@ pub mod fade;
 pub mod gradient;
 pub mod redact;
 mod rotate;
+pub mod shadow;
 pub mod shape;
 mod simd;
 mod stylize;

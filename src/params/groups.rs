@@ -402,6 +402,40 @@ fn offset(v: &str) -> Offset {
     }
 }
 
+/// `drop-shadow*`: a shadow under the finished image.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DropShadow {
+    /// The blur, px (0–100); `None`: no shadow.
+    pub blur: Option<f64>,
+    pub kind: ShadowType,
+    pub x: Offset,
+    pub y: Offset,
+    pub spread: f64,
+    pub color: Color,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ShadowType {
+    #[default]
+    Flat,
+    Cast,
+    Float,
+    Inset,
+}
+
+impl Default for DropShadow {
+    fn default() -> Self {
+        DropShadow {
+            blur: None,
+            kind: ShadowType::Flat,
+            x: Offset::Px(0.0),
+            y: Offset::Px(0.0),
+            spread: 0.0,
+            color: default_color("drop-shadow-color").unwrap_or(Color { r: 0, g: 0, b: 0, a: 191 }),
+        }
+    }
+}
+
 /// `append`: a second image beside the picture; the canvas grows to hold both.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Append {
@@ -582,6 +616,19 @@ pub(super) fn apply(p: &mut super::Params, name: &str, v: &str) {
             }
         }
         "fill-gradient-cs" => p.fill.space = color_space(v),
+        "drop-shadow" => p.shadow.blur = Some(num(v).clamp(0.0, 100.0)),
+        "drop-shadow-type" => {
+            p.shadow.kind = match v {
+                "cast" => ShadowType::Cast,
+                "float" => ShadowType::Float,
+                "inset" => ShadowType::Inset,
+                _ => ShadowType::Flat,
+            }
+        }
+        "drop-shadow-x" => p.shadow.x = offset(v),
+        "drop-shadow-y" => p.shadow.y = offset(v),
+        "drop-shadow-spread" => p.shadow.spread = num(v),
+        "drop-shadow-color" => p.shadow.color = Color::parse(v).unwrap_or(p.shadow.color),
 
         "faces" => p.faces = v == "1",
         _ => {}

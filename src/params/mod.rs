@@ -10,8 +10,8 @@ pub mod validate;
 
 pub use color::Color;
 pub use groups::{
-    Adjust, Append, ColorSpace, Fill, FillMode, GradientAngle, GradientOverlay, Grid, MaskKind, Output, Palette,
-    RadialSize, Rotate, Side, Timeline, Trim, TrimMode,
+    Adjust, Append, ColorSpace, DropShadow, Fill, FillMode, GradientAngle, GradientOverlay, Grid, MaskKind, Output,
+    Palette, RadialSize, Rotate, ShadowType, Side, Timeline, Trim, TrimMode,
 };
 pub use layers::{Blend, BlendMode, BlendSource, Fade, LayerFit, Layers, Mark, Offset};
 pub use spec::{Spec, Status};
@@ -240,6 +240,8 @@ pub struct Params {
     pub layers: Layers,
     /// `append`: a second image beside the picture.
     pub append: Append,
+    /// `drop-shadow*`: a shadow under the finished image.
+    pub shadow: DropShadow,
     /// `gradient*`: colours over the picture.
     pub gradient: GradientOverlay,
     /// `fade`, `fade-top`…: the picture's edges ramp to transparent.

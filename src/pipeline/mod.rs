@@ -12,7 +12,9 @@ use crate::analyse::faces::{self, Face};
 use crate::codec::Raster;
 use crate::error::{Error, Result};
 use crate::image::Image;
+use crate::ops::shadow::{Shadow, ShadowKind};
 use crate::params::Color;
+use crate::params::{Offset, ShadowType};
 use crate::plan::{MaskShape, Plan, Redaction};
 
 /// What the encoder needs from the pixels.
@@ -156,7 +158,14 @@ pub const STEPS: &[Step] = &[
         run: canvas,
     },
     Step { name: "grid", does: "`transparency=grid`: a checkerboard behind transparent pixels", run: grid },
-    // imgix's drop shadow would go here: last, on the finished image.
+    Step {
+        name: "drop-shadow",
+        does: "`drop-shadow` (blur px, with `-type` flat, float or inset, `-x`, `-y`, `-spread`, \
+               `-color`; all × dpr): shaped by the finished image's alpha, so layers, append, \
+               padding, border and mask cast with it; flat and float grow the canvas by three \
+               blurs per side (± the offset), inset never does",
+        run: drop_shadow,
+    },
     Step {
         name: "flatten",
         does: "`bg` behind transparent pixels, and no alpha for outputs that cannot carry it",
@@ -302,6 +311,30 @@ fn grid(c: &mut Context) -> Result<()> {
     Ok(())
 }
 
+fn drop_shadow(c: &mut Context) -> Result<()> {
+    let Some(d) = c.plan.shadow else { return Ok(()) };
+    let (dpr, (w, h)) = (c.plan.dpr as f32, (c.image.width, c.image.height));
+    let length = |o: Offset, axis: u32| match o {
+        Offset::Px(v) => v as f32 * dpr,
+        Offset::Fraction(f) => f as f32 * axis as f32,
+    };
+    let kind = match d.kind {
+        ShadowType::Flat | ShadowType::Cast => ShadowKind::Flat,
+        ShadowType::Float => ShadowKind::Float,
+        ShadowType::Inset => ShadowKind::Inset,
+    };
+    let shadow = Shadow {
+        kind,
+        blur: d.blur.unwrap_or(0.0) as f32 * dpr,
+        x: length(d.x, w),
+        y: length(d.y, h),
+        spread: d.spread as f32 * dpr,
+        color: d.color.rgba(),
+    };
+    c.map(|image, _| crate::ops::shadow::drop_shadow(image, &shadow));
+    Ok(())
+}
+
 fn flatten(c: &mut Context) -> Result<()> {
     let finish = c.finish;
     c.map(|image, _| canvas::flatten(image, finish));
@@ -338,7 +371,7 @@ pub fn steps_markdown() -> String {
     out.push_str(
         "\nThe order follows imgix's: geometry and colour first, then gradient and fade, the\n\
          append, the layers blend → mark → text, then mask, border and padding on the composite, and\n\
-         the drop shadow last. ixora has no text or drop-shadow step yet;\n\
+         the drop shadow last. ixora has no text step yet;\n\
          `STEPS` marks where each would go. The mask runs before the canvas, so padding and border\n\
          are not masked.\n",
     );

@@ -81,6 +81,8 @@ pub struct Plan {
     pub gradient: Option<crate::params::GradientOverlay>,
     /// `fill-gradient-cs`: where a fill gradient mixes its colours.
     pub fill_space: crate::params::ColorSpace,
+    /// `drop-shadow*`, when `drop-shadow` is given.
+    pub shadow: Option<crate::params::DropShadow>,
 }
 
 /// How `face-blur` and `face-pixel` hide a face; pixelation wins when both are given.
@@ -289,6 +291,7 @@ pub fn plan_within(
         gradient: Some(params.gradient.clone())
             .filter(|g| g.colors.is_some() && (g.mask || g.mode.is_some()) && g.alpha > 0.0),
         fill_space: params.fill.space,
+        shadow: Some(params.shadow).filter(|s| s.blur.is_some()),
         fp_debug: params.fp_debug.then(|| (params.fp.x * f64::from(source.0), params.fp.y * f64::from(source.1))),
     };
     match params.fit {

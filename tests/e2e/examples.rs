@@ -61,6 +61,11 @@ const EXAMPLES: &[(&str, &str, &str)] = &[
         "/photo-2mp.jpg?w=480&h=320&fit=crop&crop=focalpoint&fp-x=0.3&fp-y=0.6&fm=webp&q=70&fp-debug=true",
     ),
     (
+        "drop-shadow",
+        "`drop-shadow=8` offset down-right under the watermark, on a transparent PNG",
+        "/mark.png?w=240&fm=png&drop-shadow=8&drop-shadow-x=10&drop-shadow-y=10",
+    ),
+    (
         "resize-filter",
         "`resize-filter=nearest` enlarging the 120 px watermark to 480 px",
         "/mark.png?w=480&fm=webp&q=70&resize-filter=nearest",
@@ -107,6 +112,8 @@ pub fn examples_page_is_current(s: &Servers) -> Result<(), String> {
 fn ext(target: &str) -> &'static str {
     if target.contains("fm=jpg") {
         "jpg"
+    } else if target.contains("fm=png") {
+        "png"
     } else {
         "webp"
     }

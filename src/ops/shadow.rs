@@ -1,0 +1,249 @@
+//! `drop-shadow`: a shadow shaped by the image's own alpha, as CSS `filter: drop-shadow()` draws
+//! it (flat), inside the image (inset), or as a soft oval pool under the subject (float).
+
+use super::blur::gaussian_blur;
+use super::composite::{draw, BlendMode};
+use crate::image::Image;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShadowKind {
+    Flat,
+    Float,
+    Inset,
+}
+
+/// A shadow in output pixels (dpr already applied).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shadow {
+    pub kind: ShadowKind,
+    /// Gaussian sigma: the shadow reaches about three times this past its edge.
+    pub blur: f32,
+    pub x: f32,
+    /// For a float shadow: how high the subject hovers above its pool.
+    pub y: f32,
+    /// Grows (or, negative, shrinks) the silhouette before it is blurred.
+    pub spread: f32,
+    pub color: [u8; 4],
+}
+
+/// How much the canvas grows on each side (top, right, bottom, left): three times the blur plus
+/// the spread, more on the side the shadow is offset toward and less on the other; an inset
+/// shadow never grows it.
+pub fn margins(s: &Shadow) -> [u32; 4] {
+    if s.kind == ShadowKind::Inset {
+        return [0; 4];
+    }
+    let e = 3.0 * s.blur + s.spread.max(0.0);
+    let (x, y) = if s.kind == ShadowKind::Float { (0.0, s.y.max(0.0) + s.blur) } else { (s.x, s.y) };
+    let m = |v: f32| v.max(0.0).round().min(8192.0) as u32;
+    [m(e - y), m(e + x), m(e + y), m(e - x)]
+}
+
+/// The image with its shadow, on a canvas grown by `margins` (RGBA).
+pub fn drop_shadow(image: Image, s: &Shadow) -> Image {
+    let image = crate::pipeline::with_alpha(image);
+    match s.kind {
+        ShadowKind::Inset => inset(image, s),
+        ShadowKind::Flat | ShadowKind::Float => {
+            let [top, right, bottom, left] = margins(s);
+            let (w, h) = (image.width + left + right, image.height + top + bottom);
+            let mut canvas = Image::filled(w, h, 4, [0, 0, 0, 0]);
+            let mut shadow = Image::filled(w, h, 4, [s.color[0], s.color[1], s.color[2], 0]);
+            if s.kind == ShadowKind::Float {
+                stamp(&mut shadow, &pool(&image, s, (w, h), (left, top)), w, (0, 0), s.color[3]);
+            } else {
+                let shape = spread(alpha_of(&image), image.width, image.height, s.spread);
+                let at = (i64::from(left) + s.x.round() as i64, i64::from(top) + s.y.round() as i64);
+                stamp(&mut shadow, &shape, image.width, at, s.color[3]);
+            }
+            let shadow = if s.blur > 0.0 { gaussian_blur(shadow, s.blur) } else { shadow };
+            draw(&mut canvas, &shadow, 0, 0, BlendMode::Normal, 1.0);
+            draw(&mut canvas, &image, i64::from(left), i64::from(top), BlendMode::Normal, 1.0);
+            canvas
+        }
+    }
+}
+
+/// An inset shadow: the outside of the silhouette, offset, spread and blurred, drawn over the
+/// image where the image is.
+fn inset(mut image: Image, s: &Shadow) -> Image {
+    let (w, h) = (image.width, image.height);
+    let pad = (3.0 * s.blur + s.spread.abs() + s.x.abs().max(s.y.abs())).ceil() as u32 + 1;
+    let (bw, bh) = (w + 2 * pad, h + 2 * pad);
+    // The outside (255 beyond the image) shifted by the offset, on a margin so the blur sees it.
+    let alpha = alpha_of(&image);
+    let mut outside = vec![255u8; (bw * bh) as usize];
+    for y in 0..h {
+        for x in 0..w {
+            let (tx, ty) = (i64::from(x + pad) + s.x.round() as i64, i64::from(y + pad) + s.y.round() as i64);
+            if tx >= 0 && ty >= 0 && tx < i64::from(bw) && ty < i64::from(bh) {
+                outside[(ty as u32 * bw + tx as u32) as usize] = 255 - alpha[(y * w + x) as usize];
+            }
+        }
+    }
+    // A positive spread grows the shadow inward: the outside grows.
+    let outside = spread(outside, bw, bh, s.spread);
+    let mut layer = Image::filled(bw, bh, 4, [s.color[0], s.color[1], s.color[2], 0]);
+    stamp(&mut layer, &outside, bw, (0, 0), s.color[3]);
+    let layer = if s.blur > 0.0 { gaussian_blur(layer, s.blur) } else { layer };
+    // Keep the shadow only where the image is (source-atop).
+    let mut clipped = Image::filled(w, h, 4, [0, 0, 0, 0]);
+    for y in 0..h {
+        for x in 0..w {
+            let src = &layer.data[(((y + pad) * bw + x + pad) * 4) as usize..][..4];
+            let a = u32::from(src[3]) * u32::from(alpha[(y * w + x) as usize]) / 255;
+            clipped.data[((y * w + x) * 4) as usize..][..4].copy_from_slice(&[src[0], src[1], src[2], a as u8]);
+        }
+    }
+    let keep = alpha;
+    draw(&mut image, &clipped, 0, 0, BlendMode::Normal, 1.0);
+    // Drawing over changed nothing about where the image is transparent.
+    for (p, a) in image.data.chunks_exact_mut(4).zip(keep) {
+        p[3] = a;
+    }
+    image
+}
+
+fn alpha_of(image: &Image) -> Vec<u8> {
+    image.data.chunks_exact(4).map(|p| p[3]).collect()
+}
+
+/// A float shadow's shape on the whole `(w, h)` canvas: an oval as wide as 90 % of what is opaque,
+/// centred under its lowest opaque row by the hover height, the picture sitting at `at`.
+fn pool(image: &Image, s: &Shadow, (w, h): (u32, u32), at: (u32, u32)) -> Vec<u8> {
+    let alpha = alpha_of(image);
+    let (mut x0, mut x1, mut y1) = (image.width, 0, 0);
+    for y in 0..image.height {
+        for x in 0..image.width {
+            if alpha[(y * image.width + x) as usize] > 127 {
+                (x0, x1, y1) = (x0.min(x), x1.max(x), y1.max(y));
+            }
+        }
+    }
+    let mut out = vec![0u8; (w * h) as usize];
+    if x1 < x0 {
+        return out;
+    }
+    let cx = at.0 as f32 + (x0 + x1 + 1) as f32 / 2.0;
+    let cy = at.1 as f32 + y1 as f32 + 1.0 + s.y.max(0.0);
+    let rx = (x1 + 1 - x0) as f32 * 0.45;
+    let ry = (rx * 0.15).max(s.blur).max(1.0);
+    for y in 0..h {
+        for x in 0..w {
+            let d = ((x as f32 + 0.5 - cx) / rx).powi(2) + ((y as f32 + 0.5 - cy) / ry).powi(2);
+            if d <= 1.0 {
+                out[(y * w + x) as usize] = 255;
+            }
+        }
+    }
+    out
+}
+
+/// Grows (positive) or shrinks a coverage map by `by` px with a square max/min filter.
+fn spread(mut a: Vec<u8>, w: u32, h: u32, by: f32) -> Vec<u8> {
+    let r = by.abs().round() as i64;
+    if r == 0 {
+        return a;
+    }
+    let grow = by > 0.0;
+    let pick = |x: u8, y: u8| if grow { x.max(y) } else { x.min(y) };
+    let (w, h) = (i64::from(w), i64::from(h));
+    for pass in 0..2 {
+        let src = a.clone();
+        for y in 0..h {
+            for x in 0..w {
+                let mut v = src[(y * w + x) as usize];
+                for d in -r..=r {
+                    let (sx, sy) = if pass == 0 { (x + d, y) } else { (x, y + d) };
+                    // Outside the map is empty coverage.
+                    let s = if sx < 0 || sy < 0 || sx >= w || sy >= h { 0 } else { src[(sy * w + sx) as usize] };
+                    v = pick(v, s);
+                }
+                a[(y * w + x) as usize] = v;
+            }
+        }
+    }
+    a
+}
+
+/// Writes `coverage` (a `width`-wide map) times `alpha` into `layer`'s alpha at `at`.
+fn stamp(layer: &mut Image, coverage: &[u8], width: u32, at: (i64, i64), alpha: u8) {
+    let height = coverage.len() as u32 / width.max(1);
+    for y in 0..height {
+        for x in 0..width {
+            let (tx, ty) = (at.0 + i64::from(x), at.1 + i64::from(y));
+            if tx < 0 || ty < 0 || tx >= i64::from(layer.width) || ty >= i64::from(layer.height) {
+                continue;
+            }
+            let a = u32::from(coverage[(y * width + x) as usize]) * u32::from(alpha) / 255;
+            layer.data[((ty as u32 * layer.width + tx as u32) * 4 + 3) as usize] = a as u8;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flat(blur: f32, x: f32, y: f32) -> Shadow {
+        Shadow { kind: ShadowKind::Flat, blur, x, y, spread: 0.0, color: [0, 0, 0, 191] }
+    }
+
+    #[test]
+    fn the_canvas_grows_three_blurs_per_side() {
+        let img = Image::filled(500, 300, 3, [200, 200, 200, 255]);
+        let out = drop_shadow(img.clone(), &flat(10.0, 0.0, 0.0));
+        assert_eq!((out.width, out.height), (560, 360));
+        assert_eq!(margins(&flat(10.0, 8.0, -4.0)), [34, 38, 26, 22]);
+        assert_eq!(margins(&Shadow { kind: ShadowKind::Inset, ..flat(10.0, 0.0, 0.0) }), [0; 4]);
+        // The picture sits in the middle, untouched.
+        assert_eq!(out.pixel(30 + 250, 30 + 150), &[200, 200, 200, 255]);
+    }
+
+    #[test]
+    fn the_shadow_follows_the_alpha_and_the_offset() {
+        // A transparent image with an opaque 20x20 square in the middle.
+        let mut img = Image::filled(100, 100, 4, [0, 0, 0, 0]);
+        for y in 40..60 {
+            for x in 40..60 {
+                img.data[((y * 100 + x) * 4) as usize..][..4].copy_from_slice(&[255, 255, 255, 255]);
+            }
+        }
+        let out = drop_shadow(img, &flat(2.0, 10.0, 10.0));
+        let [top, _, _, left] = margins(&flat(2.0, 10.0, 10.0));
+        let at = |x: u32, y: u32| out.pixel(x + left, y + top)[3];
+        // Down-right of the square, shadow; up-left, nothing; far away, nothing.
+        assert!(at(65, 65) > 150, "{}", at(65, 65));
+        assert!(at(35, 35) < 5);
+        assert_eq!(at(5, 95), 0);
+        assert_eq!(out.pixel(50 + left, 50 + top), &[255, 255, 255, 255]);
+    }
+
+    #[test]
+    fn inset_darkens_inside_near_the_edges() {
+        let img = Image::filled(60, 40, 3, [255, 255, 255, 255]);
+        let out = drop_shadow(img, &Shadow { kind: ShadowKind::Inset, ..flat(3.0, 4.0, 4.0) });
+        assert_eq!((out.width, out.height), (60, 40));
+        assert!(out.pixel(1, 1)[0] < 180, "top-left edge is in shadow: {:?}", out.pixel(1, 1));
+        assert!(out.pixel(58, 38)[0] > 245, "the far edge is lit: {:?}", out.pixel(58, 38));
+        assert_eq!(out.pixel(30, 20)[0], 255);
+        assert_eq!(out.pixel(30, 20)[3], 255);
+    }
+
+    #[test]
+    fn float_pools_under_the_subject() {
+        let mut img = Image::filled(100, 100, 4, [0, 0, 0, 0]);
+        for y in 20..60 {
+            for x in 30..70 {
+                img.data[((y * 100 + x) * 4) as usize..][..4].copy_from_slice(&[255, 0, 0, 255]);
+            }
+        }
+        let s = Shadow { kind: ShadowKind::Float, ..flat(3.0, 0.0, 10.0) };
+        let out = drop_shadow(img, &s);
+        let [top, _, _, left] = margins(&s);
+        let at = |x: u32, y: u32| out.pixel(x + left, y + top)[3];
+        // Under the subject, below its bottom edge by the hover height: a pool.
+        assert!(at(50, 60 + 10) > 60, "{}", at(50, 60 + 10));
+        assert!(at(50, 30) == 255 && at(10, 72) < 5, "no pool beside it");
+    }
+}

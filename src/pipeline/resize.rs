@@ -13,20 +13,9 @@ use crate::error::{Error, Result};
 use crate::image::{to_8bit, Decoded, Image, Image16};
 use crate::plan::Plan;
 
-/// `image` stretched to exactly `w`x`h` (aspect ratio not kept): for mask images.
+/// `image` stretched to exactly `w`x`h` (aspect ratio not kept), bilinear: for mask images.
 pub fn stretch(image: &Image, w: u32, h: u32) -> Result<Image> {
-    if (image.width, image.height) == (w, h) {
-        return Ok(image.clone());
-    }
-    let pixel_type = if image.has_alpha() { PixelType::U8x4 } else { PixelType::U8x3 };
-    let failed = |e: &dyn std::fmt::Display| {
-        Error::internal(format!("stretch of {}x{} to {w}x{h}: {e}", image.width, image.height))
-    };
-    let src = ImageRef::new(image.width, image.height, &image.data, pixel_type).map_err(|e| failed(&e))?;
-    let mut dst = FirImage::new(w, h, pixel_type);
-    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear)).use_alpha(true);
-    Resizer::new().resize(&src, &mut dst, &options).map_err(|e| failed(&e))?;
-    Ok(Image::new(w, h, image.channels, dst.into_vec()))
+    resample_with(image, w, h, ResizeFilter::Bilinear)
 }
 
 /// The resize algorithm for a `resize-filter`.
@@ -74,7 +63,7 @@ pub fn resample_with(image: &Image, w: u32, h: u32, filter: ResizeFilter) -> Res
     }
     let pixel_type = if image.has_alpha() { PixelType::U8x4 } else { PixelType::U8x3 };
     let failed = |e: &dyn std::fmt::Display| {
-        Error::internal(format!("resample of {}x{} to {w}x{h}: {e}", image.width, image.height))
+        Error::internal(format!("resample of {}x{} to {w}x{h} ({filter:?}): {e}", image.width, image.height))
     };
     let src = ImageRef::new(image.width, image.height, &image.data, pixel_type).map_err(|e| failed(&e))?;
     let mut dst = FirImage::new(w, h, pixel_type);

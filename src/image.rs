@@ -32,6 +32,20 @@ impl Image {
         self.width as usize * self.channels as usize
     }
 
+    /// The `w`×`h` part at (`x`, `y`), clipped to the image.
+    pub fn crop(&self, x: u32, y: u32, w: u32, h: u32) -> Image {
+        let c = self.channels as usize;
+        let (x, y) = (x.min(self.width), y.min(self.height));
+        let (w, h) = (w.min(self.width - x), h.min(self.height - y));
+        let mut data = Vec::with_capacity(w as usize * h as usize * c);
+        for row in y..y + h {
+            data.extend_from_slice(
+                &self.data[(row as usize * self.width as usize + x as usize) * c..][..w as usize * c],
+            );
+        }
+        Image::new(w, h, self.channels, data)
+    }
+
     pub fn pixel(&self, x: u32, y: u32) -> &[u8] {
         let c = self.channels as usize;
         let i = (y as usize * self.width as usize + x as usize) * c;

@@ -178,8 +178,10 @@ fn produce(job: &Produce, log: &mut LogFields, after: &mut After) -> Result<(Met
     let (source_id, path) = (source.id(), at.key());
     let (original_key, copy_key) = (policy::original_key(&source_id, &path), policy::copy_key(&source_id, &path));
 
+    // The other images the render draws, fetched at most once whichever start is taken.
+    let mut assets = None;
     if !params.is_passthrough() {
-        if let Some((original, rendered)) = render_from_copy(job, &copy_key, &original_key, log)? {
+        if let Some((original, rendered)) = render_from_copy(job, &copy_key, &original_key, &mut assets, log)? {
             log.times.start = "copy";
             return Ok(derivative(source, &original, rendered, log));
         }
@@ -209,7 +211,7 @@ fn produce(job: &Produce, log: &mut LogFields, after: &mut After) -> Result<(Met
         };
         return Ok((meta, cached.body));
     }
-    let rendered = crate::render_with(&cached.body, params, accepts, limits, &fetch_assets(job)?)?;
+    let rendered = crate::render_with(&cached.body, params, accepts, limits, drawn_images(&mut assets, job)?)?;
     // The first render of a large original leaves a working copy for the next ones, made after
     // the response is sent so this client does not wait for it.
     let ttl = ttl_of(&original);
@@ -242,6 +244,7 @@ fn render_from_copy(
     job: &Produce,
     copy_key: &str,
     original_key: &str,
+    assets: &mut Option<crate::render::Assets>,
     log: &mut LogFields,
 ) -> Result<Option<(OriginalMeta, crate::Rendered)>, Error> {
     let load_start = Instant::now();
@@ -250,8 +253,8 @@ fn render_from_copy(
         return Ok(None);
     }
     let loaded = ms_since(load_start);
-    let assets = fetch_assets(job)?;
-    let Some(mut rendered) = crate::render_copy(copy, &job.params, &job.accepts, &job.limits, &assets)? else {
+    let assets = drawn_images(assets, job)?;
+    let Some(mut rendered) = crate::render_copy(copy, &job.params, &job.accepts, &job.limits, assets)? else {
         return Ok(None);
     };
     // Loading the copy is this render's decode.
@@ -298,6 +301,17 @@ fn backend(source: &Source, at: &Location) -> Result<String, Error> {
         Location::Origin(_) => Ok(source.backend.clone()),
         Location::Url(target) => sources::proxy_backend(source, target),
     }
+}
+
+/// `fetch_assets`, done the first time a render asks and kept in `slot` for the next.
+fn drawn_images<'a>(
+    slot: &'a mut Option<crate::render::Assets>,
+    job: &Produce,
+) -> Result<&'a crate::render::Assets, Error> {
+    if slot.is_none() {
+        *slot = Some(fetch_assets(job)?);
+    }
+    slot.as_ref().ok_or_else(|| Error::internal("the drawn images were not kept"))
 }
 
 /// The images the render draws besides the original (mask, blends, marks), each fetched and

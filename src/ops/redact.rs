@@ -18,7 +18,7 @@ pub fn blur_areas(image: &mut Image, areas: &[Area], amount: f32) {
         // Blur a margin around the area too, so its edge is not smeared with the outside.
         let m = (sigma * 3.0).ceil() as u32;
         let outer = clip(image, (x.saturating_sub(m), y.saturating_sub(m), w + 2 * m, h + 2 * m));
-        let blurred = gaussian_blur(cut(image, outer), sigma);
+        let blurred = gaussian_blur(image.crop(outer.0, outer.1, outer.2, outer.3), sigma);
         paste(image, &blurred, (outer.0, outer.1), (x - outer.0, y - outer.1, w, h));
     }
 }
@@ -103,15 +103,6 @@ fn clip(image: &Image, (x, y, w, h): Area) -> Area {
     let x = x.min(image.width);
     let y = y.min(image.height);
     (x, y, w.min(image.width - x), h.min(image.height - y))
-}
-
-fn cut(image: &Image, (x, y, w, h): Area) -> Image {
-    let c = image.channels as usize;
-    let mut data = Vec::with_capacity(w as usize * h as usize * c);
-    for row in y..y + h {
-        data.extend_from_slice(&image.data[(row as usize * image.width as usize + x as usize) * c..][..w as usize * c]);
-    }
-    Image::new(w, h, image.channels, data)
 }
 
 /// Copies the `part` (x, y, w, h inside `piece`) of `piece`, which sits at `at` in `image`.

@@ -139,31 +139,64 @@ fn pool(image: &Image, s: &Shadow, (w, h): (u32, u32), at: (u32, u32)) -> Vec<u8
     out
 }
 
-/// Grows (positive) or shrinks a coverage map by `by` px with a square max/min filter.
+/// Grows (positive) or shrinks a coverage map by `by` px with a square max/min filter, one
+/// row or column at a time, each in one pass whatever the radius.
 fn spread(mut a: Vec<u8>, w: u32, h: u32, by: f32) -> Vec<u8> {
-    let r = by.abs().round() as i64;
-    if r == 0 {
+    let r = by.abs().round() as usize;
+    if r == 0 || w == 0 || h == 0 {
         return a;
     }
     let grow = by > 0.0;
-    let pick = |x: u8, y: u8| if grow { x.max(y) } else { x.min(y) };
-    let (w, h) = (i64::from(w), i64::from(h));
-    for pass in 0..2 {
-        let src = a.clone();
-        for y in 0..h {
-            for x in 0..w {
-                let mut v = src[(y * w + x) as usize];
-                for d in -r..=r {
-                    let (sx, sy) = if pass == 0 { (x + d, y) } else { (x, y + d) };
-                    // Outside the map is empty coverage.
-                    let s = if sx < 0 || sy < 0 || sx >= w || sy >= h { 0 } else { src[(sy * w + sx) as usize] };
-                    v = pick(v, s);
-                }
-                a[(y * w + x) as usize] = v;
-            }
+    let (w, h) = (w as usize, h as usize);
+    let mut line = Vec::new();
+    for y in 0..h {
+        line.clear();
+        line.extend_from_slice(&a[y * w..(y + 1) * w]);
+        a[y * w..(y + 1) * w].copy_from_slice(&window_extreme(&line, r, grow));
+    }
+    for x in 0..w {
+        line.clear();
+        line.extend((0..h).map(|y| a[y * w + x]));
+        for (y, v) in window_extreme(&line, r, grow).into_iter().enumerate() {
+            a[y * w + x] = v;
         }
     }
     a
+}
+
+/// The max (or min) of `line` over each window of ±`r`, outside the line counting as 0 (no
+/// coverage): a monotonic queue of candidates, so each value enters and leaves once.
+fn window_extreme(line: &[u8], r: usize, max: bool) -> Vec<u8> {
+    let n = line.len();
+    let better = |a: u8, b: u8| if max { a >= b } else { a <= b };
+    let mut out = Vec::with_capacity(n);
+    let mut queue: std::collections::VecDeque<usize> = std::collections::VecDeque::new();
+    let mut next = 0;
+    for i in 0..n {
+        while next < n && next <= i + r {
+            while queue.back().is_some_and(|&j| better(line[next], line[j])) {
+                queue.pop_back();
+            }
+            queue.push_back(next);
+            next += 1;
+        }
+        while queue.front().is_some_and(|&j| j + r < i) {
+            queue.pop_front();
+        }
+        let inside = queue.front().map_or(0, |&j| line[j]);
+        // A window reaching past either end includes the empty outside.
+        let reaches_out = i < r || i + r >= n;
+        out.push(if reaches_out {
+            if max {
+                inside
+            } else {
+                0
+            }
+        } else {
+            inside
+        });
+    }
+    out
 }
 
 /// Writes `coverage` (a `width`-wide map) times `alpha` into `layer`'s alpha at `at`.
@@ -187,6 +220,39 @@ mod tests {
 
     fn flat(blur: f32, x: f32, y: f32) -> Shadow {
         Shadow { kind: ShadowKind::Flat, blur, x, y, spread: 0.0, color: [0, 0, 0, 191] }
+    }
+
+    #[test]
+    fn spread_is_a_square_max_or_min_filter() {
+        // A 3x3 dot in the middle of 11x11: grown by 2 it is 7x7, shrunk by 1 it is one pixel.
+        let mut a = vec![0u8; 121];
+        for y in 4..7 {
+            for x in 4..7 {
+                a[y * 11 + x] = 255;
+            }
+        }
+        let grown = spread(a.clone(), 11, 11, 2.0);
+        assert_eq!(grown.iter().filter(|v| **v == 255).count(), 49);
+        assert_eq!((grown[2 * 11 + 2], grown[11 + 1]), (255, 0));
+        let shrunk = spread(a, 11, 11, -1.0);
+        assert_eq!(shrunk.iter().filter(|v| **v == 255).count(), 1);
+        assert_eq!(shrunk[5 * 11 + 5], 255);
+        // The same against a plain search over every window.
+        let line: Vec<u8> = (0..40u32).map(|i| (i * 97 % 251) as u8).collect();
+        for (r, max) in [(1, true), (3, true), (3, false), (50, true), (50, false)] {
+            let want: Vec<u8> = (0..40i64)
+                .map(|i| {
+                    let vals =
+                        (i - r as i64..=i + r as i64).map(|j| if (0..40).contains(&j) { line[j as usize] } else { 0 });
+                    if max {
+                        vals.max().unwrap()
+                    } else {
+                        vals.min().unwrap()
+                    }
+                })
+                .collect();
+            assert_eq!(window_extreme(&line, r, max), want, "r={r} max={max}");
+        }
     }
 
     #[test]

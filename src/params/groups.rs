@@ -4,12 +4,12 @@
 //! form, and so the cache key, leaves default values out).
 
 use super::color::Color;
-use super::layers::Offset;
+use super::layers::{offset, Offset};
 use super::spec;
 use super::Anchor;
 
 /// The spec table's default for `name`, as a number (0 when it has none).
-fn default_num(name: &str) -> f64 {
+pub(super) fn default_num(name: &str) -> f64 {
     spec::lookup(name).and_then(|s| s.default).and_then(|d| d.parse().ok()).unwrap_or(0.0)
 }
 
@@ -37,7 +37,7 @@ pub(super) fn radii(v: &str) -> Option<[f64; 4]> {
     }
 }
 
-fn num(v: &str) -> f64 {
+pub(super) fn num(v: &str) -> f64 {
     v.trim().parse::<f64>().ok().filter(|n| n.is_finite()).unwrap_or(0.0)
 }
 
@@ -391,14 +391,6 @@ fn color_space(v: &str) -> ColorSpace {
         "hsl" => ColorSpace::Hsl,
         "lch" => ColorSpace::Lch,
         _ => ColorSpace::Srgb,
-    }
-}
-
-fn offset(v: &str) -> Offset {
-    if v.contains('.') {
-        Offset::Fraction(num(v))
-    } else {
-        Offset::Px(num(v))
     }
 }
 

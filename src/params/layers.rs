@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::color::Color;
+use super::groups::{default_num, num};
 use super::{Anchor, Size};
 
 /// The highest layer index read (`mark[9]`); higher indices are left out and said so.
@@ -283,16 +284,8 @@ pub fn key(family: &str, i: u8) -> String {
     }
 }
 
-fn default_num(name: &str) -> f64 {
-    super::spec::lookup(name).and_then(|s| s.default).and_then(|d| d.parse().ok()).unwrap_or(0.0)
-}
-
-fn num(v: &str) -> f64 {
-    v.trim().parse::<f64>().ok().filter(|n| n.is_finite()).unwrap_or(0.0)
-}
-
 /// A validated px-or-fraction value: a decimal point marks a fraction (`validate` keeps it).
-fn offset(v: &str) -> Offset {
+pub(super) fn offset(v: &str) -> Offset {
     if v.contains('.') {
         Offset::Fraction(num(v))
     } else {

@@ -80,7 +80,7 @@ pub fn append(picture: Image, other: &Image, a: &Append, dpr: f64, fill: Color) 
     let other = resize::resample(other, scaled(other.width), scaled(other.height))?;
     let arranged = place::arrange(a, (picture.width, picture.height), (other.width, other.height), dpr);
     let (cx, cy, cw, ch) = arranged.image_crop;
-    let other = crop(&other, cx, cy, cw, ch);
+    let other = other.crop(cx, cy, cw, ch);
     let channels = if fill.is_opaque() && !picture.has_alpha() && !other.has_alpha() { 3 } else { 4 };
     let (w, h) = arranged.canvas;
     let mut canvas = Image::filled(w, h, channels, fill.rgba());
@@ -134,7 +134,7 @@ fn fit(source: &Image, fitted: &Fitted, filter: Option<ResizeFilter>) -> Result<
     let filter = filter.unwrap_or(ResizeFilter::Bicubic);
     let mut image = resize::resample_with(source, fitted.resize.0, fitted.resize.1, filter)?;
     if let Some((x, y, w, h)) = fitted.crop {
-        image = crop(&image, x, y, w, h);
+        image = image.crop(x, y, w, h);
     }
     if let Some((w, h)) = fitted.canvas {
         let mut canvas = Image::filled(w, h, 4, [0, 0, 0, 0]);
@@ -143,15 +143,4 @@ fn fit(source: &Image, fitted: &Fitted, filter: Option<ResizeFilter>) -> Result<
         image = canvas;
     }
     Ok(image)
-}
-
-fn crop(image: &Image, x: u32, y: u32, w: u32, h: u32) -> Image {
-    let c = image.channels as usize;
-    let (w, h) = (w.min(image.width.saturating_sub(x)), h.min(image.height.saturating_sub(y)));
-    let mut data = Vec::with_capacity(w as usize * h as usize * c);
-    for row in y..y + h {
-        let start = (row as usize * image.width as usize + x as usize) * c;
-        data.extend_from_slice(&image.data[start..start + w as usize * c]);
-    }
-    Image::new(w, h, image.channels, data)
 }

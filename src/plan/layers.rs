@@ -165,10 +165,19 @@ pub fn position(p: &Placement, default: (Anchor, Anchor), layer: (u32, u32), bas
     )
 }
 
+/// The most copies `mark-tile=grid` draws: a tiny mark over a large image would otherwise mean
+/// millions of draws (and a list of them larger than the heap).
+pub const MAX_TILES: usize = 16_384;
+
 /// `mark-tile=grid`: the corners of the copies of a `layer`-sized box that cover `base`, in a grid
-/// through `first` with `gap` px between copies.
+/// through `first` with `gap` px between copies; at most `MAX_TILES`, the grid's step grown to
+/// keep under it.
 pub fn tiles(first: (i64, i64), layer: (u32, u32), base: (u32, u32), gap: u32) -> Vec<(i64, i64)> {
-    let (sx, sy) = (i64::from(layer.0 + gap).max(1), i64::from(layer.1 + gap).max(1));
+    let (mut sx, mut sy) = (i64::from(layer.0 + gap).max(1), i64::from(layer.1 + gap).max(1));
+    let count = |sx: i64, sy: i64| ((i64::from(base.0) / sx + 2) * (i64::from(base.1) / sy + 2)) as usize;
+    while count(sx, sy) > MAX_TILES {
+        (sx, sy) = (sx * 2, sy * 2);
+    }
     let start = |at: i64, step: i64| at - (at.div_euclid(step) + 1) * step;
     let (x0, y0) = (start(first.0, sx), start(first.1, sy));
     let mut out = Vec::new();
@@ -366,6 +375,7 @@ mod tests {
             assert_eq!(under, 1, "({px},{py}) {t:?}");
         }
         assert!(tiles((0, 0), (10, 10), (100, 100), 5).len() >= 49);
+        assert!(tiles((0, 0), (1, 1), (8192, 8192), 0).len() <= MAX_TILES, "a 1 px mark is not drawn 67 million times");
     }
 
     #[test]

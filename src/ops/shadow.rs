@@ -39,13 +39,42 @@ pub fn margins(s: &Shadow) -> [u32; 4] {
     [m(e - y), m(e + x), m(e + y), m(e - x)]
 }
 
-/// The image with its shadow, on a canvas grown by `margins` (RGBA).
+/// `margins` for a `w`×`h` image, cut so the grown canvas keeps within 8192 px a side and
+/// twice the image's pixels plus one megapixel: beyond that the shadow is cut off (imgix cuts
+/// at 8192) rather than the render running out of memory.
+pub fn fitted_margins(s: &Shadow, (w, h): (u32, u32)) -> [u32; 4] {
+    let [t, r, b, l] = margins(s);
+    let (w, h) = (f64::from(w), f64::from(h));
+    let (gw, gh) = (f64::from(l + r), f64::from(t + b));
+    let mut k: f64 = 1.0;
+    if gw > 0.0 {
+        k = k.min(((8192.0 - w) / gw).max(0.0));
+    }
+    if gh > 0.0 {
+        k = k.min(((8192.0 - h) / gh).max(0.0));
+    }
+    let budget = 2.0 * w * h + 1.0e6;
+    while k > 0.0 && (w + gw * k) * (h + gh * k) > budget {
+        k *= 0.9;
+    }
+    let cut = |v: u32| (f64::from(v) * k.min(1.0)).floor() as u32;
+    [cut(t), cut(r), cut(b), cut(l)]
+}
+
+/// The image with its shadow, on a canvas grown by `fitted_margins` (RGBA).
 pub fn drop_shadow(image: Image, s: &Shadow) -> Image {
     let image = crate::pipeline::with_alpha(image);
+    // Offsets past any canvas mean the same as 8192 px.
+    let s = &Shadow {
+        x: s.x.clamp(-8192.0, 8192.0),
+        y: s.y.clamp(-8192.0, 8192.0),
+        spread: s.spread.clamp(-8192.0, 8192.0),
+        ..*s
+    };
     match s.kind {
         ShadowKind::Inset => inset(image, s),
         ShadowKind::Flat | ShadowKind::Float => {
-            let [top, right, bottom, left] = margins(s);
+            let [top, right, bottom, left] = fitted_margins(s, (image.width, image.height));
             let (w, h) = (image.width + left + right, image.height + top + bottom);
             let mut canvas = Image::filled(w, h, 4, [0, 0, 0, 0]);
             let mut shadow = Image::filled(w, h, 4, [s.color[0], s.color[1], s.color[2], 0]);
@@ -68,7 +97,9 @@ pub fn drop_shadow(image: Image, s: &Shadow) -> Image {
 /// image where the image is.
 fn inset(mut image: Image, s: &Shadow) -> Image {
     let (w, h) = (image.width, image.height);
-    let pad = (3.0 * s.blur + s.spread.abs() + s.x.abs().max(s.y.abs())).ceil() as u32 + 1;
+    // The blur's reach, and the offset up to the image's own size (further is all outside).
+    let reach = s.x.abs().max(s.y.abs()).min(w.max(h) as f32);
+    let pad = (3.0 * s.blur + s.spread.abs().min(w.max(h) as f32) + reach).ceil() as u32 + 1;
     let (bw, bh) = (w + 2 * pad, h + 2 * pad);
     // The outside (255 beyond the image) shifted by the offset, on a margin so the blur sees it.
     let alpha = alpha_of(&image);
@@ -276,13 +307,22 @@ mod tests {
             }
         }
         let out = drop_shadow(img, &flat(2.0, 10.0, 10.0));
-        let [top, _, _, left] = margins(&flat(2.0, 10.0, 10.0));
+        let [top, _, _, left] = fitted_margins(&flat(2.0, 10.0, 10.0), (100, 100));
         let at = |x: u32, y: u32| out.pixel(x + left, y + top)[3];
         // Down-right of the square, shadow; up-left, nothing; far away, nothing.
         assert!(at(65, 65) > 150, "{}", at(65, 65));
         assert!(at(35, 35) < 5);
         assert_eq!(at(5, 95), 0);
         assert_eq!(out.pixel(50 + left, 50 + top), &[255, 255, 255, 255]);
+    }
+
+    #[test]
+    fn huge_offsets_and_blurs_stay_within_bounds() {
+        let img = Image::filled(400, 300, 3, [9, 9, 9, 255]);
+        let out = drop_shadow(img.clone(), &flat(100.0, 1.0e9, -1.0e9));
+        assert!(out.width <= 8192 && u64::from(out.width) * u64::from(out.height) <= 2 * 120_000 + 1_000_000);
+        let inset = drop_shadow(img, &Shadow { kind: ShadowKind::Inset, spread: 1.0e9, ..flat(100.0, 1.0e9, 1.0e9) });
+        assert_eq!((inset.width, inset.height), (400, 300));
     }
 
     #[test]
@@ -306,7 +346,7 @@ mod tests {
         }
         let s = Shadow { kind: ShadowKind::Float, ..flat(3.0, 0.0, 10.0) };
         let out = drop_shadow(img, &s);
-        let [top, _, _, left] = margins(&s);
+        let [top, _, _, left] = fitted_margins(&s, (100, 100));
         let at = |x: u32, y: u32| out.pixel(x + left, y + top)[3];
         // Under the subject, below its bottom edge by the hover height: a pool.
         assert!(at(50, 60 + 10) > 60, "{}", at(50, 60 + 10));

@@ -31,7 +31,7 @@ pub fn draw(mut image: Image, layers: &[Layer], images: &[(String, Image)], dpr:
                     Some(BlendSource::Color(c)) => composite::fill(&mut image, c.rgba(), mode, opacity),
                     Some(BlendSource::Image(_)) => {
                         let source = picture(key)?;
-                        let fitted = place::blend_size(blend, (source.width, source.height), base, dpr);
+                        let fitted = place::blend_size(blend, (source.width, source.height), base, dpr).bounded(base);
                         let drawn = faded(fit(source, &fitted, blend.filter)?, &blend.fade, dpr);
                         let (x, y) = place::position(
                             &blend.place,
@@ -50,7 +50,7 @@ pub fn draw(mut image: Image, layers: &[Layer], images: &[(String, Image)], dpr:
                     continue;
                 }
                 let source = picture(key)?;
-                let fitted = place::mark_size(mark, (source.width, source.height), base, dpr);
+                let fitted = place::mark_size(mark, (source.width, source.height), base, dpr).bounded(base);
                 let mut drawn = faded(fit(source, &fitted, None)?, &mark.fade, dpr);
                 if mark.rot != 0.0 {
                     drawn = crate::ops::rotate_expanded(drawn, mark.rot);
@@ -77,7 +77,9 @@ pub fn draw(mut image: Image, layers: &[Layer], images: &[(String, Image)], dpr:
 /// to hold both, the rest filled with `fill`.
 pub fn append(picture: Image, other: &Image, a: &Append, dpr: f64, fill: Color) -> Result<Image> {
     let scaled = |v: u32| (f64::from(v) * dpr).round().clamp(1.0, 8192.0) as u32;
-    let other = resize::resample(other, scaled(other.width), scaled(other.height))?;
+    let at_dpr = Fitted { resize: (scaled(other.width), scaled(other.height)), crop: None, canvas: None };
+    let (ow, oh) = at_dpr.bounded((picture.width, picture.height)).resize;
+    let other = resize::resample(other, ow, oh)?;
     let arranged = place::arrange(a, (picture.width, picture.height), (other.width, other.height), dpr);
     let (cx, cy, cw, ch) = arranged.image_crop;
     let other = other.crop(cx, cy, cw, ch);

@@ -61,6 +61,24 @@ pub struct Fitted {
 }
 
 impl Fitted {
+    /// Scaled down, aspect kept, so the resized layer holds at most four times the pixels of the
+    /// `base` it is drawn on (at least one megapixel): a mark 8192 px wide on a small image would
+    /// otherwise cost more memory than a render has, for pixels that fall outside.
+    pub fn bounded(self, base: (u32, u32)) -> Fitted {
+        let limit = (4.0 * f64::from(base.0) * f64::from(base.1)).max(1.0e6);
+        let area = f64::from(self.resize.0) * f64::from(self.resize.1);
+        if area <= limit {
+            return self;
+        }
+        let k = (limit / area).sqrt();
+        let px = |v: u32| ((f64::from(v) * k).floor() as u32).max(1);
+        Fitted {
+            resize: (px(self.resize.0), px(self.resize.1)),
+            crop: self.crop.map(|(x, y, w, h)| (px(x).min(x), px(y).min(y), px(w), px(h))),
+            canvas: self.canvas.map(|(w, h)| (px(w), px(h))),
+        }
+    }
+
     /// The drawn size.
     pub fn size(&self) -> (u32, u32) {
         self.canvas.or(self.crop.map(|(_, _, w, h)| (w, h))).unwrap_or(self.resize)
@@ -292,6 +310,15 @@ mod tests {
         assert_eq!(crop, Fitted { resize: (200, 100), crop: Some((50, 0, 100, 100)), canvas: None });
         let fill = mark_size(&mark("mark=a.png&mark-w=100&mark-h=100&mark-fit=fill"), native, base, 1.0);
         assert_eq!(fill, Fitted { resize: (100, 50), crop: None, canvas: Some((100, 100)) });
+    }
+
+    #[test]
+    fn huge_layers_are_bounded_by_the_base() {
+        let m = mark("mark=a.png&mark-w=8192&mark-h=8192&mark-fit=scale");
+        let f = mark_size(&m, (100, 100), (300, 200), 5.0).bounded((300, 200));
+        assert!(u64::from(f.resize.0) * u64::from(f.resize.1) <= 1_000_000, "{f:?}");
+        let small = mark_size(&mark("mark=a.png&mark-w=100"), (200, 100), (300, 200), 1.0);
+        assert_eq!(small.bounded((300, 200)), small, "ordinary sizes are untouched");
     }
 
     #[test]

@@ -4,42 +4,75 @@
 
 use super::adjust::{linear_to_srgb, srgb_to_linear};
 use crate::image::Image;
+use crate::params::{ColorSpace, HueArc};
 
-/// The space colours are mixed in between stops (`gradient-cs`, `fill-gradient-cs`): linear
-/// light, sRGB values (CSS's default), OKLab, HSL or OKLCh, hues along the shorter arc.
-pub use crate::params::ColorSpace as Interpolation;
+/// How colours are mixed between stops (`gradient-cs` + `gradient-hue`, and the `fill-gradient-`
+/// pair): the space, and for the cylindrical ones (hsl, hsv, lch, oklch) which way round the
+/// hue circle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Interpolation {
+    pub space: ColorSpace,
+    pub hue: HueArc,
+}
 
-/// `a` and `b` (straight RGBA) mixed at `t` (0 = `a`) in `space`, premultiplied as CSS does.
-pub fn mix(a: [u8; 4], b: [u8; 4], t: f32, space: Interpolation) -> [u8; 4] {
+impl From<ColorSpace> for Interpolation {
+    fn from(space: ColorSpace) -> Self {
+        Interpolation { space, hue: HueArc::Shorter }
+    }
+}
+
+/// `a` and `b` (straight RGBA) mixed at `t` (0 = `a`) as CSS Color 4 mixes: premultiplied by
+/// alpha, except the hue, which travels the arc `how.hue` names; a colour without chroma has no
+/// hue of its own and takes the other's.
+pub fn mix(a: [u8; 4], b: [u8; 4], t: f32, how: Interpolation) -> [u8; 4] {
     let t = t.clamp(0.0, 1.0);
+    let space = how.space;
     let (aa, ab) = (f32::from(a[3]) / 255.0, f32::from(b[3]) / 255.0);
     let alpha = aa + (ab - aa) * t;
     if alpha <= 0.0 {
         return [0; 4];
     }
-    let (ca, cb) = (to_space(a, space), to_space(b, space));
+    let (mut ca, mut cb) = (to_space(a, space), to_space(b, space));
+    let (hue, chroma) = match space {
+        ColorSpace::Hsl | ColorSpace::Hsv => (Some(0), 1),
+        ColorSpace::Lch | ColorSpace::Oklch => (Some(2), 1),
+        _ => (None, 0),
+    };
+    if let Some(h) = hue {
+        const NO_CHROMA: f32 = 1e-4;
+        if ca[chroma].abs() < NO_CHROMA {
+            ca[h] = cb[h];
+        } else if cb[chroma].abs() < NO_CHROMA {
+            cb[h] = ca[h];
+        }
+        (ca[h], cb[h]) = hue_ends(ca[h], cb[h], how.hue);
+    }
     let mut out = [0f32; 3];
-    let hue = matches!(space, Interpolation::Hsl | Interpolation::Lch).then_some(if space == Interpolation::Hsl {
-        0
-    } else {
-        2
-    });
     for k in 0..3 {
         out[k] = if hue == Some(k) {
-            // Hue is not premultiplied; the shorter way round.
-            let mut d = cb[k] - ca[k];
-            if d > 180.0 {
-                d -= 360.0;
-            } else if d < -180.0 {
-                d += 360.0;
-            }
-            (ca[k] + d * t).rem_euclid(360.0)
+            (ca[k] + (cb[k] - ca[k]) * t).rem_euclid(360.0)
         } else {
             (ca[k] * aa + (cb[k] * ab - ca[k] * aa) * t) / alpha
         };
     }
     let rgb = from_space(out, space);
     [rgb[0], rgb[1], rgb[2], (alpha * 255.0).round() as u8]
+}
+
+/// The two hues (degrees, 0–360) adjusted so that plain interpolation between them runs the
+/// `arc` CSS names.
+fn hue_ends(mut h1: f32, mut h2: f32, arc: HueArc) -> (f32, f32) {
+    let d = h2 - h1;
+    match arc {
+        HueArc::Shorter if d > 180.0 => h1 += 360.0,
+        HueArc::Shorter if d < -180.0 => h2 += 360.0,
+        HueArc::Longer if d > 0.0 && d < 180.0 => h1 += 360.0,
+        HueArc::Longer if d > -180.0 && d <= 0.0 => h2 += 360.0,
+        HueArc::Increasing if h2 < h1 => h2 += 360.0,
+        HueArc::Decreasing if h1 < h2 => h1 += 360.0,
+        _ => {}
+    }
+    (h1, h2)
 }
 
 fn unit(v: u8) -> f32 {
@@ -50,33 +83,78 @@ fn byte(v: f32) -> u8 {
     (v.clamp(0.0, 1.0) * 255.0).round() as u8
 }
 
-fn to_space(c: [u8; 4], space: Interpolation) -> [f32; 3] {
+/// (lightness, chroma, hue degrees) from rectangular (l, a, b).
+fn polar([l, a, b]: [f32; 3]) -> [f32; 3] {
+    [l, a.hypot(b), b.atan2(a).to_degrees().rem_euclid(360.0)]
+}
+
+fn rectangular([l, c, h]: [f32; 3]) -> [f32; 3] {
+    let h = h.to_radians();
+    [l, c * h.cos(), c * h.sin()]
+}
+
+fn to_space(c: [u8; 4], space: ColorSpace) -> [f32; 3] {
     let srgb = [unit(c[0]), unit(c[1]), unit(c[2])];
     let lin = || srgb.map(srgb_to_linear);
     match space {
-        Interpolation::Srgb => srgb,
-        Interpolation::Linear => lin(),
-        Interpolation::Oklab => oklab(lin()),
-        Interpolation::Lch => {
-            let [l, a, b] = oklab(lin());
-            [l, a.hypot(b), b.atan2(a).to_degrees().rem_euclid(360.0)]
-        }
-        Interpolation::Hsl => hsl(srgb),
+        ColorSpace::Srgb => srgb,
+        ColorSpace::Linear => lin(),
+        ColorSpace::Oklab => oklab(lin()),
+        ColorSpace::Oklch => polar(oklab(lin())),
+        ColorSpace::Lch => polar(cielab(lin())),
+        ColorSpace::Hsl => hsl(srgb),
+        ColorSpace::Hsv => hsv(srgb),
     }
 }
 
-fn from_space(c: [f32; 3], space: Interpolation) -> [u8; 3] {
+fn from_space(c: [f32; 3], space: ColorSpace) -> [u8; 3] {
     let from_lin = |l: [f32; 3]| l.map(|v| byte(linear_to_srgb(v.clamp(0.0, 1.0))));
     match space {
-        Interpolation::Srgb => c.map(byte),
-        Interpolation::Linear => from_lin(c),
-        Interpolation::Oklab => from_lin(oklab_to_linear(c)),
-        Interpolation::Lch => {
-            let h = c[2].to_radians();
-            from_lin(oklab_to_linear([c[0], c[1] * h.cos(), c[1] * h.sin()]))
-        }
-        Interpolation::Hsl => hsl_to_srgb(c).map(byte),
+        ColorSpace::Srgb => c.map(byte),
+        ColorSpace::Linear => from_lin(c),
+        ColorSpace::Oklab => from_lin(oklab_to_linear(c)),
+        ColorSpace::Oklch => from_lin(oklab_to_linear(rectangular(c))),
+        ColorSpace::Lch => from_lin(cielab_to_linear(rectangular(c))),
+        ColorSpace::Hsl => hsl_to_srgb(c).map(byte),
+        ColorSpace::Hsv => hsv_to_srgb(c).map(byte),
     }
+}
+
+/// CIELAB's white (D50, as CSS's `lab()` and `lch()` use) and its f(t) constants.
+const D50: [f32; 3] = [0.964_22, 1.0, 0.825_21];
+const LAB_E: f32 = 216.0 / 24389.0;
+const LAB_K: f32 = 24389.0 / 27.0;
+
+/// Linear sRGB → CIELAB (D50 through Bradford, CSS Color 4's matrices): L 0–100.
+fn cielab([r, g, b]: [f32; 3]) -> [f32; 3] {
+    let xyz = [
+        0.436_074_7 * r + 0.385_064_9 * g + 0.143_080_4 * b,
+        0.222_504_5 * r + 0.716_878_6 * g + 0.060_616_9 * b,
+        0.013_932_2 * r + 0.097_104_5 * g + 0.714_173_3 * b,
+    ];
+    let f = |i: usize| {
+        let t = xyz[i] / D50[i];
+        if t > LAB_E {
+            t.cbrt()
+        } else {
+            (LAB_K * t + 16.0) / 116.0
+        }
+    };
+    let (fx, fy, fz) = (f(0), f(1), f(2));
+    [116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)]
+}
+
+fn cielab_to_linear([l, a, b]: [f32; 3]) -> [f32; 3] {
+    let fy = (l + 16.0) / 116.0;
+    let (fx, fz) = (fy + a / 500.0, fy - b / 200.0);
+    let inv = |f: f32| if f.powi(3) > LAB_E { f.powi(3) } else { (116.0 * f - 16.0) / LAB_K };
+    let y = if l > LAB_K * LAB_E { fy.powi(3) } else { l / LAB_K };
+    let [x, z] = [inv(fx) * D50[0], inv(fz) * D50[2]];
+    [
+        3.133_856_1 * x - 1.616_866_7 * y - 0.490_614_6 * z,
+        -0.978_768_4 * x + 1.916_141_5 * y + 0.033_454 * z,
+        0.071_945_3 * x - 0.228_991_4 * y + 1.405_242_7 * z,
+    ]
 }
 
 /// Linear sRGB → OKLab (Björn Ottosson's matrices).
@@ -134,6 +212,21 @@ fn hsl_to_srgb([h, s, l]: [f32; 3]) -> [f32; 3] {
         _ => (c, 0.0, x),
     };
     [r + m, g + m, b + m]
+}
+
+/// sRGB → (hue degrees, saturation, value).
+fn hsv([r, g, b]: [f32; 3]) -> [f32; 3] {
+    let (max, min) = (r.max(g).max(b), r.min(g).min(b));
+    let d = max - min;
+    let h = hsl([r, g, b])[0];
+    [h, if max > 0.0 { d / max } else { 0.0 }, max]
+}
+
+fn hsv_to_srgb([h, s, v]: [f32; 3]) -> [f32; 3] {
+    // Through HSL: same hue; lightness and saturation from value and saturation.
+    let l = v * (1.0 - s / 2.0);
+    let sl = if l <= 0.0 || l >= 1.0 { 0.0 } else { (v - l) / l.min(1.0 - l) };
+    hsl_to_srgb([h, sl, l])
 }
 
 /// The shape of a gradient on a `w`×`h` image.
@@ -229,24 +322,51 @@ mod tests {
 
     #[test]
     fn colour_spaces_mix_as_defined() {
-        for space in
-            [Interpolation::Srgb, Interpolation::Linear, Interpolation::Oklab, Interpolation::Hsl, Interpolation::Lch]
-        {
+        use ColorSpace as C;
+        for space in [C::Srgb, C::Linear, C::Oklab, C::Oklch, C::Hsl, C::Hsv, C::Lch].map(Interpolation::from) {
             assert_eq!(mix(BLACK, WHITE, 0.0, space), BLACK, "{space:?}");
             assert_eq!(mix(BLACK, WHITE, 1.0, space), WHITE, "{space:?}");
         }
-        let mid = |s| mix(BLACK, WHITE, 0.5, s)[0];
-        assert!(mid(Interpolation::Srgb).abs_diff(128) <= 1);
+        let mid = |s: ColorSpace| mix(BLACK, WHITE, 0.5, s.into())[0];
+        assert!(mid(C::Srgb).abs_diff(128) <= 1);
         // Linear light: half the light is sRGB 188.
-        assert!(mid(Interpolation::Linear).abs_diff(188) <= 1, "{}", mid(Interpolation::Linear));
+        assert!(mid(C::Linear).abs_diff(188) <= 1, "{}", mid(C::Linear));
         // OKLab L = 0.5 is linear 0.125, sRGB 99.
-        assert!(mid(Interpolation::Oklab).abs_diff(99) <= 1, "{}", mid(Interpolation::Oklab));
+        assert!(mid(C::Oklab).abs_diff(99) <= 1, "{}", mid(C::Oklab));
         // Red to blue through HSL passes magenta; in sRGB it passes a dark purple.
         let (red, blue) = ([255, 0, 0, 255], [0, 0, 255, 255]);
-        assert_eq!(mix(red, blue, 0.5, Interpolation::Hsl), [255, 0, 255, 255]);
-        assert_eq!(mix(red, blue, 0.5, Interpolation::Srgb), [128, 0, 128, 255]);
+        assert_eq!(mix(red, blue, 0.5, C::Hsl.into()), [255, 0, 255, 255]);
+        assert_eq!(mix(red, blue, 0.5, C::Srgb.into()), [128, 0, 128, 255]);
         // Premultiplied: towards transparent the colour does not darken.
-        assert_eq!(&mix([255, 0, 0, 255], [0, 0, 0, 0], 0.5, Interpolation::Srgb)[..3], &[255, 0, 0]);
+        assert_eq!(&mix([255, 0, 0, 255], [0, 0, 0, 0], 0.5, C::Srgb.into())[..3], &[255, 0, 0]);
+    }
+
+    #[test]
+    fn hues_travel_the_arc_css_names() {
+        use ColorSpace as C;
+        let (red, blue) = ([255, 0, 0, 255], [0, 0, 255, 255]);
+        let hsl = |hue| Interpolation { space: C::Hsl, hue };
+        // Red (0) to blue (240): the shorter way passes magenta (300), the longer green (120).
+        assert_eq!(mix(red, blue, 0.5, hsl(HueArc::Shorter)), [255, 0, 255, 255]);
+        assert_eq!(mix(red, blue, 0.5, hsl(HueArc::Longer)), [0, 255, 0, 255]);
+        assert_eq!(mix(red, blue, 0.5, hsl(HueArc::Increasing)), [0, 255, 0, 255]);
+        assert_eq!(mix(red, blue, 0.5, hsl(HueArc::Decreasing)), [255, 0, 255, 255]);
+        assert_eq!(hue_ends(350.0, 10.0, HueArc::Shorter), (350.0, 370.0));
+        assert_eq!(hue_ends(10.0, 350.0, HueArc::Increasing), (10.0, 350.0));
+        // HSV: red to blue at full value stays at full value.
+        assert_eq!(mix(red, blue, 0.5, C::Hsv.into()), [255, 0, 255, 255]);
+        // A grey has no hue: red to white in HSL keeps red's hue (hsl(0 50% 75%), pink), where
+        // white's nominal hue would not matter but a stray one would tint the middle.
+        let pink = mix(red, [255, 255, 255, 255], 0.5, C::Hsl.into());
+        assert_eq!(pink, [223, 159, 159, 255]);
+        // CIE LCh and OKLCh round-trip a colour and differ from each other midway.
+        for space in [C::Lch, C::Oklch] {
+            assert_eq!(mix([30, 120, 200, 255], [30, 120, 200, 255], 0.5, space.into()), [30, 120, 200, 255]);
+        }
+        assert_ne!(mix(red, blue, 0.5, C::Lch.into()), mix(red, blue, 0.5, C::Oklch.into()));
+        // CIELAB L* of mid grey (sRGB 119) is 50.
+        let l = cielab([119u8; 3].map(|v| srgb_to_linear(unit(v))))[0];
+        assert!((l - 50.0).abs() < 0.5, "{l}");
     }
 
     #[test]
@@ -255,7 +375,7 @@ mod tests {
             colors: vec![BLACK, WHITE],
             stops: None,
             shape: Shape::Linear { angle },
-            space: Interpolation::Srgb,
+            space: ColorSpace::Srgb.into(),
         };
         // 180: top to bottom.
         let img = g(180.0).paint(10, 100);
@@ -279,7 +399,7 @@ mod tests {
             colors: vec![BLACK, red, WHITE],
             stops: Some(vec![0.0, 0.2, 1.0]),
             shape: Shape::Linear { angle: 90.0 },
-            space: Interpolation::Srgb,
+            space: ColorSpace::Srgb.into(),
         };
         assert_eq!(g.at(0.2), red);
         assert_eq!(g.at(0.1)[0], 128);
@@ -289,7 +409,7 @@ mod tests {
             colors: vec![WHITE, BLACK],
             stops: None,
             shape: Shape::Radial { cx: 50.0, cy: 50.0, rx: 50.0, ry: 50.0 },
-            space: Interpolation::Srgb,
+            space: ColorSpace::Srgb.into(),
         };
         let img = r.paint(100, 100);
         assert!(img.pixel(50, 50)[0] > 250, "white at the centre");

@@ -1,5 +1,6 @@
 //! `drop-shadow`: a shadow shaped by the image's own alpha, as CSS `filter: drop-shadow()` draws
-//! it (flat), inside the image (inset), or as a soft oval pool under the subject (float).
+//! it (flat), inside the image (inset), as a soft oval pool under the subject (float), or thrown
+//! along the floor by a light (cast).
 
 use super::blur::gaussian_blur;
 use super::composite::{draw, BlendMode};
@@ -10,6 +11,29 @@ pub enum ShadowKind {
     Flat,
     Float,
     Inset,
+    Cast,
+}
+
+/// A cast shadow's light and pose (`drop-shadow-azimuth`, `-elevation`, `-pose`, `-softness`,
+/// `-falloff`), in degrees and 0–100.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cast {
+    /// Where the light comes from: 0 behind the subject, 90 from its right.
+    pub azimuth: f32,
+    /// How high the light is above the floor: 5 (long shadows) to 90 (overhead).
+    pub elevation: f32,
+    /// How the subject was photographed: 90 upright and head-on, 0 flat and from above.
+    pub pose: f32,
+    /// The light's size: 0 a point (hard all along), 100 an overcast sky.
+    pub softness: f32,
+    /// How much the shadow fades toward its tip.
+    pub falloff: f32,
+}
+
+impl Default for Cast {
+    fn default() -> Self {
+        Cast { azimuth: 215.0, elevation: 45.0, pose: 90.0, softness: 50.0, falloff: 0.0 }
+    }
 }
 
 /// A shadow in output pixels (dpr already applied).
@@ -24,6 +48,9 @@ pub struct Shadow {
     /// Grows (or, negative, shrinks) the silhouette before it is blurred.
     pub spread: f32,
     pub color: [u8; 4],
+    pub cast: Cast,
+    /// `drop-shadow-output=shadow`: the shadow alone, the picture left out.
+    pub only: bool,
 }
 
 /// How much the canvas grows on each side (top, right, bottom, left): three times the blur plus
@@ -39,11 +66,15 @@ pub fn margins(s: &Shadow) -> [u32; 4] {
     [m(e - y), m(e + x), m(e + y), m(e - x)]
 }
 
-/// `margins` for a `w`×`h` image, cut so the grown canvas keeps within 8192 px a side and
+/// `margins` for a `w`×`h` image, cut to `capped`.
+pub fn fitted_margins(s: &Shadow, dims: (u32, u32)) -> [u32; 4] {
+    capped(margins(s), dims)
+}
+
+/// Margins (top, right, bottom, left) cut so the grown canvas keeps within 8192 px a side and
 /// twice the image's pixels plus one megapixel: beyond that the shadow is cut off (imgix cuts
 /// at 8192) rather than the render running out of memory.
-pub fn fitted_margins(s: &Shadow, (w, h): (u32, u32)) -> [u32; 4] {
-    let [t, r, b, l] = margins(s);
+fn capped([t, r, b, l]: [u32; 4], (w, h): (u32, u32)) -> [u32; 4] {
     let (w, h) = (f64::from(w), f64::from(h));
     let (gw, gh) = (f64::from(l + r), f64::from(t + b));
     let mut k: f64 = 1.0;
@@ -61,8 +92,9 @@ pub fn fitted_margins(s: &Shadow, (w, h): (u32, u32)) -> [u32; 4] {
     [cut(t), cut(r), cut(b), cut(l)]
 }
 
-/// The image with its shadow, on a canvas grown by `fitted_margins` (RGBA).
-pub fn drop_shadow(image: Image, s: &Shadow) -> Image {
+/// The image with its shadow, on a canvas grown to hold the shadow (RGBA), and where the image's
+/// top-left corner is on it.
+pub fn drop_shadow(image: Image, s: &Shadow) -> (Image, (u32, u32)) {
     let image = crate::pipeline::with_alpha(image);
     // Offsets past any canvas mean the same as 8192 px.
     let s = &Shadow {
@@ -72,7 +104,8 @@ pub fn drop_shadow(image: Image, s: &Shadow) -> Image {
         ..*s
     };
     match s.kind {
-        ShadowKind::Inset => inset(image, s),
+        ShadowKind::Inset => (inset(image, s), (0, 0)),
+        ShadowKind::Cast => cast(image, s),
         ShadowKind::Flat | ShadowKind::Float => {
             let [top, right, bottom, left] = fitted_margins(s, (image.width, image.height));
             let (w, h) = (image.width + left + right, image.height + top + bottom);
@@ -87,9 +120,221 @@ pub fn drop_shadow(image: Image, s: &Shadow) -> Image {
             }
             let shadow = if s.blur > 0.0 { gaussian_blur(shadow, s.blur) } else { shadow };
             draw(&mut canvas, &shadow, 0, 0, BlendMode::Normal, 1.0);
-            draw(&mut canvas, &image, i64::from(left), i64::from(top), BlendMode::Normal, 1.0);
-            canvas
+            if !s.only {
+                draw(&mut canvas, &image, i64::from(left), i64::from(top), BlendMode::Normal, 1.0);
+            }
+            (canvas, (left, top))
         }
+    }
+}
+
+/// How a cast shadow lies on the floor: the manual pose model. The floor line is the bottom of
+/// what is opaque; a point `u` px above it stands `u·sin(pose)` (plus a thin slab) above the floor
+/// and its shadow lands `height / tan(elevation)` away, away from the light. Across the picture
+/// that distance is drawn as it is; into the scene it is foreshortened by the camera's tilt
+/// (cos(pose), at least a quarter, so an upright subject's floor is still seen). Every row of the
+/// silhouette moves by the same amount, so the shadow is the silhouette sheared and squashed:
+/// image row `u` lands on row `y0 + c·u`, shifted across by `x0 + a·u`.
+#[derive(Debug, Clone, Copy)]
+struct Floor {
+    /// The floor line and the silhouette's height above it (image rows).
+    foot: f32,
+    height: f32,
+    x0: f32,
+    a: f32,
+    y0: f32,
+    c: f32,
+    /// The slab's thickness, so even a flat subject has a shadow.
+    slab: f32,
+    tan_e: f32,
+    sin_pose: f32,
+}
+
+/// The most an upright subject's shadow is squashed into the scene (a shadow row per this many
+/// picture rows, at least).
+const MIN_SQUASH: f32 = 0.1;
+/// The penumbra's growth per px of distance from the subject at softness 100.
+const PENUMBRA: f32 = 0.2;
+
+impl Floor {
+    fn new(c: &Cast, (top, bottom): (f32, f32), width: f32) -> Floor {
+        let (sin_a, cos_a) = c.azimuth.to_radians().sin_cos();
+        // Away from the light: across (right +) and into the scene (toward the viewer +).
+        let (across, into) = (-sin_a, cos_a);
+        let pose = c.pose.clamp(0.0, 90.0).to_radians();
+        let (sin_pose, tilt) = (pose.sin(), pose.cos().max(0.25));
+        let tan_e = c.elevation.clamp(5.0, 90.0).to_radians().tan().max(1e-3);
+        let height = bottom - top;
+        let slab = 0.03 * height.max(width);
+        let mut squash = -(1.0 - sin_pose) + sin_pose * into * tilt / tan_e;
+        if squash.abs() < MIN_SQUASH {
+            squash = if squash > 0.0 { MIN_SQUASH } else { -MIN_SQUASH };
+        }
+        Floor {
+            foot: bottom,
+            height,
+            x0: slab * across / tan_e,
+            a: sin_pose * across / tan_e,
+            y0: bottom + slab * into * tilt / tan_e,
+            c: squash,
+            slab,
+            tan_e,
+            sin_pose,
+        }
+    }
+
+    /// How far from the subject (px along the floor) the shadow of the point `u` above the floor
+    /// line falls.
+    fn distance(&self, u: f32) -> f32 {
+        (u * self.sin_pose + self.slab) / self.tan_e
+    }
+}
+
+/// A cast shadow: the silhouette projected onto the floor (`Floor`), blurred from `s.blur` where it
+/// meets the subject to more with distance (`softness`), fading toward its tip (`falloff`).
+fn cast(image: Image, s: &Shadow) -> (Image, (u32, u32)) {
+    let (w, h) = (image.width, image.height);
+    let alpha = alpha_of(&image);
+    let Some((bx0, by0, bx1, by1)) = opaque_box(&alpha, w, h) else { return (image, (0, 0)) };
+    let (left_edge, right_edge) = (bx0 as f32, (bx1 + 1) as f32);
+    let f = Floor::new(&s.cast, (by0 as f32, (by1 + 1) as f32), right_edge - left_edge);
+    let sigma = |u: f32| s.blur + s.cast.softness.clamp(0.0, 100.0) / 100.0 * PENUMBRA * f.distance(u);
+    let reach = 3.0 * sigma(f.height) + s.spread.max(0.0);
+    // The shadow's box in image coordinates, then the margins that hold it.
+    let (ya, yb) = (f.y0, f.y0 + f.c * f.height);
+    let (sa, sb) = (f.x0, f.x0 + f.a * f.height);
+    let (sx0, sx1) = (left_edge + sa.min(sb) - reach, right_edge + sa.max(sb) + reach);
+    let (sy0, sy1) = (ya.min(yb) - reach, ya.max(yb) + reach);
+    let m = |v: f32| v.max(0.0).ceil().min(8192.0) as u32;
+    let [top, right, bottom, left] = capped([m(-sy0), m(sx1 - w as f32), m(sy1 - h as f32), m(-sx0)], (w, h));
+    let (cw, ch) = (w + left + right, h + top + bottom);
+    // The hard shadow, each canvas row sampled from the picture rows it squashes together.
+    let mut cover = vec![0f32; (cw * ch) as usize];
+    let mut rows_u = vec![f32::NAN; ch as usize];
+    let step = 1.0 / f.c.abs();
+    let samples = step.ceil().clamp(1.0, 10.0) as usize;
+    for row in 0..ch {
+        let y = row as f32 - top as f32 + 0.5;
+        let u_mid = (y - f.y0) / f.c;
+        rows_u[row as usize] = u_mid;
+        for i in 0..samples {
+            let u = u_mid + ((i as f32 + 0.5) / samples as f32 - 0.5) * step;
+            if !(0.0..=f.height).contains(&u) {
+                continue;
+            }
+            let src_y = f.foot - u - 0.5;
+            let shift = f.x0 + f.a * u;
+            let from = (left_edge + shift + left as f32 - 1.0).floor().max(0.0) as u32;
+            let to = ((right_edge + shift + left as f32 + 1.0).ceil().max(0.0) as u32).min(cw);
+            let line = &mut cover[(row * cw) as usize..][..cw as usize];
+            for col in from..to {
+                let src_x = col as f32 - left as f32 - shift;
+                line[col as usize] += bilinear(&alpha, w, h, src_x, src_y) / samples as f32;
+            }
+        }
+    }
+    let cover = if s.spread.abs() >= 0.5 {
+        let bytes = cover.iter().map(|v| (v.clamp(0.0, 255.0)).round() as u8).collect();
+        spread(bytes, cw, ch, s.spread).into_iter().map(f32::from).collect()
+    } else {
+        cover
+    };
+    // Blur and fade by distance from the subject, which is the same along each canvas row.
+    let at = |row: usize| rows_u[row].clamp(0.0, f.height);
+    let radii: Vec<usize> = (0..ch as usize).map(|r| box_radius(sigma(at(r)))).collect();
+    let cover = blur_by_row(cover, cw as usize, ch as usize, &radii);
+    let far = f.distance(f.height).max(1e-3);
+    let fade = s.cast.falloff.clamp(0.0, 100.0) / 100.0;
+    let mut canvas = Image::filled(cw, ch, 4, [s.color[0], s.color[1], s.color[2], 0]);
+    for row in 0..ch as usize {
+        let keep = 1.0 - fade * f.distance(at(row)) / far;
+        let k = keep * f32::from(s.color[3]) / 255.0;
+        for col in 0..cw as usize {
+            canvas.data[(row * cw as usize + col) * 4 + 3] = (cover[row * cw as usize + col] * k).round() as u8;
+        }
+    }
+    if !s.only {
+        draw(&mut canvas, &image, i64::from(left), i64::from(top), BlendMode::Normal, 1.0);
+    }
+    (canvas, (left, top))
+}
+
+/// The box (x0, y0, x1, y1, inclusive) of the pixels more than faintly opaque.
+fn opaque_box(alpha: &[u8], w: u32, h: u32) -> Option<(u32, u32, u32, u32)> {
+    let (mut x0, mut y0, mut x1, mut y1) = (w, h, 0, 0);
+    for y in 0..h {
+        for x in 0..w {
+            if alpha[(y * w + x) as usize] > 8 {
+                (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+            }
+        }
+    }
+    (x1 >= x0 && y1 >= y0).then_some((x0, y0, x1, y1))
+}
+
+/// `alpha` (a `w`×`h` map) at the continuous position (x, y) of pixel centres; 0 outside.
+fn bilinear(alpha: &[u8], w: u32, h: u32, x: f32, y: f32) -> f32 {
+    let (x, y) = (x - 0.5, y);
+    let (fx, fy) = (x.floor(), y.floor());
+    let (tx, ty) = (x - fx, y - fy);
+    let get = |xi: f32, yi: f32| {
+        if xi < 0.0 || yi < 0.0 || xi >= w as f32 || yi >= h as f32 {
+            0.0
+        } else {
+            f32::from(alpha[(yi as u32 * w + xi as u32) as usize])
+        }
+    };
+    let top = get(fx, fy) * (1.0 - tx) + get(fx + 1.0, fy) * tx;
+    let bottom = get(fx, fy + 1.0) * (1.0 - tx) + get(fx + 1.0, fy + 1.0) * tx;
+    top * (1.0 - ty) + bottom * ty
+}
+
+/// The radius of each of three box passes that together blur like a Gaussian of `sigma`.
+fn box_radius(sigma: f32) -> usize {
+    let width = (4.0 * sigma * sigma + 1.0).sqrt();
+    ((width - 1.0) / 2.0).round().max(0.0) as usize
+}
+
+/// Three box passes each way over a `w`×`h` map, each output row with its own radius: across a
+/// row with that row's radius, and down a column with the radius of the row being written.
+fn blur_by_row(mut map: Vec<f32>, w: usize, h: usize, radii: &[usize]) -> Vec<f32> {
+    if radii.iter().all(|r| *r == 0) {
+        return map;
+    }
+    let mut sums = vec![0f64; w.max(h) + 1];
+    let mut line = vec![0f32; w.max(h)];
+    for _ in 0..3 {
+        for (y, &r) in radii.iter().enumerate() {
+            if r == 0 {
+                continue;
+            }
+            let row = &mut map[y * w..(y + 1) * w];
+            box_line(row, &mut sums, |_| r);
+        }
+        for x in 0..w {
+            for y in 0..h {
+                line[y] = map[y * w + x];
+            }
+            box_line(&mut line[..h], &mut sums, |y| radii[y]);
+            for y in 0..h {
+                map[y * w + x] = line[y];
+            }
+        }
+    }
+    map
+}
+
+/// One box pass over `line` in place, the value at `i` averaged over ±`radius(i)` (outside = 0).
+fn box_line(line: &mut [f32], sums: &mut [f64], radius: impl Fn(usize) -> usize) {
+    let n = line.len();
+    sums[0] = 0.0;
+    for i in 0..n {
+        sums[i + 1] = sums[i] + f64::from(line[i]);
+    }
+    for (i, v) in line.iter_mut().enumerate() {
+        let r = radius(i);
+        let (a, b) = (i.saturating_sub(r), (i + r + 1).min(n));
+        *v = ((sums[b] - sums[a]) / (2 * r + 1) as f64) as f32;
     }
 }
 
@@ -125,6 +370,9 @@ fn inset(mut image: Image, s: &Shadow) -> Image {
             let a = u32::from(src[3]) * u32::from(alpha[(y * w + x) as usize]) / 255;
             clipped.data[((y * w + x) * 4) as usize..][..4].copy_from_slice(&[src[0], src[1], src[2], a as u8]);
         }
+    }
+    if s.only {
+        return clipped;
     }
     let keep = alpha;
     draw(&mut image, &clipped, 0, 0, BlendMode::Normal, 1.0);
@@ -250,7 +498,16 @@ mod tests {
     use super::*;
 
     fn flat(blur: f32, x: f32, y: f32) -> Shadow {
-        Shadow { kind: ShadowKind::Flat, blur, x, y, spread: 0.0, color: [0, 0, 0, 191] }
+        Shadow {
+            kind: ShadowKind::Flat,
+            blur,
+            x,
+            y,
+            spread: 0.0,
+            color: [0, 0, 0, 191],
+            cast: Cast::default(),
+            only: false,
+        }
     }
 
     #[test]
@@ -289,7 +546,7 @@ mod tests {
     #[test]
     fn the_canvas_grows_three_blurs_per_side() {
         let img = Image::filled(500, 300, 3, [200, 200, 200, 255]);
-        let out = drop_shadow(img.clone(), &flat(10.0, 0.0, 0.0));
+        let (out, _) = drop_shadow(img.clone(), &flat(10.0, 0.0, 0.0));
         assert_eq!((out.width, out.height), (560, 360));
         assert_eq!(margins(&flat(10.0, 8.0, -4.0)), [34, 38, 26, 22]);
         assert_eq!(margins(&Shadow { kind: ShadowKind::Inset, ..flat(10.0, 0.0, 0.0) }), [0; 4]);
@@ -306,7 +563,7 @@ mod tests {
                 img.data[((y * 100 + x) * 4) as usize..][..4].copy_from_slice(&[255, 255, 255, 255]);
             }
         }
-        let out = drop_shadow(img, &flat(2.0, 10.0, 10.0));
+        let (out, _) = drop_shadow(img, &flat(2.0, 10.0, 10.0));
         let [top, _, _, left] = fitted_margins(&flat(2.0, 10.0, 10.0), (100, 100));
         let at = |x: u32, y: u32| out.pixel(x + left, y + top)[3];
         // Down-right of the square, shadow; up-left, nothing; far away, nothing.
@@ -319,16 +576,17 @@ mod tests {
     #[test]
     fn huge_offsets_and_blurs_stay_within_bounds() {
         let img = Image::filled(400, 300, 3, [9, 9, 9, 255]);
-        let out = drop_shadow(img.clone(), &flat(100.0, 1.0e9, -1.0e9));
+        let (out, _) = drop_shadow(img.clone(), &flat(100.0, 1.0e9, -1.0e9));
         assert!(out.width <= 8192 && u64::from(out.width) * u64::from(out.height) <= 2 * 120_000 + 1_000_000);
-        let inset = drop_shadow(img, &Shadow { kind: ShadowKind::Inset, spread: 1.0e9, ..flat(100.0, 1.0e9, 1.0e9) });
+        let (inset, _) =
+            drop_shadow(img, &Shadow { kind: ShadowKind::Inset, spread: 1.0e9, ..flat(100.0, 1.0e9, 1.0e9) });
         assert_eq!((inset.width, inset.height), (400, 300));
     }
 
     #[test]
     fn inset_darkens_inside_near_the_edges() {
         let img = Image::filled(60, 40, 3, [255, 255, 255, 255]);
-        let out = drop_shadow(img, &Shadow { kind: ShadowKind::Inset, ..flat(3.0, 4.0, 4.0) });
+        let (out, _) = drop_shadow(img, &Shadow { kind: ShadowKind::Inset, ..flat(3.0, 4.0, 4.0) });
         assert_eq!((out.width, out.height), (60, 40));
         assert!(out.pixel(1, 1)[0] < 180, "top-left edge is in shadow: {:?}", out.pixel(1, 1));
         assert!(out.pixel(58, 38)[0] > 245, "the far edge is lit: {:?}", out.pixel(58, 38));
@@ -345,11 +603,123 @@ mod tests {
             }
         }
         let s = Shadow { kind: ShadowKind::Float, ..flat(3.0, 0.0, 10.0) };
-        let out = drop_shadow(img, &s);
-        let [top, _, _, left] = fitted_margins(&s, (100, 100));
+        let (out, (left, top)) = drop_shadow(img, &s);
+        assert_eq!([top, left], {
+            let m = fitted_margins(&s, (100, 100));
+            [m[0], m[3]]
+        });
         let at = |x: u32, y: u32| out.pixel(x + left, y + top)[3];
         // Under the subject, below its bottom edge by the hover height: a pool.
         assert!(at(50, 60 + 10) > 60, "{}", at(50, 60 + 10));
         assert!(at(50, 30) == 255 && at(10, 72) < 5, "no pool beside it");
+    }
+
+    /// A 100x100 transparent picture with an opaque 20x60 bar standing on row 90.
+    fn bar() -> Image {
+        let mut img = Image::filled(100, 100, 4, [0, 0, 0, 0]);
+        for y in 30..90 {
+            for x in 40..60 {
+                img.data[((y * 100 + x) * 4) as usize..][..4].copy_from_slice(&[200, 30, 30, 255]);
+            }
+        }
+        img
+    }
+
+    fn cast_by(cast: Cast) -> Shadow {
+        Shadow { kind: ShadowKind::Cast, cast, ..flat(0.0, 0.0, 0.0) }
+    }
+
+    fn hard(azimuth: f32) -> Cast {
+        Cast { azimuth, softness: 0.0, ..Cast::default() }
+    }
+
+    /// The shadow's alpha at image coordinates (x, y) of a cast result.
+    fn alpha_at(out: &(Image, (u32, u32)), x: i64, y: i64) -> u8 {
+        let (img, (left, top)) = out;
+        let (cx, cy) = (x + i64::from(*left), y + i64::from(*top));
+        if cx < 0 || cy < 0 || cx >= i64::from(img.width) || cy >= i64::from(img.height) {
+            return 0;
+        }
+        img.pixel(cx as u32, cy as u32)[3]
+    }
+
+    #[test]
+    fn a_cast_shadow_falls_away_from_the_light() {
+        // Default light (215: from the front left, 45 degrees up): back and to the right, above
+        // the floor line, squashed into the scene.
+        let out = drop_shadow(bar(), &cast_by(hard(215.0)));
+        assert!(alpha_at(&out, 85, 80) > 150, "{}", alpha_at(&out, 85, 80));
+        assert_eq!(alpha_at(&out, 20, 80), 0, "nothing toward the light");
+        assert_eq!(alpha_at(&out, 50, 95), 0, "nothing in front of the floor line");
+        assert_eq!(out.0.pixel(50 + out.1 .0, 60 + out.1 .1), &[200, 30, 30, 255], "the bar is drawn over");
+        // Light from behind: the shadow comes toward the viewer, below the floor line, and the
+        // canvas grows at the bottom.
+        let out = drop_shadow(bar(), &cast_by(hard(0.0)));
+        assert!(alpha_at(&out, 50, 96) > 150 && out.0.height > 100, "{} {}", alpha_at(&out, 50, 96), out.0.height);
+        // Light from the right: the shadow stretches left, past the picture's edge.
+        let out = drop_shadow(bar(), &cast_by(hard(90.0)));
+        assert!(out.1 .0 > 15, "left margin {}", out.1 .0);
+        assert!(alpha_at(&out, 15, 86) > 150, "{}", alpha_at(&out, 15, 86));
+        assert_eq!(alpha_at(&out, 80, 86), 0);
+    }
+
+    /// Pixels of a shadow alone (`only`) with alpha in `range`.
+    fn count(c: Cast, range: std::ops::RangeInclusive<u8>) -> usize {
+        let (img, _) = drop_shadow(bar(), &Shadow { only: true, ..cast_by(c) });
+        img.data.chunks_exact(4).filter(|p| range.contains(&p[3])).count()
+    }
+
+    #[test]
+    fn elevation_pose_softness_and_falloff_shape_it() {
+        let solid = 100..=255;
+        // A low sun throws a longer shadow than a high one.
+        let reach = |elevation| {
+            let out = drop_shadow(bar(), &Shadow { only: true, ..cast_by(Cast { elevation, ..hard(90.0) }) });
+            (-200..40).find(|x| (0..100).any(|y| alpha_at(&out, *x, y) > 100)).unwrap()
+        };
+        let (low, high) = (reach(20.0), reach(75.0));
+        // tan 20 = 0.36, tan 75 = 3.7: the 60 px bar's shadow reaches about 170 and 17 px past it.
+        assert!((-135..=-105).contains(&low) && (20..=28).contains(&high), "low {low}, high {high}");
+        // Flat and from above, the shadow is the silhouette itself (20x60), nudged; upright, it is
+        // squashed onto the floor.
+        let flat_lay = count(Cast { pose: 0.0, ..hard(215.0) }, solid.clone());
+        assert!((1100..=1300).contains(&flat_lay), "{flat_lay}");
+        assert!(count(hard(215.0), solid.clone()) * 3 < flat_lay);
+        // A large light blurs the tip: far more partly covered pixels than a point light gives.
+        let (soft, sharp) = (count(Cast { softness: 100.0, ..hard(0.0) }, 10..=150), count(hard(0.0), 10..=150));
+        assert!(soft > 3 * sharp.max(10), "soft {soft}, sharp {sharp}");
+        // Falloff: dark at the feet, faint at the tip.
+        let out = drop_shadow(bar(), &Shadow { only: true, ..cast_by(Cast { falloff: 100.0, ..hard(0.0) }) });
+        let (near, tip) = (alpha_at(&out, 50, 91), alpha_at(&out, 50, 103));
+        assert!(near > 150 && tip < near / 3, "near {near}, tip {tip}");
+    }
+
+    #[test]
+    fn shadow_output_leaves_the_picture_out() {
+        for kind in [ShadowKind::Flat, ShadowKind::Cast, ShadowKind::Inset] {
+            let s = Shadow { kind, only: true, ..flat(2.0, 3.0, 3.0) };
+            let (img, (left, top)) = drop_shadow(bar(), &s);
+            let p = img.pixel(50 + left, 60 + top);
+            assert!(p[0] < 5 && p[1] < 5, "{kind:?}: the bar's colour is not drawn: {p:?}");
+        }
+        // An opaque picture's flat shadow, alone, is dark where the picture was.
+        let (img, (left, top)) =
+            drop_shadow(Image::filled(40, 40, 3, [255; 4]), &Shadow { only: true, ..flat(0.0, 0.0, 0.0) });
+        assert_eq!(img.pixel(20 + left, 20 + top), &[0, 0, 0, 191]);
+    }
+
+    #[test]
+    fn cast_shadows_stay_within_bounds() {
+        // The lowest sun and the largest light on a tall picture: the canvas is capped.
+        let mut img = Image::filled(300, 2000, 4, [0, 0, 0, 0]);
+        for p in img.data.chunks_exact_mut(4).skip(300 * 10).take(300 * 1980) {
+            p.copy_from_slice(&[1, 2, 3, 255]);
+        }
+        let c = Cast { elevation: 5.0, softness: 100.0, azimuth: 90.0, ..Cast::default() };
+        let (out, _) = drop_shadow(img, &Shadow { blur: 100.0, ..cast_by(c) });
+        assert!(out.width <= 8192 && u64::from(out.width) * u64::from(out.height) <= 2 * 600_000 + 1_000_000);
+        // A fully transparent picture has nothing to cast.
+        let (out, at) = drop_shadow(Image::filled(10, 10, 4, [0; 4]), &cast_by(Cast::default()));
+        assert_eq!((out.width, out.height, at), (10, 10, (0, 0)));
     }
 }

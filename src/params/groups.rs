@@ -197,8 +197,9 @@ pub struct Fill {
     pub radial_radius: f64,
     pub radial_x: f64,
     pub radial_y: f64,
-    /// `fill-gradient-cs`.
+    /// `fill-gradient-cs`, `fill-gradient-hue`.
     pub space: ColorSpace,
+    pub hue: HueArc,
 }
 
 impl Default for Fill {
@@ -215,6 +216,7 @@ impl Default for Fill {
             radial_x: default_num("fill-gradient-radial-x"),
             radial_y: default_num("fill-gradient-radial-y"),
             space: ColorSpace::Srgb,
+            hue: HueArc::Shorter,
         }
     }
 }
@@ -336,6 +338,9 @@ pub struct GradientOverlay {
     pub radial_x: Option<Offset>,
     pub radial_y: Option<Offset>,
     pub radial_size: RadialSize,
+    /// `gradient-radial-shape=circle`: keyword sizes keep equal radii.
+    pub circle: bool,
+    pub hue: HueArc,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -351,8 +356,32 @@ pub enum ColorSpace {
     #[default]
     Srgb,
     Oklab,
+    /// OKLCh: OKLab's lightness, chroma and hue.
+    Oklch,
     Hsl,
+    Hsv,
+    /// CIE LCh (of CIELAB, D65).
     Lch,
+}
+
+/// `gradient-hue`, `fill-gradient-hue`: which way round the hue circle a cylindrical space
+/// (hsl, hsv, lch, oklch) travels between two stops, as CSS's hue interpolation methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HueArc {
+    #[default]
+    Shorter,
+    Longer,
+    Increasing,
+    Decreasing,
+}
+
+pub(super) fn hue_arc(v: &str) -> HueArc {
+    match v {
+        "longer" => HueArc::Longer,
+        "increasing" => HueArc::Increasing,
+        "decreasing" => HueArc::Decreasing,
+        _ => HueArc::Shorter,
+    }
 }
 
 /// `gradient-radial-size`: CSS's extents, or radii.
@@ -380,7 +409,66 @@ impl Default for GradientOverlay {
             radial_x: None,
             radial_y: None,
             radial_size: RadialSize::FarthestCorner,
+            circle: false,
+            hue: HueArc::Shorter,
         }
+    }
+}
+
+impl GradientOverlay {
+    /// Sets the field `name` names (`gradient`, `gradient-angle`…, without a layer prefix).
+    pub(super) fn set(&mut self, name: &str, v: &str) {
+        match name {
+            "gradient" => {
+                let colors: Option<Vec<Color>> = v.split(',').map(|c| Color::parse(c.trim())).collect();
+                self.colors = colors.filter(|c| (2..=16).contains(&c.len()));
+            }
+            "gradient-type" => self.radial = v == "radial",
+            "gradient-angle" => {
+                self.angle = match v.parse::<f64>() {
+                    Ok(d) => GradientAngle::Degrees(d.rem_euclid(360.0)),
+                    Err(_) => {
+                        let has = |s: &str| v.split(',').any(|i| i.trim() == s);
+                        let x = if has("left") { -1 } else { i8::from(has("right")) };
+                        let y = if has("top") { -1 } else { i8::from(has("bottom")) };
+                        GradientAngle::Toward(x, y)
+                    }
+                }
+            }
+            "gradient-stops" => {
+                let stops: Option<Vec<f32>> = v.split(',').map(|s| s.trim().parse::<f32>().ok()).collect();
+                self.stops = stops.filter(|s| s.windows(2).all(|w| w[0] <= w[1]));
+            }
+            "gradient-alpha" => self.alpha = num(v),
+            "gradient-cs" => self.space = color_space(v),
+            "gradient-hue" => self.hue = hue_arc(v),
+            "gradient-mode" => self.mode = super::layers::mode_of(v),
+            "gradient-mask" => self.mask = v == "true",
+            "gradient-radial-x" => self.radial_x = Some(offset(v)),
+            "gradient-radial-y" => self.radial_y = Some(offset(v)),
+            "gradient-radial-shape" => self.circle = v == "circle",
+            "gradient-radial-size" => {
+                self.radial_size = match v.trim() {
+                    "farthest-side" => RadialSize::FarthestSide,
+                    "closest-corner" => RadialSize::ClosestCorner,
+                    "closest-side" => RadialSize::ClosestSide,
+                    other => match other.split_once(',') {
+                        Some((a, b)) => RadialSize::Radii(offset(a.trim()), offset(b.trim())),
+                        None if other.parse::<f64>().is_ok() && !other.contains('.') => {
+                            RadialSize::Radii(offset(other), offset(other))
+                        }
+                        _ => RadialSize::FarthestCorner,
+                    },
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether there is anything to draw: usable colours, and a mask or a known mode with
+    /// some opacity.
+    pub fn is_drawn(&self) -> bool {
+        self.colors.is_some() && (self.mask || self.mode.is_some()) && self.alpha > 0.0
     }
 }
 
@@ -388,7 +476,9 @@ fn color_space(v: &str) -> ColorSpace {
     match v {
         "linear" => ColorSpace::Linear,
         "oklab" => ColorSpace::Oklab,
+        "oklch" => ColorSpace::Oklch,
         "hsl" => ColorSpace::Hsl,
+        "hsv" => ColorSpace::Hsv,
         "lch" => ColorSpace::Lch,
         _ => ColorSpace::Srgb,
     }
@@ -404,6 +494,16 @@ pub struct DropShadow {
     pub y: Offset,
     pub spread: f64,
     pub color: Color,
+    /// `cast` only: where the light comes from (degrees round the subject, 0 behind it, 90 from
+    /// the right), how high (5–90 degrees), how the subject was photographed (90 upright and
+    /// head-on, 0 flat and from above), the light's size (0–100) and the fade toward the tip.
+    pub azimuth: f64,
+    pub elevation: f64,
+    pub pose: f64,
+    pub softness: f64,
+    pub falloff: f64,
+    /// `drop-shadow-output=shadow`: the shadow alone, on the same canvas.
+    pub shadow_only: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -424,6 +524,59 @@ impl Default for DropShadow {
             y: Offset::Px(0.0),
             spread: 0.0,
             color: default_color("drop-shadow-color").unwrap_or(Color { r: 0, g: 0, b: 0, a: 191 }),
+            azimuth: default_num("drop-shadow-azimuth"),
+            elevation: default_num("drop-shadow-elevation"),
+            pose: default_num("drop-shadow-pose"),
+            softness: default_num("drop-shadow-softness"),
+            falloff: default_num("drop-shadow-falloff"),
+            shadow_only: false,
+        }
+    }
+}
+
+impl DropShadow {
+    /// Sets the field `name` names (`drop-shadow`, `drop-shadow-x`…, without a layer prefix);
+    /// why ixora does something else than what was asked comes back for `X-Ixora-Ignored`.
+    pub(super) fn set(&mut self, name: &str, v: &str) -> Option<String> {
+        match name {
+            "drop-shadow" => self.blur = Some(num(v).clamp(0.0, 100.0)),
+            "drop-shadow-type" => {
+                self.kind = match v {
+                    "cast" => ShadowType::Cast,
+                    "float" => ShadowType::Float,
+                    "inset" => ShadowType::Inset,
+                    _ => ShadowType::Flat,
+                }
+            }
+            "drop-shadow-x" => self.x = offset(v),
+            "drop-shadow-y" => self.y = offset(v),
+            "drop-shadow-spread" => self.spread = num(v),
+            "drop-shadow-color" => self.color = Color::parse(v).unwrap_or(self.color),
+            "drop-shadow-azimuth" => self.azimuth = num(v).rem_euclid(360.0),
+            "drop-shadow-elevation" => self.elevation = num(v).clamp(5.0, 90.0),
+            "drop-shadow-pose" => self.pose = num(v).clamp(0.0, 90.0),
+            "drop-shadow-softness" => self.softness = num(v).clamp(0.0, 100.0),
+            "drop-shadow-falloff" => self.falloff = num(v).clamp(0.0, 100.0),
+            "drop-shadow-output" => self.shadow_only = v == "shadow",
+            "drop-shadow-mode" if v == "ai" => {
+                return Some("no depth model: the cast shadow follows drop-shadow-pose, as in manual".into())
+            }
+            _ => {}
+        }
+        None
+    }
+
+    /// Whether this type of shadow reads `name` (`drop-shadow-x`…, without a layer prefix): each
+    /// type reads only its own parameters, and the others are left out of `X-Imgix-Params`.
+    pub fn reads(&self, name: &str) -> bool {
+        let own: &[&str] = match self.kind {
+            ShadowType::Flat | ShadowType::Inset => &["x", "y", "spread"],
+            ShadowType::Float => &["y"],
+            ShadowType::Cast => &["azimuth", "elevation", "pose", "softness", "falloff", "mode"],
+        };
+        match name.strip_prefix("drop-shadow-") {
+            None | Some("type" | "color" | "output") => true,
+            Some(rest) => own.contains(&rest),
         }
     }
 }
@@ -453,7 +606,7 @@ impl Default for Append {
 
 /// Fills the group field `name` names from its validated, normalised value `v`. Names without a
 /// group field (and the flat fields `super::apply` handles) are left alone.
-pub(super) fn apply(p: &mut super::Params, name: &str, v: &str) {
+pub(super) fn apply(p: &mut super::Params, name: &'static str, v: &str) {
     let f = || num(v) as f32;
     let a = &mut p.adjust;
     match name {
@@ -567,60 +720,14 @@ pub(super) fn apply(p: &mut super::Params, name: &str, v: &str) {
         "append-preserve" => p.append.preserve = v == "true",
         "append-gap" => p.append.gap = if v.contains('.') { Offset::Fraction(num(v)) } else { Offset::Px(num(v)) },
 
-        "gradient" => {
-            let colors: Option<Vec<Color>> = v.split(',').map(|c| Color::parse(c.trim())).collect();
-            p.gradient.colors = colors.filter(|c| (2..=16).contains(&c.len()));
-        }
-        "gradient-type" => p.gradient.radial = v == "radial",
-        "gradient-angle" => {
-            p.gradient.angle = match v.parse::<f64>() {
-                Ok(d) => GradientAngle::Degrees(d.rem_euclid(360.0)),
-                Err(_) => {
-                    let has = |s: &str| v.split(',').any(|i| i.trim() == s);
-                    let x = if has("left") { -1 } else { i8::from(has("right")) };
-                    let y = if has("top") { -1 } else { i8::from(has("bottom")) };
-                    GradientAngle::Toward(x, y)
-                }
-            }
-        }
-        "gradient-stops" => {
-            let stops: Option<Vec<f32>> = v.split(',').map(|s| s.trim().parse::<f32>().ok()).collect();
-            p.gradient.stops = stops.filter(|s| s.windows(2).all(|w| w[0] <= w[1]));
-        }
-        "gradient-alpha" => p.gradient.alpha = num(v),
-        "gradient-cs" => p.gradient.space = color_space(v),
-        "gradient-mode" => p.gradient.mode = super::layers::mode_of(v),
-        "gradient-mask" => p.gradient.mask = v == "true",
-        "gradient-radial-x" => p.gradient.radial_x = Some(offset(v)),
-        "gradient-radial-y" => p.gradient.radial_y = Some(offset(v)),
-        "gradient-radial-size" => {
-            p.gradient.radial_size = match v.trim() {
-                "farthest-side" => RadialSize::FarthestSide,
-                "closest-corner" => RadialSize::ClosestCorner,
-                "closest-side" => RadialSize::ClosestSide,
-                other => match other.split_once(',') {
-                    Some((a, b)) => RadialSize::Radii(offset(a.trim()), offset(b.trim())),
-                    None if other.parse::<f64>().is_ok() && !other.contains('.') => {
-                        RadialSize::Radii(offset(other), offset(other))
-                    }
-                    _ => RadialSize::FarthestCorner,
-                },
-            }
-        }
+        n if n == "gradient" || n.starts_with("gradient-") => p.gradient.set(n, v),
         "fill-gradient-cs" => p.fill.space = color_space(v),
-        "drop-shadow" => p.shadow.blur = Some(num(v).clamp(0.0, 100.0)),
-        "drop-shadow-type" => {
-            p.shadow.kind = match v {
-                "cast" => ShadowType::Cast,
-                "float" => ShadowType::Float,
-                "inset" => ShadowType::Inset,
-                _ => ShadowType::Flat,
+        "fill-gradient-hue" => p.fill.hue = hue_arc(v),
+        n if n == "drop-shadow" || n.starts_with("drop-shadow-") => {
+            if let Some(why) = p.shadow.set(n, v) {
+                p.notes.push((name, format!("{name}={v} ({why})")));
             }
         }
-        "drop-shadow-x" => p.shadow.x = offset(v),
-        "drop-shadow-y" => p.shadow.y = offset(v),
-        "drop-shadow-spread" => p.shadow.spread = num(v),
-        "drop-shadow-color" => p.shadow.color = Color::parse(v).unwrap_or(p.shadow.color),
 
         "faces" => p.faces = v == "1",
         _ => {}

@@ -178,6 +178,10 @@ pub struct Mark {
     pub tile: bool,
     /// `mark-fade*`: the mark's edges fade (fractions are of the mark's own sides).
     pub fade: Fade,
+    /// `mark-gradient*`: colours over the mark picture, before it is sized and placed.
+    pub gradient: super::GradientOverlay,
+    /// `mark-drop-shadow*`: a shadow under the placed mark, clipped at the image's edge.
+    pub shadow: super::DropShadow,
     pub min_w: Option<u32>,
     pub min_h: Option<u32>,
 }
@@ -194,6 +198,8 @@ impl Default for Mark {
             rot: 0.0,
             tile: false,
             fade: Fade::default(),
+            gradient: Default::default(),
+            shadow: Default::default(),
             min_w: None,
             min_h: None,
         }
@@ -245,6 +251,8 @@ pub struct Blend {
     pub filter: Option<super::ResizeFilter>,
     /// `blend-fade*`: the blend image's edges fade (fractions are of its own sides).
     pub fade: Fade,
+    /// `blend-gradient*`: colours over the blend picture, before it is sized and placed.
+    pub gradient: super::GradientOverlay,
 }
 
 impl Default for Blend {
@@ -260,6 +268,7 @@ impl Default for Blend {
             inherit: false,
             filter: None,
             fade: Fade::default(),
+            gradient: Default::default(),
         }
     }
 }
@@ -350,8 +359,8 @@ fn fit(v: &str) -> LayerFit {
 }
 
 /// Fills the layer field `name` (at `layer`) from its validated value. Names of other families are
-/// left alone.
-pub(super) fn apply(layers: &mut Layers, name: &str, layer: u8, v: &str) {
+/// left alone. Why ixora does something else than what was asked comes back for `X-Ixora-Ignored`.
+pub(super) fn apply(layers: &mut Layers, name: &str, layer: u8, v: &str) -> Option<String> {
     if name == "blend" || name.starts_with("blend-") {
         let b = layers.blends.entry(layer).or_default();
         match name {
@@ -375,6 +384,7 @@ pub(super) fn apply(layers: &mut Layers, name: &str, layer: u8, v: &str) {
             "blend-size" => b.inherit = v == "inherit",
             "blend-resize-filter" => b.filter = super::ResizeFilter::named(v),
             n if n.starts_with("blend-fade") => b.fade.set(&n["blend-".len()..], v),
+            n if n.starts_with("blend-gradient") => b.gradient.set(&n["blend-".len()..], v),
             "blend-crop" => {
                 let (x, y) = align(v);
                 b.crop = LayerCrop {
@@ -403,9 +413,12 @@ pub(super) fn apply(layers: &mut Layers, name: &str, layer: u8, v: &str) {
             "mark-rot" => m.rot = num(v).rem_euclid(360.0),
             "mark-tile" => m.tile = v == "grid",
             n if n.starts_with("mark-fade") => m.fade.set(&n["mark-".len()..], v),
+            n if n.starts_with("mark-gradient") => m.gradient.set(&n["mark-".len()..], v),
+            n if n.starts_with("mark-drop-shadow") => return m.shadow.set(&n["mark-".len()..], v),
             "mark-if-min-width" => m.min_w = Some(num(v).max(0.0) as u32),
             "mark-if-min-height" => m.min_h = Some(num(v).max(0.0) as u32),
             _ => {}
         }
     }
+    None
 }

@@ -10,8 +10,8 @@ pub mod validate;
 
 pub use color::Color;
 pub use groups::{
-    Adjust, Append, ColorSpace, DropShadow, Fill, FillMode, GradientAngle, GradientOverlay, Grid, MaskKind, Output,
-    Palette, RadialSize, Rotate, ShadowType, Side, Timeline, Trim, TrimMode,
+    Adjust, Append, ColorSpace, DropShadow, Fill, FillMode, GradientAngle, GradientOverlay, Grid, HueArc, MaskKind,
+    Output, Palette, RadialSize, Rotate, ShadowType, Side, Timeline, Trim, TrimMode,
 };
 pub use layers::{Blend, BlendMode, BlendSource, Fade, LayerFit, Layers, Mark, Offset};
 pub use spec::{Spec, Status};
@@ -452,7 +452,9 @@ pub fn parse_with(query: &str, mode: Mode) -> Result<Params> {
     for g in given {
         let mut next = p.clone();
         let applied = if g.layer > 0 || layers::INDEXED_CATEGORIES.contains(&g.spec.category) {
-            layers::apply(&mut next.layers, g.spec.name, g.layer, &g.value);
+            if let Some(why) = layers::apply(&mut next.layers, g.spec.name, g.layer, &g.value) {
+                next.notes.push((g.name, format!("{}={} ({why})", g.name, shown(&g.value))));
+            }
             Ok(())
         } else {
             apply(&mut next, g.spec.name, &g.value)
@@ -484,6 +486,23 @@ pub fn parse_with(query: &str, mode: Mode) -> Result<Params> {
         .map(|(_, n, v)| (*n, v.clone()))
         .collect();
     p.applied.sort();
+    // Each type of shadow reads only its own parameters; the rest change nothing, so they are
+    // left out of `X-Imgix-Params` and the cache key, as imgix leaves them out.
+    let unread = |name: &str| {
+        let (key, layer) = split_layer(name);
+        match key.strip_prefix("mark-") {
+            Some(rest) if rest.starts_with("drop-shadow") => {
+                let mark = p.layers.marks.get(&(layer.unwrap_or(0) as u8));
+                mark.is_some_and(|m| !m.shadow.reads(rest))
+            }
+            _ => key.starts_with("drop-shadow") && !p.shadow.reads(key),
+        }
+    };
+    let (applied, canonical): (Vec<_>, Vec<_>) = (
+        p.applied.iter().filter(|(n, _)| !unread(n)).cloned().collect(),
+        p.canonical.iter().filter(|(n, _)| !unread(n)).cloned().collect(),
+    );
+    (p.applied, p.canonical) = (applied, canonical);
     p.ignored =
         given.iter().filter(|(s, _, _)| matches!(s.status, Status::Ignored(_))).map(|(s, _, _)| s.name).collect();
     p.ignored.sort_unstable();

@@ -2,6 +2,8 @@
 //! This table is the one place aliases live. It mirrors imgix's parameter spec (v11.36);
 //! a test checks it against `../shared/spec/imgix-parameters.json` when that file is present.
 
+use std::sync::LazyLock;
+
 /// A numeric range; either end may be open. A value outside a `strict` range is clamped to it
 /// (forgiving mode) or refused (strict mode); a `suggested` range is documentation only, except
 /// for the parameters in `DRAWN_AT_LIMIT`.
@@ -104,14 +106,16 @@ pub const NEWER_THAN_SPEC: &[&str] = &[
     "append-preserve",
     "append-side",
     "blend-anchor",
-    "blend-fade",
-    "blend-fade-bottom",
-    "blend-fade-left",
-    "blend-fade-right",
-    "blend-fade-top",
     "blend-resize-filter",
     "drop-shadow",
+    "drop-shadow-azimuth",
     "drop-shadow-color",
+    "drop-shadow-elevation",
+    "drop-shadow-falloff",
+    "drop-shadow-mode",
+    "drop-shadow-output",
+    "drop-shadow-pose",
+    "drop-shadow-softness",
     "drop-shadow-spread",
     "drop-shadow-type",
     "drop-shadow-x",
@@ -121,29 +125,38 @@ pub const NEWER_THAN_SPEC: &[&str] = &[
     "fade-left",
     "fade-right",
     "fade-top",
+    "fill-gradient-hue",
     "fill-max",
     "gradient",
     "gradient-alpha",
     "gradient-angle",
     "gradient-cs",
+    "gradient-hue",
     "gradient-mask",
     "gradient-mode",
+    "gradient-radial-shape",
     "gradient-radial-size",
     "gradient-radial-x",
     "gradient-radial-y",
     "gradient-stops",
     "gradient-type",
     "mark-anchor",
-    "mark-fade",
-    "mark-fade-bottom",
-    "mark-fade-left",
-    "mark-fade-right",
-    "mark-fade-top",
     "resize-filter",
 ];
 
+/// Whether imgix documents `name` only in its docs, newer than the spec JSON: the names in
+/// `NEWER_THAN_SPEC` and every layer form made from `LAYER_FAMILIES`.
+pub fn newer_than_spec(name: &str) -> bool {
+    NEWER_THAN_SPEC.contains(&name) || !TABLE.iter().any(|s| s.name == name)
+}
+
 /// Where the parameters newer than the spec are documented.
 pub fn documented_at(name: &str) -> Option<&'static str> {
+    let name = name
+        .strip_prefix("mark-")
+        .or_else(|| name.strip_prefix("blend-"))
+        .filter(|n| LAYER_FAMILIES.iter().any(|(_, _, family)| n.starts_with(family)))
+        .unwrap_or(name);
     Some(match name {
         "fill-max" => "https://docs.imgix.com/apis/rendering/fill/fill-max",
         "mark-anchor" => "https://docs.imgix.com/apis/rendering/watermark/watermark-anchor",
@@ -154,9 +167,7 @@ pub fn documented_at(name: &str) -> Option<&'static str> {
         }
         n if n.starts_with("drop-shadow") => "https://docs.imgix.com/apis/rendering/drop-shadow",
         n if n.starts_with("gradient") => "https://docs.imgix.com/apis/rendering/gradient-overlay",
-        n if n.starts_with("mark-fade") || n.starts_with("blend-fade") => {
-            "https://docs.imgix.com/apis/rendering/gradient-overlay"
-        }
+        "fill-gradient-hue" => "https://docs.imgix.com/apis/rendering/fill/fill-gradient-hue",
         "resize-filter" => "https://docs.imgix.com/apis/rendering/size/resize-filter",
         "blend-resize-filter" => "https://docs.imgix.com/apis/rendering/blending/blend-resize-filter",
         "append-align" => "https://docs.imgix.com/apis/rendering/append/append-align",
@@ -211,6 +222,33 @@ pub const DRAWN_AT_LIMIT: &[&str] = &[
     "vib",
 ];
 
+/// Layer families that take a base family's parameters under their own prefix: (prefix, the
+/// layer's category, the base family). `mark-gradient-angle[2]` reads as `gradient-angle` does,
+/// for mark 2; `drop-shadow-output` has no mark form.
+const LAYER_FAMILIES: &[(&str, &str, &str)] = &[
+    ("blend-", "blending", "fade"),
+    ("blend-", "blending", "gradient"),
+    ("mark-", "watermark", "drop-shadow"),
+    ("mark-", "watermark", "fade"),
+    ("mark-", "watermark", "gradient"),
+];
+
+/// Every parameter: the table, then the layer forms of `LAYER_FAMILIES`.
+pub static SPECS: LazyLock<Vec<Spec>> = LazyLock::new(|| {
+    let mut all = TABLE.to_vec();
+    for (prefix, category, family) in LAYER_FAMILIES {
+        let in_family = |s: &&Spec| {
+            (s.name == *family || s.name.strip_prefix(family).is_some_and(|r| r.starts_with('-')))
+                && s.name != "drop-shadow-output"
+        };
+        for base in TABLE.iter().filter(in_family) {
+            let name: &'static str = Box::leak(format!("{prefix}{}", base.name).into_boxed_str());
+            all.push(Spec { name, aliases: &[], category, ..*base });
+        }
+    }
+    all
+});
+
 /// The spec entry for a name or alias (case-sensitive, as imgix is).
 pub fn lookup(name: &str) -> Option<&'static Spec> {
     SPECS.iter().find(|s| s.name == name || s.aliases.contains(&name))
@@ -218,7 +256,7 @@ pub fn lookup(name: &str) -> Option<&'static Spec> {
 
 use Expect as E;
 
-pub static SPECS: &[Spec] = &[
+static TABLE: &[Spec] = &[
     Spec {
         name: "ar",
         aliases: &[],
@@ -413,51 +451,6 @@ pub static SPECS: &[Spec] = &[
         aliases: &["bc", "blendcrop"],
         category: "blending",
         expects: &[E::ListOf(&["top", "bottom", "left", "right", "faces"])],
-        default: None,
-        base64: true,
-        status: Status::Implemented,
-    },
-    Spec {
-        name: "blend-fade",
-        aliases: &[],
-        category: "blending",
-        expects: &[E::Integer { strict: Range::at_least(0.0), suggested: ANY }, E::Unit],
-        default: None,
-        base64: true,
-        status: Status::Implemented,
-    },
-    Spec {
-        name: "blend-fade-bottom",
-        aliases: &[],
-        category: "blending",
-        expects: &[E::Integer { strict: Range::at_least(0.0), suggested: ANY }, E::Unit],
-        default: None,
-        base64: true,
-        status: Status::Implemented,
-    },
-    Spec {
-        name: "blend-fade-left",
-        aliases: &[],
-        category: "blending",
-        expects: &[E::Integer { strict: Range::at_least(0.0), suggested: ANY }, E::Unit],
-        default: None,
-        base64: true,
-        status: Status::Implemented,
-    },
-    Spec {
-        name: "blend-fade-right",
-        aliases: &[],
-        category: "blending",
-        expects: &[E::Integer { strict: Range::at_least(0.0), suggested: ANY }, E::Unit],
-        default: None,
-        base64: true,
-        status: Status::Implemented,
-    },
-    Spec {
-        name: "blend-fade-top",
-        aliases: &[],
-        category: "blending",
-        expects: &[E::Integer { strict: Range::at_least(0.0), suggested: ANY }, E::Unit],
         default: None,
         base64: true,
         status: Status::Implemented,
@@ -791,6 +784,69 @@ pub static SPECS: &[Spec] = &[
         status: Status::Implemented,
     },
     Spec {
+        name: "drop-shadow-azimuth",
+        aliases: &[],
+        category: "drop-shadow",
+        expects: &[E::Number { strict: ANY, suggested: Range::between(0.0, 360.0) }],
+        default: Some("215"),
+        base64: true,
+        status: Status::Implemented,
+    },
+    Spec {
+        name: "drop-shadow-elevation",
+        aliases: &[],
+        category: "drop-shadow",
+        expects: &[E::Number { strict: Range::between(5.0, 90.0), suggested: ANY }],
+        default: Some("45"),
+        base64: true,
+        status: Status::Implemented,
+    },
+    Spec {
+        name: "drop-shadow-falloff",
+        aliases: &[],
+        category: "drop-shadow",
+        expects: &[E::Number { strict: Range::between(0.0, 100.0), suggested: ANY }],
+        default: Some("0"),
+        base64: true,
+        status: Status::Implemented,
+    },
+    Spec {
+        name: "drop-shadow-mode",
+        aliases: &[],
+        category: "drop-shadow",
+        expects: &[E::OneOf(&["manual", "ai"])],
+        default: Some("manual"),
+        base64: true,
+        status: Status::Implemented,
+    },
+    Spec {
+        name: "drop-shadow-output",
+        aliases: &[],
+        category: "drop-shadow",
+        expects: &[E::OneOf(&["full", "shadow"])],
+        default: Some("full"),
+        base64: true,
+        status: Status::Implemented,
+    },
+    Spec {
+        name: "drop-shadow-pose",
+        aliases: &[],
+        category: "drop-shadow",
+        expects: &[E::Number { strict: Range::between(0.0, 90.0), suggested: ANY }],
+        default: Some("90"),
+        base64: true,
+        status: Status::Implemented,
+    },
+    Spec {
+        name: "drop-shadow-softness",
+        aliases: &[],
+        category: "drop-shadow",
+        expects: &[E::Number { strict: Range::between(0.0, 100.0), suggested: ANY }],
+        default: Some("50"),
+        base64: true,
+        status: Status::Implemented,
+    },
+    Spec {
         name: "drop-shadow-color",
         aliases: &[],
         category: "drop-shadow",
@@ -992,8 +1048,17 @@ pub static SPECS: &[Spec] = &[
         name: "gradient-cs",
         aliases: &[],
         category: "gradient-and-fade",
-        expects: &[E::OneOf(&["linear", "srgb", "oklab", "hsl", "lch"])],
+        expects: &[E::OneOf(&["linear", "srgb", "oklab", "oklch", "hsl", "hsv", "lch"])],
         default: Some("srgb"),
+        base64: true,
+        status: Status::Implemented,
+    },
+    Spec {
+        name: "gradient-hue",
+        aliases: &[],
+        category: "gradient-and-fade",
+        expects: &[E::OneOf(&["shorter", "longer", "increasing", "decreasing"])],
+        default: Some("shorter"),
         base64: true,
         status: Status::Implemented,
     },
@@ -1012,6 +1077,15 @@ pub static SPECS: &[Spec] = &[
         category: "gradient-and-fade",
         expects: &[E::BlendMode],
         default: Some("normal"),
+        base64: true,
+        status: Status::Implemented,
+    },
+    Spec {
+        name: "gradient-radial-shape",
+        aliases: &[],
+        category: "gradient-and-fade",
+        expects: &[E::OneOf(&["ellipse", "circle"])],
+        default: Some("ellipse"),
         base64: true,
         status: Status::Implemented,
     },
@@ -1138,8 +1212,17 @@ pub static SPECS: &[Spec] = &[
         name: "fill-gradient-cs",
         aliases: &[],
         category: "fill",
-        expects: &[E::OneOf(&["linear", "srgb", "oklab", "hsl", "lch"])],
+        expects: &[E::OneOf(&["linear", "srgb", "oklab", "oklch", "hsl", "hsv", "lch"])],
         default: Some("srgb"),
+        base64: true,
+        status: Status::Implemented,
+    },
+    Spec {
+        name: "fill-gradient-hue",
+        aliases: &[],
+        category: "fill",
+        expects: &[E::OneOf(&["shorter", "longer", "increasing", "decreasing"])],
+        default: Some("shorter"),
         base64: true,
         status: Status::Implemented,
     },
@@ -1478,51 +1561,6 @@ pub static SPECS: &[Spec] = &[
         aliases: &["markbase", "mb"],
         category: "watermark",
         expects: &[E::Url, E::Path],
-        default: None,
-        base64: true,
-        status: Status::Implemented,
-    },
-    Spec {
-        name: "mark-fade",
-        aliases: &[],
-        category: "watermark",
-        expects: &[E::Integer { strict: Range::at_least(0.0), suggested: ANY }, E::Unit],
-        default: None,
-        base64: true,
-        status: Status::Implemented,
-    },
-    Spec {
-        name: "mark-fade-bottom",
-        aliases: &[],
-        category: "watermark",
-        expects: &[E::Integer { strict: Range::at_least(0.0), suggested: ANY }, E::Unit],
-        default: None,
-        base64: true,
-        status: Status::Implemented,
-    },
-    Spec {
-        name: "mark-fade-left",
-        aliases: &[],
-        category: "watermark",
-        expects: &[E::Integer { strict: Range::at_least(0.0), suggested: ANY }, E::Unit],
-        default: None,
-        base64: true,
-        status: Status::Implemented,
-    },
-    Spec {
-        name: "mark-fade-right",
-        aliases: &[],
-        category: "watermark",
-        expects: &[E::Integer { strict: Range::at_least(0.0), suggested: ANY }, E::Unit],
-        default: None,
-        base64: true,
-        status: Status::Implemented,
-    },
-    Spec {
-        name: "mark-fade-top",
-        aliases: &[],
-        category: "watermark",
-        expects: &[E::Integer { strict: Range::at_least(0.0), suggested: ANY }, E::Unit],
         default: None,
         base64: true,
         status: Status::Implemented,

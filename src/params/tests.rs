@@ -203,7 +203,7 @@ fn base64_variants() {
 
 #[test]
 fn every_spec_default_is_a_valid_value() {
-    for s in spec::SPECS {
+    for s in spec::SPECS.iter() {
         if let Some(d) = s.default {
             assert!(validate::normalize(s, d).is_ok(), "{} default {d:?}", s.name);
         }
@@ -213,7 +213,7 @@ fn every_spec_default_is_a_valid_value() {
 #[test]
 fn aliases_are_unique() {
     let mut seen = std::collections::HashSet::new();
-    for s in spec::SPECS {
+    for s in spec::SPECS.iter() {
         for n in std::iter::once(&s.name).chain(s.aliases) {
             assert!(seen.insert(*n), "{n} names two parameters");
         }
@@ -347,13 +347,13 @@ fn table_matches_the_imgix_spec() {
             problems.push(format!("{name}: base64 flag differs"));
         }
     }
-    for s in spec::SPECS {
-        if !params.contains_key(s.name) && !spec::NEWER_THAN_SPEC.contains(&s.name) {
+    for s in spec::SPECS.iter() {
+        if !params.contains_key(s.name) && !spec::newer_than_spec(s.name) {
             problems.push(format!("{}: not in the spec", s.name));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
-    assert_eq!(params.len() + spec::NEWER_THAN_SPEC.len(), spec::SPECS.len());
+    assert_eq!(params.len() + spec::SPECS.iter().filter(|s| spec::newer_than_spec(s.name)).count(), spec::SPECS.len());
 }
 
 #[test]
@@ -500,4 +500,53 @@ fn applied_parameters_header() {
     // Reasons quote the value printable and short.
     let h = parse(&format!("blur=%0A%C3%A9{}", "x".repeat(100))).unwrap().ignored_header().unwrap();
     assert!(h.is_ascii() && !h.contains('\n') && h.contains("%0A%C3%A9") && h.len() < 120, "{h}");
+}
+
+#[test]
+fn layer_families_take_the_base_parameters() {
+    let p = parse(
+        "mark=a.png&mark-gradient=cc000000,00000000&mark-gradient-type=radial[1]&mark-gradient-cs[1]=oklch\
+         &mark[1]=b.png&mark-drop-shadow[1]=6&mark-drop-shadow-type[1]=cast&blend=c.png&blend-gradient-hue=longer\
+         &blend-gradient-radial-shape=circle&mark-fade[1]=0.25",
+    )
+    .unwrap();
+    let (m0, m1) = (&p.layers.marks[&0], &p.layers.marks[&1]);
+    assert_eq!(m0.gradient.colors.as_ref().map(Vec::len), Some(2));
+    assert_eq!(m1.gradient.space, ColorSpace::Oklch);
+    assert_eq!((m1.shadow.blur, m1.shadow.kind), (Some(6.0), groups::ShadowType::Cast));
+    assert!(m1.fade.all.is_some());
+    let b = &p.layers.blends[&0];
+    assert_eq!((b.gradient.hue, b.gradient.circle), (HueArc::Longer, true));
+    // `mark-gradient-type=radial[1]` is not an index (it is part of the value's spelling): refused.
+    assert!(!m0.gradient.radial && !m1.gradient.radial);
+    // Every layer form is in the table, in its layer's category; drop-shadow-output has none.
+    for name in ["mark-gradient-stops", "blend-gradient-mask", "mark-drop-shadow-falloff", "blend-fade-top"] {
+        let s = spec::lookup(name).unwrap_or_else(|| panic!("{name}"));
+        assert!(spec::newer_than_spec(name) && spec::documented_at(name).is_some(), "{name}");
+        assert_eq!(s.category, if name.starts_with("mark") { "watermark" } else { "blending" });
+    }
+    assert!(spec::lookup("mark-drop-shadow-output").is_none() && spec::lookup("blend-drop-shadow").is_none());
+}
+
+#[test]
+fn each_shadow_type_reads_only_its_own_parameters() {
+    let p = parse("drop-shadow=5&drop-shadow-type=cast&drop-shadow-x=9&drop-shadow-azimuth=-45&drop-shadow-pose=120")
+        .unwrap();
+    assert_eq!((p.shadow.azimuth, p.shadow.pose), (315.0, 90.0));
+    let applied: Vec<&str> = p.applied.iter().map(|(n, _)| *n).collect();
+    assert!(applied.contains(&"drop-shadow-azimuth") && !applied.contains(&"drop-shadow-x"), "{applied:?}");
+    assert!(!p.canonical.iter().any(|(n, _)| *n == "drop-shadow-x"));
+    // Flat reads the offset and not the light; so do marks, per layer.
+    let p = parse("drop-shadow=5&drop-shadow-x=9&drop-shadow-elevation=20&mark-drop-shadow[2]=3&mark-drop-shadow-type[2]=float&mark-drop-shadow-x[2]=4&mark-drop-shadow-y[2]=6").unwrap();
+    let applied: Vec<&str> = p.applied.iter().map(|(n, _)| *n).collect();
+    assert!(applied.contains(&"drop-shadow-x") && !applied.contains(&"drop-shadow-elevation"), "{applied:?}");
+    assert!(applied.contains(&"mark-drop-shadow-y[2]") && !applied.contains(&"mark-drop-shadow-x[2]"), "{applied:?}");
+    // `-mode=ai` is drawn as manual, and says so.
+    let p = parse("drop-shadow=5&drop-shadow-type=cast&drop-shadow-mode=ai&mark-drop-shadow-mode[1]=ai").unwrap();
+    let h = p.ignored_header().unwrap();
+    assert!(h.contains("drop-shadow-mode=ai (no depth model") && h.contains("mark-drop-shadow-mode[1]=ai"), "{h}");
+    assert!(p.applied.iter().any(|(n, v)| *n == "drop-shadow-mode" && v == "ai"));
+    // An unknown mode or output is the default and left out.
+    let p = parse("drop-shadow=5&drop-shadow-output=banana&drop-shadow-output=shadow").unwrap();
+    assert!(p.shadow.shadow_only);
 }

@@ -3,7 +3,7 @@
 use super::Finish;
 use crate::image::Image;
 use crate::ops::shape;
-use crate::params::{Color, ColorSpace};
+use crate::params::Color;
 use crate::plan::{Fill, Frame, Mask, MaskShape, Plan};
 
 /// Puts the image on the plan's canvas: padding in `bg` (or transparent), the fill area of
@@ -133,7 +133,12 @@ fn fill_clamped(canvas: &mut Image, (x, y, w, h): (u32, u32, u32, u32), image: &
     }
 }
 
-fn fill_gradient(canvas: &mut Image, (x, y, w, h): (u32, u32, u32, u32), fill: Fill, space: ColorSpace) {
+fn fill_gradient(
+    canvas: &mut Image,
+    (x, y, w, h): (u32, u32, u32, u32),
+    fill: Fill,
+    space: crate::ops::gradient::Interpolation,
+) {
     let c = canvas.channels as usize;
     let lerp = |a: Color, b: Color, t: f64| crate::ops::gradient::mix(a.rgba(), b.rgba(), t as f32, space);
     for row in 0..h.min(canvas.height.saturating_sub(y)) {

@@ -12,9 +12,8 @@ use crate::analyse::faces::{self, Face};
 use crate::codec::Raster;
 use crate::error::{Error, Result};
 use crate::image::Image;
-use crate::ops::shadow::{Shadow, ShadowKind};
 use crate::params::Color;
-use crate::params::{Offset, ShadowType};
+
 use crate::plan::{MaskShape, Plan, Redaction};
 
 /// What the encoder needs from the pixels.
@@ -248,19 +247,8 @@ fn rotate(c: &mut Context) -> Result<()> {
 
 fn gradient(c: &mut Context) -> Result<()> {
     let Some(g) = &c.plan.gradient else { return Ok(()) };
-    let painted =
-        layers::gradient_for(g, (c.image.width, c.image.height), c.plan.dpr).paint(c.image.width, c.image.height);
-    if g.mask {
-        c.map(|image, _| {
-            let mut image = with_alpha(image);
-            for (p, q) in image.data.chunks_exact_mut(4).zip(painted.data.chunks_exact(4)) {
-                p[3] = ((u32::from(p[3]) * u32::from(q[3]) + 127) / 255) as u8;
-            }
-            image
-        });
-    } else if let Some(mode) = g.mode {
-        crate::ops::composite::draw(&mut c.image, &painted, 0, 0, mode, (g.alpha / 100.0) as f32);
-    }
+    let dpr = c.plan.dpr;
+    c.map(|image, _| layers::overlay(image, g, dpr, false));
     Ok(())
 }
 
@@ -313,25 +301,8 @@ fn grid(c: &mut Context) -> Result<()> {
 
 fn drop_shadow(c: &mut Context) -> Result<()> {
     let Some(d) = c.plan.shadow else { return Ok(()) };
-    let (dpr, (w, h)) = (c.plan.dpr as f32, (c.image.width, c.image.height));
-    let length = |o: Offset, axis: u32| match o {
-        Offset::Px(v) => v as f32 * dpr,
-        Offset::Fraction(f) => f as f32 * axis as f32,
-    };
-    let kind = match d.kind {
-        ShadowType::Flat | ShadowType::Cast => ShadowKind::Flat,
-        ShadowType::Float => ShadowKind::Float,
-        ShadowType::Inset => ShadowKind::Inset,
-    };
-    let shadow = Shadow {
-        kind,
-        blur: d.blur.unwrap_or(0.0) as f32 * dpr,
-        x: length(d.x, w),
-        y: length(d.y, h),
-        spread: d.spread as f32 * dpr,
-        color: d.color.rgba(),
-    };
-    c.map(|image, _| crate::ops::shadow::drop_shadow(image, &shadow));
+    let shadow = layers::shadow_of(&d, (c.image.width, c.image.height), c.plan.dpr);
+    c.map(|image, _| crate::ops::shadow::drop_shadow(image, &shadow).0);
     Ok(())
 }
 

@@ -79,8 +79,8 @@ pub struct Plan {
     pub fade: Option<crate::params::Fade>,
     /// `gradient*`: colours over the picture, when the colour list is usable.
     pub gradient: Option<crate::params::GradientOverlay>,
-    /// `fill-gradient-cs`: where a fill gradient mixes its colours.
-    pub fill_space: crate::params::ColorSpace,
+    /// `fill-gradient-cs` and `-hue`: how a fill gradient mixes its colours.
+    pub fill_space: crate::ops::gradient::Interpolation,
     /// `drop-shadow*`, when `drop-shadow` is given.
     pub shadow: Option<crate::params::DropShadow>,
 }
@@ -288,9 +288,8 @@ pub fn plan_within(
             None
         },
         fade: (!params.fade.is_none()).then_some(params.fade),
-        gradient: Some(params.gradient.clone())
-            .filter(|g| g.colors.is_some() && (g.mask || g.mode.is_some()) && g.alpha > 0.0),
-        fill_space: params.fill.space,
+        gradient: Some(params.gradient.clone()).filter(|g| g.is_drawn()),
+        fill_space: crate::ops::gradient::Interpolation { space: params.fill.space, hue: params.fill.hue },
         shadow: Some(params.shadow).filter(|s| s.blur.is_some()),
         fp_debug: params.fp_debug.then(|| (params.fp.x * f64::from(source.0), params.fp.y * f64::from(source.1))),
     };

@@ -871,7 +871,7 @@ static TABLE: &[Spec] = &[
         expects: &[E::OneOf(&["flat", "cast", "float", "inset"])],
         default: Some("flat"),
         base64: true,
-        status: Status::Partial("cast is drawn as flat (the pose model is not done yet)"),
+        status: Status::Implemented,
     },
     Spec {
         name: "drop-shadow-x",

@@ -66,6 +66,21 @@ const EXAMPLES: &[(&str, &str, &str)] = &[
         "/mark.png?w=240&fm=png&drop-shadow=8&drop-shadow-x=10&drop-shadow-y=10",
     ),
     (
+        "drop-shadow-cast",
+        "a cast shadow: the light low (`-elevation=30`) from the front left (the default azimuth), fading toward the tip",
+        "/mark.png?w=360&fm=png&drop-shadow=2&drop-shadow-type=cast&drop-shadow-elevation=30&drop-shadow-falloff=60",
+    ),
+    (
+        "mark-shadow",
+        "`mark-drop-shadow` under the watermark (the image does not grow)",
+        "/photo-2mp.jpg?w=480&h=320&fit=crop&fm=webp&q=70&mark=/mark.png&mark-scale=25&mark-pad=16&mark-drop-shadow=4&mark-drop-shadow-x=4&mark-drop-shadow-y=4",
+    ),
+    (
+        "blend-gradient",
+        "`blend-gradient`: a radial scrim on the blend image only, before it is stretched over the photo",
+        "/photo-2mp.jpg?w=480&h=320&fit=crop&fm=webp&q=70&blend=/alpha.png&blend-size=inherit&blend-mode=normal&blend-alpha=80&blend-gradient=00000000,ee000000&blend-gradient-type=radial",
+    ),
+    (
         "resize-filter",
         "`resize-filter=nearest` enlarging the 120 px watermark to 480 px",
         "/mark.png?w=480&fm=webp&q=70&resize-filter=nearest",

@@ -185,3 +185,69 @@ pub fn fades_ramp_to_transparent(s: &Servers) -> Result<(), String> {
     let (p, q) = (rgb(&plain, 592, 360), rgb(&m, 592, 360));
     check(q.iter().zip(p).all(|(a, b)| a.abs_diff(b) <= 12), || format!("faded end {q:?} vs photo {p:?}"))
 }
+
+/// `drop-shadow-type=cast`: `mark.png`'s box (100x40, standing on row 50) throws its shadow along
+/// the floor, away from the light; `-output=shadow` leaves the picture out; `-mode=ai` is drawn as
+/// manual and says so; the parameters cast does not read are left out of `X-Imgix-Params`.
+pub fn cast_shadows_fall_along_the_floor(s: &Servers) -> Result<(), String> {
+    let target = "/mark.png?fm=png&drop-shadow=0&drop-shadow-type=cast&drop-shadow-azimuth=0\
+                  &drop-shadow-elevation=20&drop-shadow-softness=0&drop-shadow-x=30";
+    let r = get(s, target)?;
+    check(r.status == 200, || format!("{target}: {} {}", r.status, r.text()))?;
+    let img = decode(&r.body)?;
+    // Light from behind and low (tan 20° = 0.36): toward the viewer, squashed a quarter, about 27
+    // rows past the floor line; nothing grows sideways.
+    check(img.width == 120 && (72..=84).contains(&img.height), || format!("{}x{}", img.width, img.height))?;
+    let (below, above) = (img.pixel(60, 65), img.pixel(60, 5));
+    check(below[3] > 150 && below[0] < 10, || format!("in front of the box: {below:?}"))?;
+    check(above[3] == 0, || format!("behind the box: {above:?}"))?;
+    check(img.pixel(30, 30) == [255, 0, 0, 255], || format!("the box is drawn over: {:?}", img.pixel(30, 30)))?;
+    let params = r.header("x-imgix-params").unwrap_or("");
+    check(params.contains("drop-shadow-azimuth=0") && !params.contains("drop-shadow-x"), || {
+        format!("X-Imgix-Params {params:?}")
+    })?;
+    // The light from the right throws it left, growing the canvas on that side.
+    let side = decode(&get(s, &target.replace("azimuth=0", "azimuth=90"))?.body)?;
+    check(side.width > 150, || format!("light from the right: {} wide", side.width))?;
+    // The shadow alone, on the same canvas, pixel for pixel: the box is left out.
+    let r = get(s, &format!("{target}&drop-shadow-output=shadow"))?;
+    let only = decode(&r.body)?;
+    check((only.width, only.height) == (img.width, img.height), || "same canvas".into())?;
+    check(only.pixel(30, 30)[3] == 0, || format!("shadow only, the box: {:?}", only.pixel(30, 30)))?;
+    check(only.pixel(60, 65) == img.pixel(60, 65), || format!("shadow only: {:?}", only.pixel(60, 65)))?;
+    // ai: no depth model, so the manual shadow, and the header says so.
+    let r = get(s, &format!("{target}&drop-shadow-mode=ai"))?;
+    let ignored = r.header("x-ixora-ignored").unwrap_or("");
+    check(ignored.contains("drop-shadow-mode=ai ("), || format!("X-Ixora-Ignored {ignored:?}"))?;
+    check(decode(&r.body)?.data == img.data, || "ai differs from manual".into())
+}
+
+/// `mark-gradient*` colours the mark before it is placed (its transparent margin stays clear);
+/// `mark-drop-shadow*` shadows the placed mark without growing the image.
+pub fn layers_take_gradients_and_shadows(s: &Servers) -> Result<(), String> {
+    // An opaque blue gradient over the mark: its box turns blue, its margin still shows the photo.
+    let plain = decode(&get(s, BASE)?.body)?;
+    let m = render(s, "mark=/mark.png&mark-gradient=ff0000ff,ff0000ff")?;
+    expect(&m, "mark gradient", &[(486, 346), (584, 384)], [0, 0, 255], 0)?;
+    check(rgb(&m, 477, 337) == rgb(&plain, 477, 337), || "the mark's margin is untouched".into())?;
+    // Half-transparent white to black across the mark, in multiply: the red side stays red-ish.
+    let m =
+        render(s, "mark=/mark.png&mark-gradient=ffffffff,ff000000&mark-gradient-angle=90&mark-gradient-mode=multiply")?;
+    let (left, right) = (rgb(&m, 486, 360), rgb(&m, 584, 360));
+    check(left[0] > 200 && right[0] < 40, || format!("multiplied: {left:?} … {right:?}"))?;
+    // A hard black shadow 10 px down-right of the mark on a white page: dark just past the box,
+    // the image still 600x400, the box itself unchanged.
+    let page = "blend=ffffff&blend-mode=normal&mark=/mark.png&mark-align=top,left&mark-pad=0";
+    let m = render(
+        s,
+        &format!(
+            "{page}&mark-drop-shadow=0&mark-drop-shadow-x=10&mark-drop-shadow-y=10&mark-drop-shadow-color=ff000000"
+        ),
+    )?;
+    expect(&m, "mark shadow", &[(115, 55), (60, 58)], [0, 0, 0], 0)?;
+    expect(&m, "mark shadow", &[(30, 30)], RED, 0)?;
+    expect(&m, "mark shadow", &[(5, 5), (130, 30), (60, 75)], WHITE, 0)?;
+    // The same at the image's edge is cut off there, not grown.
+    let m = render(s, &format!("{page}&mark-x=540&mark-y=350&mark-drop-shadow=4&mark-drop-shadow-x=30"))?;
+    check((m.width, m.height) == (600, 400), || "the mark's shadow never grows the image".into())
+}

@@ -72,6 +72,8 @@ fn main() {
         ("download_names_the_file", layers::download_names_the_file),
         ("append_grows_the_canvas", layers::append_grows_the_canvas),
         ("fades_ramp_to_transparent", layers::fades_ramp_to_transparent),
+        ("cast_shadows_fall_along_the_floor", layers::cast_shadows_fall_along_the_floor),
+        ("layers_take_gradients_and_shadows", layers::layers_take_gradients_and_shadows),
         ("examples_page_is_current", examples::examples_page_is_current),
         ("equivalent_urls_give_identical_bytes", params::equivalent_urls_give_identical_bytes),
         ("bad_values_are_400_naming_the_parameter", params::bad_values_are_400_naming_the_parameter),

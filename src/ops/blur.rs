@@ -28,6 +28,15 @@ pub fn gaussian_blur(mut image: Image, sigma: f32) -> Image {
     image
 }
 
+/// Blurs a `w`×`h` single-channel plane (a coverage map) in place, as `gaussian_blur` does an
+/// image's channels.
+pub fn blur_plane(data: &mut [u8], w: usize, h: usize, sigma: f32) {
+    if sigma < 0.3 || w == 0 || h == 0 {
+        return;
+    }
+    separable(data, (w, h, 1), sigma, |_, blurred, row| map_row(row, blurred, |_, b| b));
+}
+
 /// Rounds a value to a byte, saturating. (`f32::round` is a library call in wasm, many times
 /// slower; and going through i32 lets loops of these become wasm SIMD, where `as u8` from f32
 /// does not.)

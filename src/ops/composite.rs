@@ -30,7 +30,15 @@ pub fn draw(base: &mut Image, layer: &Image, x: i64, y: i64, mode: BlendMode, op
         for (b, l) in b_row.chunks_exact_mut(bc).zip(l_row.chunks_exact(lc)) {
             let la = if lc == 4 { u32::from(l[3]) } else { 255 };
             let ab = if bc == 4 { b[3] } else { 255 };
-            // The common case, an opaque pixel drawn plainly over an opaque one: integers only.
+            // An opaque pixel drawn plainly covers whatever is below.
+            if mode == BlendMode::Normal && la * alpha == 65025 {
+                b[..3].copy_from_slice(&l[..3]);
+                if bc == 4 {
+                    b[3] = 255;
+                }
+                continue;
+            }
+            // The common case, a pixel drawn plainly over an opaque one: integers only.
             if mode == BlendMode::Normal && ab == 255 {
                 let a = la * alpha;
                 if a == 0 {

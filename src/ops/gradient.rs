@@ -275,24 +275,37 @@ impl Gradient {
         self.colors[n - 1]
     }
 
-    /// The gradient painted on a `width`×`height` RGBA image.
+    /// The gradient painted on a `width`×`height` RGBA image. Colours come from a table of
+    /// `STEPS` positions (adjacent entries of a two-colour gradient differ by under a level), so
+    /// each pixel costs its position and a lookup rather than a colour-space round trip.
     pub fn paint(&self, width: u32, height: u32) -> Image {
+        const STEPS: usize = 4096;
+        let table: Vec<[u8; 4]> = (0..STEPS).map(|i| self.at(i as f32 / (STEPS - 1) as f32)).collect();
         let (w, h) = (f64::from(width), f64::from(height));
-        let mut data = Vec::with_capacity(width as usize * height as usize * 4);
-        let position: Box<dyn Fn(f64, f64) -> f64> = match self.shape {
+        let mut data = vec![0u8; width as usize * height as usize * 4];
+        let index = |t: f64| (t.clamp(0.0, 1.0) * (STEPS - 1) as f64).round() as usize;
+        match self.shape {
             Shape::Linear { angle } => {
-                let t = angle.to_radians();
-                let (dx, dy) = (t.sin(), -t.cos());
-                let len = (w * dx).abs() + (h * dy).abs();
-                Box::new(move |x, y| ((x - w / 2.0) * dx + (y - h / 2.0) * dy) / len.max(1e-9) + 0.5)
+                let a = angle.to_radians();
+                let (dx, dy) = (a.sin(), -a.cos());
+                let len = ((w * dx).abs() + (h * dy).abs()).max(1e-9);
+                // Linear in x along a row: a start and a step per row.
+                for (y, row) in data.chunks_exact_mut(width as usize * 4).enumerate() {
+                    let t0 = ((0.5 - w / 2.0) * dx + (y as f64 + 0.5 - h / 2.0) * dy) / len + 0.5;
+                    for (x, px) in row.chunks_exact_mut(4).enumerate() {
+                        px.copy_from_slice(&table[index(t0 + x as f64 * dx / len)]);
+                    }
+                }
             }
             Shape::Radial { cx, cy, rx, ry } => {
-                Box::new(move |x, y| (((x - cx) / rx.max(1e-9)).powi(2) + ((y - cy) / ry.max(1e-9)).powi(2)).sqrt())
-            }
-        };
-        for y in 0..height {
-            for x in 0..width {
-                data.extend_from_slice(&self.at(position(f64::from(x) + 0.5, f64::from(y) + 0.5) as f32));
+                let (rx, ry) = (rx.max(1e-9), ry.max(1e-9));
+                for (y, row) in data.chunks_exact_mut(width as usize * 4).enumerate() {
+                    let dy2 = ((y as f64 + 0.5 - cy) / ry).powi(2);
+                    for (x, px) in row.chunks_exact_mut(4).enumerate() {
+                        let t = (((x as f64 + 0.5 - cx) / rx).powi(2) + dy2).sqrt();
+                        px.copy_from_slice(&table[index(t)]);
+                    }
+                }
             }
         }
         Image::new(width, height, 4, data)

@@ -2,7 +2,7 @@
 //! it (flat), inside the image (inset), as a soft oval pool under the subject (float), or thrown
 //! along the floor by a light (cast).
 
-use super::blur::gaussian_blur;
+use super::blur::blur_plane;
 use super::composite::{draw, BlendMode};
 use crate::image::Image;
 
@@ -109,17 +109,19 @@ pub fn drop_shadow(image: Image, s: &Shadow) -> (Image, (u32, u32)) {
         ShadowKind::Flat | ShadowKind::Float => {
             let [top, right, bottom, left] = fitted_margins(s, (image.width, image.height));
             let (w, h) = (image.width + left + right, image.height + top + bottom);
-            let mut canvas = Image::filled(w, h, 4, [0, 0, 0, 0]);
-            let mut shadow = Image::filled(w, h, 4, [s.color[0], s.color[1], s.color[2], 0]);
-            if s.kind == ShadowKind::Float {
-                stamp(&mut shadow, &pool(&image, s, (w, h), (left, top)), w, (0, 0), s.color[3]);
+            // The shadow is blurred as one coverage plane, then coloured.
+            let cover = if s.kind == ShadowKind::Float {
+                pool(&image, s, (w, h), (left, top))
             } else {
                 let shape = spread(alpha_of(&image), image.width, image.height, s.spread);
                 let at = (i64::from(left) + s.x.round() as i64, i64::from(top) + s.y.round() as i64);
-                stamp(&mut shadow, &shape, image.width, at, s.color[3]);
-            }
-            let shadow = if s.blur > 0.0 { gaussian_blur(shadow, s.blur) } else { shadow };
-            draw(&mut canvas, &shadow, 0, 0, BlendMode::Normal, 1.0);
+                let mut cover = vec![0u8; (w * h) as usize];
+                stamp(&mut cover, w, &shape, image.width, at);
+                cover
+            };
+            let mut cover = cover;
+            blur_plane(&mut cover, w as usize, h as usize, s.blur);
+            let mut canvas = coloured(&cover, (w, h), s.color, |_| 1.0);
             if !s.only {
                 draw(&mut canvas, &image, i64::from(left), i64::from(top), BlendMode::Normal, 1.0);
             }
@@ -208,55 +210,74 @@ fn cast(image: Image, s: &Shadow) -> (Image, (u32, u32)) {
     let m = |v: f32| v.max(0.0).ceil().min(8192.0) as u32;
     let [top, right, bottom, left] = capped([m(-sy0), m(sx1 - w as f32), m(sy1 - h as f32), m(-sx0)], (w, h));
     let (cw, ch) = (w + left + right, h + top + bottom);
-    // The hard shadow, each canvas row sampled from the picture rows it squashes together.
-    let mut cover = vec![0f32; (cw * ch) as usize];
-    let mut rows_u = vec![f32::NAN; ch as usize];
-    let step = 1.0 / f.c.abs();
-    let samples = step.ceil().clamp(1.0, 10.0) as usize;
-    for row in 0..ch {
-        let y = row as f32 - top as f32 + 0.5;
-        let u_mid = (y - f.y0) / f.c;
-        rows_u[row as usize] = u_mid;
-        for i in 0..samples {
-            let u = u_mid + ((i as f32 + 0.5) / samples as f32 - 0.5) * step;
-            if !(0.0..=f.height).contains(&u) {
-                continue;
-            }
-            let src_y = f.foot - u - 0.5;
-            let shift = f.x0 + f.a * u;
-            let from = (left_edge + shift + left as f32 - 1.0).floor().max(0.0) as u32;
-            let to = ((right_edge + shift + left as f32 + 1.0).ceil().max(0.0) as u32).min(cw);
-            let line = &mut cover[(row * cw) as usize..][..cw as usize];
-            for col in from..to {
-                let src_x = col as f32 - left as f32 - shift;
-                line[col as usize] += bilinear(&alpha, w, h, src_x, src_y) / samples as f32;
-            }
-        }
-    }
-    let cover = if s.spread.abs() >= 0.5 {
-        let bytes = cover.iter().map(|v| (v.clamp(0.0, 255.0)).round() as u8).collect();
-        spread(bytes, cw, ch, s.spread).into_iter().map(f32::from).collect()
-    } else {
-        cover
-    };
-    // Blur and fade by distance from the subject, which is the same along each canvas row.
-    let at = |row: usize| rows_u[row].clamp(0.0, f.height);
-    let radii: Vec<usize> = (0..ch as usize).map(|r| box_radius(sigma(at(r)))).collect();
-    let cover = blur_by_row(cover, cw as usize, ch as usize, &radii);
-    let far = f.distance(f.height).max(1e-3);
-    let fade = s.cast.falloff.clamp(0.0, 100.0) / 100.0;
+    // Only the shadow's own box of the canvas is worked on (the rest is empty).
+    let clamp = |v: f32, hi: u32| (v.max(0.0) as u32).min(hi);
+    let (r0, r1) = (clamp((sy0 + top as f32).floor(), ch), clamp((sy1 + top as f32).ceil(), ch));
+    let (c0, c1) = (clamp((sx0 + left as f32).floor(), cw), clamp((sx1 + left as f32).ceil(), cw));
+    let (rw, rh) = ((c1 - c0) as usize, (r1 - r0) as usize);
     let mut canvas = Image::filled(cw, ch, 4, [s.color[0], s.color[1], s.color[2], 0]);
-    for row in 0..ch as usize {
-        let keep = 1.0 - fade * f.distance(at(row)) / far;
-        let k = keep * f32::from(s.color[3]) / 255.0;
-        for col in 0..cw as usize {
-            canvas.data[(row * cw as usize + col) * 4 + 3] = (cover[row * cw as usize + col] * k).round() as u8;
+    if rw > 0 && rh > 0 {
+        let region = region_of(&f, &alpha, (w, h), s, (left_edge, right_edge), (c0, r0, rw, rh), (left, top));
+        let far = f.distance(f.height).max(1e-3);
+        let fade = s.cast.falloff.clamp(0.0, 100.0) / 100.0;
+        let k = f32::from(s.color[3]);
+        for (y, line) in region.chunks_exact(rw).enumerate() {
+            let u = ((y as f32 + r0 as f32 - top as f32 + 0.5 - f.y0) / f.c).clamp(0.0, f.height);
+            let keep = (1.0 - fade * f.distance(u) / far) * k / 255.0;
+            let row = &mut canvas.data[((r0 as usize + y) * cw as usize + c0 as usize) * 4..][..rw * 4];
+            for (px, v) in row.chunks_exact_mut(4).zip(line) {
+                px[3] = (v * keep).round().clamp(0.0, 255.0) as u8;
+            }
         }
     }
     if !s.only {
         draw(&mut canvas, &image, i64::from(left), i64::from(top), BlendMode::Normal, 1.0);
     }
     (canvas, (left, top))
+}
+
+/// The blurred coverage (0–255) of a cast shadow over the canvas box (`c0`, `r0`, `rw`×`rh`): each
+/// row sampled from the picture rows it squashes together, spread, then blurred from `s.blur` at
+/// the subject to more with distance (the same along a row, so a radius per row).
+fn region_of(
+    f: &Floor,
+    alpha: &[u8],
+    (w, h): (u32, u32),
+    s: &Shadow,
+    (left_edge, right_edge): (f32, f32),
+    (c0, r0, rw, rh): (u32, u32, usize, usize),
+    (left, top): (u32, u32),
+) -> Vec<f32> {
+    let mut cover = vec![0f32; rw * rh];
+    let step = 1.0 / f.c.abs();
+    let samples = step.ceil().clamp(1.0, 10.0) as usize;
+    let row_u = |y: usize| (y as f32 + r0 as f32 - top as f32 + 0.5 - f.y0) / f.c;
+    for (y, line) in cover.chunks_exact_mut(rw).enumerate() {
+        let u_mid = row_u(y);
+        for i in 0..samples {
+            let u = u_mid + ((i as f32 + 0.5) / samples as f32 - 0.5) * step;
+            if !(0.0..=f.height).contains(&u) {
+                continue;
+            }
+            let src_y = f.foot - u - 0.5;
+            // Canvas column x is picture column x − left − shift.
+            let shift = f.x0 + f.a * u + left as f32;
+            let from = ((left_edge + shift - 1.0).floor().max(c0 as f32) as usize).saturating_sub(c0 as usize);
+            let to = (((right_edge + shift + 1.0).ceil().max(0.0) as usize).saturating_sub(c0 as usize)).min(rw);
+            for (col, v) in line.iter_mut().enumerate().take(to).skip(from) {
+                let src_x = (col + c0 as usize) as f32 - shift;
+                *v += bilinear(alpha, w, h, src_x, src_y) / samples as f32;
+            }
+        }
+    }
+    if s.spread.abs() >= 0.5 {
+        let bytes = cover.iter().map(|v| v.clamp(0.0, 255.0).round() as u8).collect();
+        cover = spread(bytes, rw as u32, rh as u32, s.spread).into_iter().map(f32::from).collect();
+    }
+    let penumbra = s.cast.softness.clamp(0.0, 100.0) / 100.0 * PENUMBRA;
+    let radii: Vec<usize> =
+        (0..rh).map(|y| box_radius(s.blur + penumbra * f.distance(row_u(y).clamp(0.0, f.height)))).collect();
+    blur_by_row(cover, rw, rh, &radii)
 }
 
 /// The box (x0, y0, x1, y1, inclusive) of the pixels more than faintly opaque.
@@ -296,28 +317,32 @@ fn box_radius(sigma: f32) -> usize {
 }
 
 /// Three box passes each way over a `w`×`h` map, each output row with its own radius: across a
-/// row with that row's radius, and down a column with the radius of the row being written.
+/// row with that row's radius, and down the columns (through running column sums, a row at a
+/// time) with the radius of the row being written.
 fn blur_by_row(mut map: Vec<f32>, w: usize, h: usize, radii: &[usize]) -> Vec<f32> {
     if radii.iter().all(|r| *r == 0) {
         return map;
     }
-    let mut sums = vec![0f64; w.max(h) + 1];
-    let mut line = vec![0f32; w.max(h)];
+    let mut sums = vec![0f64; w + 1];
+    let mut columns = vec![0f32; (h + 1) * w];
     for _ in 0..3 {
-        for (y, &r) in radii.iter().enumerate() {
-            if r == 0 {
-                continue;
+        for (row, &r) in map.chunks_exact_mut(w).zip(radii) {
+            if r > 0 {
+                box_line(row, &mut sums, |_| r);
             }
-            let row = &mut map[y * w..(y + 1) * w];
-            box_line(row, &mut sums, |_| r);
         }
-        for x in 0..w {
-            for y in 0..h {
-                line[y] = map[y * w + x];
+        for y in 0..h {
+            let (done, rest) = columns.split_at_mut((y + 1) * w);
+            for ((c, p), v) in rest[..w].iter_mut().zip(&done[y * w..]).zip(&map[y * w..(y + 1) * w]) {
+                *c = p + v;
             }
-            box_line(&mut line[..h], &mut sums, |y| radii[y]);
-            for y in 0..h {
-                map[y * w + x] = line[y];
+        }
+        for (y, row) in map.chunks_exact_mut(w).enumerate() {
+            let r = radii[y];
+            let (a, b) = (y.saturating_sub(r), (y + r + 1).min(h));
+            let inv = 1.0 / (2 * r + 1) as f32;
+            for ((v, hi), lo) in row.iter_mut().zip(&columns[b * w..(b + 1) * w]).zip(&columns[a * w..(a + 1) * w]) {
+                *v = (hi - lo) * inv;
             }
         }
     }
@@ -358,17 +383,15 @@ fn inset(mut image: Image, s: &Shadow) -> Image {
         }
     }
     // A positive spread grows the shadow inward: the outside grows.
-    let outside = spread(outside, bw, bh, s.spread);
-    let mut layer = Image::filled(bw, bh, 4, [s.color[0], s.color[1], s.color[2], 0]);
-    stamp(&mut layer, &outside, bw, (0, 0), s.color[3]);
-    let layer = if s.blur > 0.0 { gaussian_blur(layer, s.blur) } else { layer };
+    let mut outside = spread(outside, bw, bh, s.spread);
+    blur_plane(&mut outside, bw as usize, bh as usize, s.blur);
     // Keep the shadow only where the image is (source-atop).
-    let mut clipped = Image::filled(w, h, 4, [0, 0, 0, 0]);
+    let mut clipped = Image::filled(w, h, 4, [s.color[0], s.color[1], s.color[2], 0]);
     for y in 0..h {
         for x in 0..w {
-            let src = &layer.data[(((y + pad) * bw + x + pad) * 4) as usize..][..4];
-            let a = u32::from(src[3]) * u32::from(alpha[(y * w + x) as usize]) / 255;
-            clipped.data[((y * w + x) * 4) as usize..][..4].copy_from_slice(&[src[0], src[1], src[2], a as u8]);
+            let cover = u32::from(outside[((y + pad) * bw + x + pad) as usize]);
+            let a = cover * u32::from(s.color[3]) / 255 * u32::from(alpha[(y * w + x) as usize]) / 255;
+            clipped.data[((y * w + x) * 4 + 3) as usize] = a as u8;
         }
     }
     if s.only {
@@ -478,19 +501,39 @@ fn window_extreme(line: &[u8], r: usize, max: bool) -> Vec<u8> {
     out
 }
 
-/// Writes `coverage` (a `width`-wide map) times `alpha` into `layer`'s alpha at `at`.
-fn stamp(layer: &mut Image, coverage: &[u8], width: u32, at: (i64, i64), alpha: u8) {
+/// Copies `coverage` (a `width`-wide map) into the `plane_width`-wide `plane` at `at`, cut at
+/// its edges.
+fn stamp(plane: &mut [u8], plane_width: u32, coverage: &[u8], width: u32, at: (i64, i64)) {
+    let (pw, ph) = (i64::from(plane_width), (plane.len() / plane_width.max(1) as usize) as i64);
     let height = coverage.len() as u32 / width.max(1);
-    for y in 0..height {
-        for x in 0..width {
-            let (tx, ty) = (at.0 + i64::from(x), at.1 + i64::from(y));
-            if tx < 0 || ty < 0 || tx >= i64::from(layer.width) || ty >= i64::from(layer.height) {
-                continue;
-            }
-            let a = u32::from(coverage[(y * width + x) as usize]) * u32::from(alpha) / 255;
-            layer.data[((ty as u32 * layer.width + tx as u32) * 4 + 3) as usize] = a as u8;
+    let (x0, x1) = (at.0.max(0), (at.0 + i64::from(width)).min(pw));
+    if x0 >= x1 {
+        return;
+    }
+    for y in 0..i64::from(height) {
+        let ty = at.1 + y;
+        if ty < 0 || ty >= ph {
+            continue;
+        }
+        let src = &coverage[(y * i64::from(width) + x0 - at.0) as usize..][..(x1 - x0) as usize];
+        plane[(ty * pw + x0) as usize..][..(x1 - x0) as usize].copy_from_slice(src);
+    }
+}
+
+/// An RGBA canvas of `color` whose alpha is `cover` times the colour's alpha times `row_keep(y)`.
+fn coloured(cover: &[u8], (w, h): (u32, u32), color: [u8; 4], row_keep: impl Fn(usize) -> f32) -> Image {
+    let mut canvas = Image::filled(w, h, 4, [color[0], color[1], color[2], 0]);
+    for (y, (row, cov)) in canvas.data.chunks_exact_mut(w as usize * 4).zip(cover.chunks_exact(w as usize)).enumerate()
+    {
+        let k = (row_keep(y) * f32::from(color[3])).round().clamp(0.0, 255.0) as u32;
+        if k == 0 {
+            continue;
+        }
+        for (px, &c) in row.chunks_exact_mut(4).zip(cov) {
+            px[3] = ((u32::from(c) * k + 127) / 255) as u8;
         }
     }
+    canvas
 }
 
 #[cfg(test)]

@@ -21,6 +21,19 @@ pub fn draw(base: &mut Image, layer: &Image, x: i64, y: i64, mode: BlendMode, op
     let (bc, lc) = (base.channels as usize, layer.channels as usize);
     let (bw, lw) = (base.width as usize, layer.width as usize);
     let alpha = (opacity * 255.0).round() as u32;
+    // Over an opaque pixel a separable mode's blended colour depends on the two channel values
+    // alone: one 256×256 table, when the layer is large enough to pay for building it.
+    let area = (x1 - x0) as u64 * (y1 - y0) as u64;
+    let table = (mode != BlendMode::Normal && separable(mode) && area >= 1 << 16).then(|| {
+        let mut t = vec![0u8; 1 << 16];
+        for cb in 0..=255u8 {
+            for cs in 0..=255u8 {
+                let v = blend([f32::from(cb) / 255.0; 3], [f32::from(cs) / 255.0; 3], mode)[0];
+                t[usize::from(cb) << 8 | usize::from(cs)] = (v * 255.0).round().clamp(0.0, 255.0) as u8;
+            }
+        }
+        t
+    });
     for row in y0..y1 {
         let b_start = (row as usize * bw + x0 as usize) * bc;
         let l_start = ((row - y) as usize * lw + (x0 - x) as usize) * lc;
@@ -50,6 +63,14 @@ pub fn draw(base: &mut Image, layer: &Image, x: i64, y: i64, mode: BlendMode, op
                 }
                 continue;
             }
+            if let (Some(t), 255) = (&table, ab) {
+                let a = la * alpha;
+                for k in 0..3 {
+                    let v = u32::from(t[usize::from(b[k]) << 8 | usize::from(l[k])]);
+                    b[k] = ((v * a + u32::from(b[k]) * (65025 - a) + 32512) / 65025) as u8;
+                }
+                continue;
+            }
             let a_s = (la as f32 / 255.0) * opacity;
             if a_s == 0.0 {
                 continue;
@@ -73,8 +94,7 @@ pub fn fill(base: &mut Image, rgba: [u8; 4], mode: BlendMode, opacity: f32) {
     let source = [rgba[0], rgba[1], rgba[2]];
     // Over an opaque pixel a separable mode's result per channel depends on that channel alone:
     // one table of 256 values per channel.
-    let separable = !matches!(mode, BlendMode::Hue | BlendMode::Saturation | BlendMode::Color | BlendMode::Luminosity);
-    let tables = separable.then(|| {
+    let tables = separable(mode).then(|| {
         let mut t = [[0u8; 256]; 3];
         for v in 0..=255u8 {
             let out = over([v, v, v, 255], source, a_s, mode);
@@ -98,6 +118,11 @@ pub fn fill(base: &mut Image, rgba: [u8; 4], mode: BlendMode, opacity: f32) {
             b[3] = out[3];
         }
     }
+}
+
+/// Whether the mode works on each channel alone (all but hue, saturation, color, luminosity).
+fn separable(mode: BlendMode) -> bool {
+    !matches!(mode, BlendMode::Hue | BlendMode::Saturation | BlendMode::Color | BlendMode::Luminosity)
 }
 
 /// One source pixel (colour `s`, alpha `a_s` in 0–1) over one backdrop pixel (straight RGBA).
@@ -385,6 +410,28 @@ mod tests {
             }
         }
         assert!(worst.0 <= 1.0, "worst difference {:.2}: {}", worst.0, worst.1);
+    }
+
+    #[test]
+    fn the_table_for_large_layers_matches_the_formulas() {
+        // 256x256: every backdrop value (rows) under every source value (columns), so the
+        // table path runs; each pixel compared with the per-pixel formula.
+        let base_px: Vec<u8> =
+            (0..256u32).flat_map(|y| (0..256u32).flat_map(move |_| [y as u8, 255 - y as u8, 7])).collect();
+        let layer_px: Vec<u8> =
+            (0..256u32).flat_map(|_| (0..256u32).flat_map(|x| [x as u8, x as u8 / 2, 250, 200])).collect();
+        let layer = Image::new(256, 256, 4, layer_px);
+        for (name, mode, _) in crate::params::layers::BLEND_MODES.iter().filter(|(_, m, _)| separable(*m)) {
+            let mut base = Image::new(256, 256, 3, base_px.clone());
+            draw(&mut base, &layer, 0, 0, *mode, 0.8);
+            for (i, (b, l)) in base.data.chunks_exact(3).zip(layer.data.chunks_exact(4)).enumerate() {
+                let orig = &base_px[i * 3..i * 3 + 3];
+                let want = over([orig[0], orig[1], orig[2], 255], [l[0], l[1], l[2]], 200.0 / 255.0 * 0.8, *mode);
+                for k in 0..3 {
+                    assert!(b[k].abs_diff(want[k]) <= 1, "{name}: pixel {i} channel {k}: {} vs {}", b[k], want[k]);
+                }
+            }
+        }
     }
 
     #[test]

@@ -3,16 +3,26 @@
 
 /// How much of pixel (x, y) lies inside the ellipse filling a w×h box (0–1).
 pub fn ellipse(x: u32, y: u32, w: u32, h: u32) -> f32 {
+    (ellipse_depth(x, y, w, h) + 0.5).clamp(0.0, 1.0)
+}
+
+/// How far inside the ellipse filling a w×h box pixel (x, y)'s centre is, in px (negative
+/// outside): approximately, along the smaller radius.
+pub fn ellipse_depth(x: u32, y: u32, w: u32, h: u32) -> f32 {
     let (rx, ry) = (w as f32 / 2.0, h as f32 / 2.0);
     let (dx, dy) = ((x as f32 + 0.5 - rx) / rx, (y as f32 + 0.5 - ry) / ry);
-    let d = (dx * dx + dy * dy).sqrt();
-    // Distance to the edge in pixels, approximately, along the smaller radius.
-    ((1.0 - d) * rx.min(ry) + 0.5).clamp(0.0, 1.0)
+    (1.0 - (dx * dx + dy * dy).sqrt()) * rx.min(ry)
 }
 
 /// How much of pixel (x, y) lies inside a w×h rectangle whose corners are rounded by `radii`
 /// (clockwise from top-left).
 pub fn rounded_rect(x: u32, y: u32, w: u32, h: u32, radii: [u32; 4]) -> f32 {
+    (rounded_rect_depth(x, y, w, h, radii) + 0.5).clamp(0.0, 1.0)
+}
+
+/// How far inside that rounded rectangle pixel (x, y)'s centre is, in px (negative outside a
+/// corner's arc): to the arc in a corner's square, else to the nearest edge.
+pub fn rounded_rect_depth(x: u32, y: u32, w: u32, h: u32, radii: [u32; 4]) -> f32 {
     let (px, py) = (x as f32 + 0.5, y as f32 + 0.5);
     let (w, h) = (w as f32, h as f32);
     let corners = [(0.0, 0.0), (w, 0.0), (w, h), (0.0, h)];
@@ -26,11 +36,10 @@ pub fn rounded_rect(x: u32, y: u32, w: u32, h: u32, radii: [u32; 4]) -> f32 {
         let ay = if cy == 0.0 { r } else { h - r };
         let in_corner = (if cx == 0.0 { px < ax } else { px > ax }) && (if cy == 0.0 { py < ay } else { py > ay });
         if in_corner {
-            let d = ((px - ax).powi(2) + (py - ay).powi(2)).sqrt();
-            return (r - d + 0.5).clamp(0.0, 1.0);
+            return r - ((px - ax).powi(2) + (py - ay).powi(2)).sqrt();
         }
     }
-    1.0
+    px.min(w - px).min(py).min(h - py)
 }
 
 #[cfg(test)]

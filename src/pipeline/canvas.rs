@@ -244,7 +244,9 @@ fn corner_pixels(w: u32, h: u32, radii: [u32; 4], mut f: impl FnMut(u32, u32)) {
 
 /// `mask`: pixels outside the ellipse or rounded rectangle, or where the mask image (already
 /// stretched to the picture's size) is dark or transparent, become `mask-bg`.
-pub fn mask(image: Image, mask: &Mask, picture: Option<&Image>) -> Image {
+/// `mask`: what is outside the shape (or dark in the mask picture) becomes `mask-bg`; `feather`
+/// px (0 for none) widens a shape's edge into a ramp that far inside it.
+pub fn mask(image: Image, mask: &Mask, picture: Option<&Image>, feather: f32) -> Image {
     let mut image = with_channels(image, 4);
     let (w, h) = (image.width, image.height);
     let radii = match mask.shape {
@@ -252,6 +254,9 @@ pub fn mask(image: Image, mask: &Mask, picture: Option<&Image>) -> Image {
         _ => [(w.min(h) as f32 * 0.2).round() as u32; 4],
     };
     let bg = mask.background.rgba();
+    // Depth inside the edge (px) → how much is kept: one pixel of anti-aliasing, or the feather.
+    let ramp = feather.max(1.0);
+    let keep_at = |depth: f32| ((depth + 0.5) / ramp).clamp(0.0, 1.0);
     let mut keep = vec![1.0f32; w as usize];
     for (y, row) in image.data.chunks_exact_mut(w as usize * 4).enumerate() {
         let y = y as u32;
@@ -267,11 +272,12 @@ pub fn mask(image: Image, mask: &Mask, picture: Option<&Image>) -> Image {
             }
             (MaskShape::Image, _) => keep.fill(1.0),
             (MaskShape::Ellipse, _) => {
-                keep.iter_mut().enumerate().for_each(|(x, k)| *k = shape::ellipse(x as u32, y, w, h))
+                keep.iter_mut().enumerate().for_each(|(x, k)| *k = keep_at(shape::ellipse_depth(x as u32, y, w, h)))
             }
-            (MaskShape::Corners(_), _) => {
-                keep.iter_mut().enumerate().for_each(|(x, k)| *k = shape::rounded_rect(x as u32, y, w, h, radii))
-            }
+            (MaskShape::Corners(_), _) => keep
+                .iter_mut()
+                .enumerate()
+                .for_each(|(x, k)| *k = keep_at(shape::rounded_rect_depth(x as u32, y, w, h, radii))),
         }
         for (px, &keep) in row.chunks_exact_mut(4).zip(&keep) {
             if keep >= 1.0 {
@@ -435,5 +441,27 @@ mod tests {
         let out = flatten(img, Finish { keep_alpha: true, background: Some(red) });
         assert_eq!(out.channels, 3);
         assert!(out.data[0] >= 250);
+    }
+
+    #[test]
+    fn a_feathered_mask_ramps_inward_from_its_edge() {
+        use crate::plan::{Mask, MaskShape};
+        let img = Image::filled(200, 100, 3, [50, 100, 150, 255]);
+        let m = Mask { shape: MaskShape::Corners(Some([0; 4])), background: Color::TRANSPARENT_WHITE, feather: None };
+        // Square corners, 20 px of feather: alpha climbs from the edge to full 20 px in.
+        let out = mask(img.clone(), &m, None, 20.0);
+        let a = |x: u32, y: u32| out.pixel(x, y)[3];
+        // (The first pixel's centre is half a pixel in: 1/20 of the way.)
+        let (edge, mid, full) = (a(0, 50), a(9, 50), a(19, 50));
+        assert!(edge.abs_diff(13) <= 1 && mid.abs_diff(128) <= 1 && full == 255, "{edge} {mid} {full}");
+        assert!(a(100, 0).abs_diff(13) <= 1 && a(100, 99).abs_diff(13) <= 1 && a(100, 50) == 255);
+        assert_eq!(&out.pixel(100, 50)[..3], &[50, 100, 150]);
+        // Without a feather, the edge keeps its one pixel of anti-aliasing: square corners are whole.
+        let hard = mask(img.clone(), &m, None, 0.0);
+        assert!(hard.data.chunks_exact(4).all(|p| p[3] == 255));
+        // An ellipse feathers inward too: solid at the centre, half-way near the rim.
+        let e = mask(img, &Mask { shape: MaskShape::Ellipse, ..m }, None, 20.0);
+        assert_eq!(e.pixel(100, 50)[3], 255);
+        assert!(e.pixel(100, 5)[3].abs_diff(70) <= 20, "{}", e.pixel(100, 5)[3]);
     }
 }

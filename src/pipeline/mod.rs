@@ -12,7 +12,7 @@ use crate::analyse::faces::{self, Face};
 use crate::codec::Raster;
 use crate::error::{Error, Result};
 use crate::image::Image;
-use crate::params::Color;
+use crate::params::{Color, Offset};
 
 use crate::plan::{MaskShape, Plan, Redaction};
 
@@ -283,7 +283,12 @@ fn mask(c: &mut Context) -> Result<()> {
         (MaskShape::Image, None) => return Err(Error::invalid_param("mask", "the mask image was not fetched")),
         _ => None,
     };
-    c.map(|image, _| canvas::mask(image, &m, picture.as_ref()));
+    let feather = match m.feather {
+        Some(Offset::Px(v)) => (v * c.plan.dpr) as f32,
+        Some(Offset::Fraction(f)) => (f * f64::from(c.image.width.min(c.image.height))) as f32,
+        None => 0.0,
+    };
+    c.map(|image, _| canvas::mask(image, &m, picture.as_ref(), feather));
     Ok(())
 }
 

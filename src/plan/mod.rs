@@ -135,6 +135,9 @@ pub struct Mask {
     pub shape: MaskShape,
     /// What replaces the masked-out pixels (`mask-bg`, transparent by default).
     pub background: Color,
+    /// A bare `fade` with `mask=ellipse|corners` feathers the shape's edge inward instead of
+    /// fading the picture's (px × dpr, or a fraction of the shorter side).
+    pub feather: Option<crate::params::Offset>,
 }
 
 impl Plan {
@@ -287,7 +290,7 @@ pub fn plan_within(
         } else {
             None
         },
-        fade: (!params.fade.is_none()).then_some(params.fade),
+        fade: Some(edge_fade(params)).filter(|f| !f.is_none()),
         gradient: Some(params.gradient.clone()).filter(|g| g.is_drawn()),
         fill_space: crate::ops::gradient::Interpolation { space: params.fill.space, hue: params.fill.hue },
         shadow: Some(params.shadow).filter(|s| s.blur.is_some()),
@@ -409,7 +412,19 @@ fn mask(params: &Params) -> Option<Mask> {
         MaskKind::Image(_) => MaskShape::Image,
     };
     let background = params.mask.bg.unwrap_or(Color::TRANSPARENT_WHITE);
-    Some(Mask { shape, background })
+    let feather = if shape == MaskShape::Image { None } else { params.fade.all };
+    Some(Mask { shape, background, feather })
+}
+
+/// The fade of the picture's own edges: all of `fade*`, except that with a shape mask a bare
+/// `fade` feathers the mask instead (the sides still fade the picture).
+fn edge_fade(params: &Params) -> crate::params::Fade {
+    let shaped = matches!(params.mask.kind, Some(MaskKind::Ellipse | MaskKind::Corners));
+    if shaped {
+        crate::params::Fade { all: None, ..params.fade }
+    } else {
+        params.fade
+    }
 }
 
 fn grid(params: &Params) -> Option<(Color, Color, u32)> {

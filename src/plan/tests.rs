@@ -236,3 +236,17 @@ fn facearea_fallback_and_face_crops_are_planned() {
     assert!(plan.redeye && plan.needs_faces());
     assert!(!super::plan(&parse("w=100").unwrap(), (400, 200), 1, &Limits::default()).unwrap().needs_faces());
 }
+
+#[test]
+fn a_bare_fade_feathers_a_shape_mask() {
+    let plan = |q: &str| plan(&parse(q).unwrap(), (400, 300), 1, &Limits::default()).unwrap();
+    let p = plan("mask=ellipse&fade=20&fade-top=10");
+    assert_eq!(p.mask.unwrap().feather, Some(crate::params::Offset::Px(20.0)));
+    let f = p.fade.unwrap();
+    assert_eq!((f.all, f.top), (None, Some(crate::params::Offset::Px(10.0))));
+    // With only the bare fade, the picture's own edges do not fade at all.
+    assert!(plan("mask=corners&fade=0.1").fade.is_none());
+    // An image mask, or none: the bare fade is the picture's.
+    assert!(plan("mask=/m.png&fade=20").mask.unwrap().feather.is_none());
+    assert!(plan("fade=20").fade.is_some_and(|f| f.all.is_some()));
+}

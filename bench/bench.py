@@ -617,7 +617,7 @@ def report(inputs, results, vips, sharp, missing, notes, load_before, load_after
         "  `fastly::compute_runtime::heap_memory_snapshot_mib()` at the end of the request.",
         "",
     ]
-    for extra in ("profile.md", "ops.md", "history.md"):
+    for extra in ("profile.md", "ops.md", "filters.md", "history.md"):
         if (BENCH / extra).exists():
             L += [(BENCH / extra).read_text().rstrip(), ""]
     return "\n".join(L)

@@ -36,8 +36,8 @@ if [ -z "${BENCH_NO_INSTALL:-}" ]; then
   else
     notes+=("no npm: sharp not installed")
   fi
-  if [ ! -x bench/.venv/bin/python ] || ! bench/.venv/bin/python -c 'import numpy, PIL' 2>/dev/null; then
-    note "installing numpy + Pillow into bench/.venv (pip)"
+  if [ ! -x bench/.venv/bin/python ] || ! bench/.venv/bin/python -c 'import numpy, PIL, ssimulacra2' 2>/dev/null; then
+    note "installing numpy, Pillow and ssimulacra2 into bench/.venv (pip)"
     { python3 -m venv bench/.venv && bench/.venv/bin/pip install -q -r bench/requirements.txt; } >&2 \
       || notes+=("pip install numpy Pillow failed: quality scores missing")
   fi
@@ -62,6 +62,8 @@ build_secs=$(( $(date +%s) - build_start ))
 if [ -z "${BENCH_QUICK:-}" ]; then
   note "measuring pixel-operation costs (bench/ops.py)"
   "$py" bench/ops.py >&2 || notes+=("bench/ops.py failed: the pixel-operation table is from an earlier run")
+  note "measuring the resize filters (bench/filters.py)"
+  "$py" bench/filters.py >&2 || notes+=("bench/filters.py failed: the resize-filter table is from an earlier run")
 fi
 note "running the benchmark (bench/bench.py)"
 printf '%s\n' "${notes[@]+"${notes[@]}"}" > "${TMPDIR:-/tmp}/ixora-bench-notes.$$"

@@ -1942,9 +1942,7 @@ static TABLE: &[Spec] = &[
         expects: &[E::OneOf(&["lanczos2", "lanczos3", "lanczos", "photo", "sharp", "bicubic", "cubic", "catmull-rom", "mitchell", "graphic", "soft", "bilinear", "linear", "nearest", "pixel"])],
         default: None,
         base64: true,
-        status: Status::Partial(
-            "without it ixora resizes with lanczos3, not imgix's lanczos2 (docs/image-operations.md says why); lanczos2 on request",
-        ),
+        status: Status::Implemented,
     },
     Spec {
         name: "rot",

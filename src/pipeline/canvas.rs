@@ -140,18 +140,29 @@ fn fill_gradient(
     space: crate::ops::gradient::Interpolation,
 ) {
     let c = canvas.channels as usize;
-    let lerp = |a: Color, b: Color, t: f64| crate::ops::gradient::mix(a.rgba(), b.rgba(), t as f32, space);
+    let (a, b) = match fill {
+        Fill::Linear { from, to, .. } => (from, to),
+        Fill::Radial { inner, outer, .. } => (inner, outer),
+        _ => return,
+    };
+    // The colours from a table of positions, as `Gradient::paint` does, not a colour-space round
+    // trip per pixel.
+    const STEPS: usize = 4096;
+    let table: Vec<[u8; 4]> = (0..STEPS)
+        .map(|i| crate::ops::gradient::mix(a.rgba(), b.rgba(), i as f32 / (STEPS - 1) as f32, space))
+        .collect();
+    let at = |t: f64| table[(t.clamp(0.0, 1.0) * (STEPS - 1) as f64).round() as usize];
     for row in 0..h.min(canvas.height.saturating_sub(y)) {
         for col in 0..w.min(canvas.width.saturating_sub(x)) {
             let (u, v) = ((col as f64 + 0.5) / w as f64, (row as f64 + 0.5) / h as f64);
             let px = match fill {
-                Fill::Linear { from, to, vertical, reverse } => {
+                Fill::Linear { vertical, reverse, .. } => {
                     let t = if vertical { v } else { u };
-                    lerp(from, to, if reverse { 1.0 - t } else { t })
+                    at(if reverse { 1.0 - t } else { t })
                 }
-                Fill::Radial { inner, outer, center, radius } => {
+                Fill::Radial { center, radius, .. } => {
                     let d = ((u - center.0).powi(2) + (v - center.1).powi(2)).sqrt();
-                    lerp(inner, outer, d / radius.max(1e-6))
+                    at(d / radius.max(1e-6))
                 }
                 _ => return,
             };

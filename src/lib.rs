@@ -22,6 +22,7 @@ pub mod params;
 pub mod pipeline;
 pub mod plan;
 pub mod render;
+pub mod text;
 pub mod working_copy;
 
 // service

@@ -14,7 +14,7 @@ pub mod shape;
 mod simd;
 mod stylize;
 
-pub use blur::gaussian_blur;
+pub use blur::{blur_plane, gaussian_blur};
 pub use rotate::{rotate, rotate_expanded};
 
 use crate::image::Image;

@@ -6,6 +6,7 @@ pub mod docs;
 pub mod groups;
 pub mod layers;
 pub mod spec;
+pub mod text;
 pub mod validate;
 
 pub use color::Color;

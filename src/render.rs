@@ -68,6 +68,19 @@ pub fn render_with(
     rendered.ok_or_else(|| Error::internal("a render from the original's bytes asked for the original"))
 }
 
+/// `/~text`: the text of `txt` set as a transparent picture (`text::typeset`), then rendered
+/// like an original with the other parameters (`w`, `fm`, `blend`…). A 400 without `txt`.
+pub fn render_typeset(params: &Params, accepts: &Accepts, limits: &Limits, assets: &Assets) -> Result<Rendered> {
+    let Some(t) = params.layers.texts.get(&0).filter(|t| t.text.is_some()) else {
+        return Err(Error::invalid_param("txt", "/~text sets the text of txt, and txt is not given"));
+    };
+    let picture = crate::text::typeset(t, params.dpr, limits.max_output_side)?;
+    let png = codec::encode(&picture, &codec::EncodeOptions::new(OutputFormat::Png))?;
+    let mut rest = params.clone();
+    rest.layers.texts.remove(&0);
+    render_with(&png, &rest, accepts, limits, assets)
+}
+
 /// Renders from a working copy of the original instead of its bytes; `None` when the request
 /// needs what the copy does not have (more pixels, the original's own bytes for `fm=json`):
 /// then the caller renders from the original. The output is the one the original would give,
@@ -275,12 +288,19 @@ fn mask_image(assets: &Assets, plan: &plan::Plan, limits: &Limits) -> Result<Opt
 
 /// The decoded pictures of the plan's image layers, under the parameter naming each. A layer
 /// given as a path with its own parameters (`mark=logo.png%3Fw%3D160`) is rendered by ixora with
-/// them first; an absolute URL's query was the remote server's to apply. Errors name the layer's
-/// parameter and a non-image is a 422.
+/// them first; an absolute URL's query was the remote server's to apply. A `~text` URL is set
+/// here, not fetched. Errors name the layer's parameter and a non-image is a 422.
 fn layer_images(assets: &Assets, plan: &plan::Plan, limits: &Limits) -> Result<Vec<(String, crate::image::Image)>> {
     let mut out = Vec::new();
     for layer in &plan.layers {
         let (key, Some(url)) = (layer.key(), layer.image()) else { continue };
+        if let Some(query) = crate::params::typeset_query(&url) {
+            let picture = crate::params::parse(&format!("{query}&fm=png"))
+                .and_then(|params| render_typeset(&params, &Accepts::default(), limits, &Assets::default()))
+                .and_then(|rendered| decode_upright(&rendered.body, limits));
+            out.push((key.to_string(), picture.map_err(|e| named(key, e))?));
+            continue;
+        }
         let bytes = assets
             .layers
             .iter()

@@ -121,7 +121,8 @@ fn route(req: &Request, started: Instant, log: &mut LogFields, after: &mut After
     let assets = source.locate_assets(&host, &params, &sources::serves)?;
     let drawn: Vec<String> = assets.iter().map(|a| a.at.key()).collect();
     let surrogate_keys = policy::surrogate_keys_drawing(&source.id(), &original.key(), &drawn);
-    let job = std::rc::Rc::new(Produce { source, original, params, accepts, limits, surrogate_keys, assets });
+    let typeset = req.get_path() == "/~text";
+    let job = std::rc::Rc::new(Produce { source, original, params, accepts, limits, surrogate_keys, assets, typeset });
     let (cached, revalidation) = cache::lookup_or_produce(&key, &job.surrogate_keys, || produce(&job, log, after))?;
     let meta = &cached.meta;
     if let Some(revalidation) = revalidation {
@@ -180,6 +181,12 @@ fn produce(job: &Produce, log: &mut LogFields, after: &mut After) -> Result<(Met
 
     // The other images the render draws, fetched at most once whichever start is taken.
     let mut assets = None;
+    if job.typeset {
+        // `/~text` has no original: the text is the picture.
+        let rendered = crate::render::render_typeset(params, accepts, limits, drawn_images(&mut assets, job)?)?;
+        log.times.start = "text";
+        return Ok(derivative(source, &OriginalMeta::default(), rendered, log));
+    }
     if !params.is_passthrough() {
         if let Some((original, rendered)) = render_from_copy(job, &copy_key, &original_key, &mut assets, log)? {
             log.times.start = "copy";
@@ -236,6 +243,8 @@ struct Produce {
     surrogate_keys: String,
     /// The other images the render draws (mask, blends, marks).
     assets: Vec<Asset>,
+    /// `/~text`: the picture is the text the parameters set, not an original.
+    typeset: bool,
 }
 
 /// The render from the original's working copy, when one is cached, was made from the version

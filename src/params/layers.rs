@@ -1,6 +1,6 @@
-//! The layer families drawn over the base image: `blend[N]` and `mark[N]` (text joins them in
-//! its own issue). Each family's parameters may carry an index (`mark-w[2]`); the bare name is
-//! layer 0. Layers are drawn in index order within imgix's family order, blend → mark.
+//! The layer families drawn over the base image: `blend[N]`, `mark[N]` and `txt[N]`. Each
+//! family's parameters may carry an index (`mark-w[2]`); the bare name is layer 0. Layers are
+//! drawn in index order within imgix's family order, blend → mark → txt.
 
 use std::collections::BTreeMap;
 
@@ -12,7 +12,7 @@ use super::{Anchor, Size};
 pub const MAX_LAYER: u8 = 9;
 
 /// The categories of the spec table whose parameters take a layer index.
-pub const INDEXED_CATEGORIES: &[&str] = &["blending", "text", "watermark"];
+pub const INDEXED_CATEGORIES: &[&str] = &["blending", "text", "typesetting", "watermark"];
 
 /// A position on one axis: pixels, or a fraction (0–1) of the output side.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -282,6 +282,8 @@ pub(super) fn mode_of(name: &str) -> Option<BlendMode> {
 pub struct Layers {
     pub blends: BTreeMap<u8, Blend>,
     pub marks: BTreeMap<u8, Mark>,
+    /// `txt[N]`, drawn over the marks.
+    pub texts: BTreeMap<u8, super::text::Text>,
 }
 
 /// The parameter naming layer `i`'s image: `mark` for layer 0, `mark[2]` above.
@@ -419,6 +421,8 @@ pub(super) fn apply(layers: &mut Layers, name: &str, layer: u8, v: &str) -> Opti
             "mark-if-min-height" => m.min_h = Some(num(v).max(0.0) as u32),
             _ => {}
         }
+    } else if name == "txt" || name.starts_with("txt-") {
+        layers.texts.entry(layer).or_default().set(name, v);
     }
     None
 }

@@ -277,6 +277,17 @@ pub struct Params {
     pub named: Vec<&'static str>,
 }
 
+/// The query of a `~text` URL (`~text?txt=…`, `/~text?…`, or any host's `/~text`, as imgix's
+/// docs write them): ixora sets that text itself instead of fetching it.
+pub fn typeset_query(url: &str) -> Option<&str> {
+    let rest = match url.split_once("://") {
+        Some((_, after)) => &after[after.find('/')?..],
+        None => url,
+    };
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    (path.trim_start_matches('/') == "~text").then_some(query)
+}
+
 impl Params {
     /// True when the query named no imgix parameter (unknown names such as `v=2` do not count,
     /// nor does `expires`): the original is served untouched. Any parameter, even at its default

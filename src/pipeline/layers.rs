@@ -1,4 +1,4 @@
-//! The `layers` step: blends, then marks, drawn over the image in index order, each sized and
+//! The `layers` step: blends, marks, then text, drawn over the image in index order, each sized and
 //! placed by `plan::layers` once its own size is known.
 
 use super::resize;
@@ -81,6 +81,7 @@ pub fn draw(mut image: Image, layers: &[Layer], images: &[(String, Image)], dpr:
                     composite::draw(&mut image, &drawn, x - shift.0, y - shift.1, BlendMode::Normal, opacity);
                 }
             }
+            Layer::Text { text, .. } => image = crate::text::draw(image, text, dpr)?,
         }
     }
     Ok(image)

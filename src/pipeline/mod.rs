@@ -133,10 +133,13 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         name: "layers",
-        does: "`blend[N]` then `mark[N]`, each family in index order: colour blends over the whole \
-               picture, image blends and marks sized (`…-w`, `…-h`, `…-fit`, `mark-scale`), turned \
-               (`mark-rot`), placed (`…-align`, `…-pad`, `…-x`, `…-y`, `…-anchor`) or tiled \
-               (`mark-tile`), and drawn with their mode and alpha",
+        does: "`blend[N]`, `mark[N]`, then `txt[N]`, each family in index order: colour blends over \
+               the whole picture, image blends and marks sized (`…-w`, `…-h`, `…-fit`, `mark-scale`), \
+               turned (`mark-rot`), placed (`…-align`, `…-pad`, `…-x`, `…-y`, `…-anchor`) or tiled \
+               (`mark-tile`), and drawn with their mode and alpha; text set in its box (`txt-width`, \
+               `txt-fit`, `txt-clip`), with its background, shadow and outline, placed like a mark \
+               (`txt-align`, `txt-pad`, `txt-x`, `txt-y`) and drawn over the picture or cut out of it \
+               (`txt-blend-mode`)",
         run: layers,
     },
     Step {

@@ -11,11 +11,12 @@ use crate::params::{Anchor, Append, Side, Size};
 pub enum Layer {
     Blend { key: String, blend: Blend },
     Mark { key: String, mark: Mark },
+    Text { key: String, text: crate::params::text::Text },
 }
 
-/// The layers that draw something, bottom to top: blends, then marks, each in index order. A
-/// blend without a colour or image, or with a mode imgix does not know, draws nothing; so does a
-/// mark without an image.
+/// The layers that draw something, bottom to top: blends, marks, then text, each in index order.
+/// A blend without a colour or image, or with a mode imgix does not know, draws nothing; so does
+/// a mark without an image, and a text layer without `txt`.
 pub fn drawn(layers: &Layers) -> Vec<Layer> {
     use crate::params::layers::key;
     let blends = layers
@@ -28,14 +29,19 @@ pub fn drawn(layers: &Layers) -> Vec<Layer> {
         .iter()
         .filter(|(_, m)| m.image.is_some())
         .map(|(i, m)| Layer::Mark { key: key("mark", *i), mark: m.clone() });
-    blends.chain(marks).collect()
+    let texts = layers
+        .texts
+        .iter()
+        .filter(|(_, t)| t.text.is_some())
+        .map(|(i, t)| Layer::Text { key: key("txt", *i), text: t.clone() });
+    blends.chain(marks).chain(texts).collect()
 }
 
 impl Layer {
     /// The parameter naming this layer (`blend`, `mark[2]`).
     pub fn key(&self) -> &str {
         match self {
-            Layer::Blend { key, .. } | Layer::Mark { key, .. } => key,
+            Layer::Blend { key, .. } | Layer::Mark { key, .. } | Layer::Text { key, .. } => key,
         }
     }
 
@@ -47,6 +53,7 @@ impl Layer {
                 _ => None,
             },
             Layer::Mark { mark, .. } => mark.url(),
+            Layer::Text { .. } => None,
         }
     }
 }
@@ -409,7 +416,7 @@ mod tests {
     fn indexed_layers_are_separate_and_ordered() {
         let p =
             parse("mark=a.png&mark[2]=c.png&mark-w[2]=40&mark[1]=b.png&blend[1]=red&blend-mode[1]=multiply").unwrap();
-        let Layers { marks, blends } = &p.layers;
+        let Layers { marks, blends, .. } = &p.layers;
         assert_eq!(marks.keys().copied().collect::<Vec<_>>(), vec![0, 1, 2]);
         assert_eq!(marks[&2].size.w, Some(Size::Px(40)));
         assert_eq!(marks[&0].size.w, None);

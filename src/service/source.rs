@@ -171,7 +171,8 @@ impl Source {
         let mask = params.mask_image().map(|v| ("mask".to_string(), v.to_string()));
         let layers = crate::plan::layers::drawn(&params.layers)
             .into_iter()
-            .filter_map(|l| Some((l.key().to_string(), l.image()?)));
+            .filter_map(|l| Some((l.key().to_string(), l.image()?)))
+            .filter(|(_, url)| crate::params::typeset_query(url).is_none());
         let append = params.append.image.as_ref().map(|v| ("append".to_string(), v.clone()));
         let wanted: Vec<(String, String)> = mask.into_iter().chain(layers).chain(append).collect();
         if let Some((param, _)) = wanted.get(MAX_ASSETS) {

@@ -289,3 +289,37 @@ pub fn typeset(t: &Text, dpr: f64, max_side: u32) -> Result<Image> {
     }
     Ok(picture)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(query: &str) -> Text {
+        let p = crate::params::parse(query).unwrap();
+        p.layers.texts.get(&0).cloned().unwrap()
+    }
+
+    fn ink(img: &Image) -> (u32, u32, u32, u32) {
+        let mut b = (u32::MAX, u32::MAX, 0, 0);
+        for y in 0..img.height {
+            for x in 0..img.width {
+                if img.pixel(x, y)[0] < 128 {
+                    b = (b.0.min(x), b.1.min(y), b.2.max(x), b.3.max(y));
+                }
+            }
+        }
+        b
+    }
+
+    #[test]
+    fn text_sits_where_its_metrics_say() {
+        // Baseline at pad + round(ascent): 20 + round(50 × 0.905); the H's top 1409/2048 em above.
+        let page = Image::filled(300, 120, 3, [255, 255, 255, 255]);
+        let drawn = draw(page, &text("txt=H&txt-size=50&txt-align=top,left&txt-pad=20"), 1.0).unwrap();
+        let (x0, y0, _, y1) = ink(&drawn);
+        let baseline = 20.0 + (50.0f32 * 1854.0 / 2048.0).round();
+        assert_eq!(y1 as f32 + 1.0, baseline, "bottom");
+        assert!((y0 as f32 - (baseline - 50.0 * 1409.0 / 2048.0)).abs() <= 1.0, "top {y0}");
+        assert!((x0 as f32 - (20.0 + 50.0 * 168.0 / 2048.0)).abs() <= 1.0, "left {x0}");
+    }
+}

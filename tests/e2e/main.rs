@@ -12,6 +12,7 @@ mod servers;
 mod sizes;
 #[path = "../sweep/mod.rs"]
 mod sweep;
+mod text;
 
 use http::Reply;
 use ixora::codec::Limits;
@@ -74,6 +75,8 @@ fn main() {
         ("fades_ramp_to_transparent", layers::fades_ramp_to_transparent),
         ("cast_shadows_fall_along_the_floor", layers::cast_shadows_fall_along_the_floor),
         ("layers_take_gradients_and_shadows", layers::layers_take_gradients_and_shadows),
+        ("text_layers_are_drawn_and_placed", text::text_layers_are_drawn_and_placed),
+        ("typeset_endpoint_sets_text", text::typeset_endpoint_sets_text),
         ("examples_page_is_current", examples::examples_page_is_current),
         ("equivalent_urls_give_identical_bytes", params::equivalent_urls_give_identical_bytes),
         ("bad_values_are_400_naming_the_parameter", params::bad_values_are_400_naming_the_parameter),

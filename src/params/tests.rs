@@ -151,8 +151,8 @@ fn unwritable_formats_fall_back_and_are_listed() {
     assert!(parse("fm=webm").unwrap().ignored_header().unwrap().contains("video"));
     assert!(parse("fm=jxr").unwrap().ignored_header().unwrap().contains("JPEG XR"));
     // Several reasons come sorted by parameter name.
-    let h = parse("fm=mp4&txt=a&crop=auto").unwrap().ignored_header().unwrap();
-    let (c, f, m) = (h.find("crop=auto").unwrap(), h.find("fm=mp4").unwrap(), h.find("txt (").unwrap());
+    let h = parse("fm=mp4&fill-gen-fallback=true&crop=auto").unwrap().ignored_header().unwrap();
+    let (c, f, m) = (h.find("crop=auto").unwrap(), h.find("fill-gen-fallback (").unwrap(), h.find("fm=mp4").unwrap());
     assert!(c < f && f < m, "{h}");
 }
 
@@ -184,10 +184,13 @@ fn error_messages_name_value_and_range() {
 
 #[test]
 fn ignored_parameters_are_reported() {
-    let p = parse("w=10&mark=logo.png&bg-remove=true&txt=hi&txt[2]=ho").unwrap();
-    assert_eq!(p.ignored, vec!["bg-remove", "txt"]);
+    let p = parse("w=10&mark=logo.png&bg-remove=true&bg-replace=sky&txt=hi&txt[2]=ho").unwrap();
+    assert_eq!(p.ignored, vec!["bg-remove", "bg-replace"]);
     let h = p.ignored_header().unwrap();
-    assert!(h.contains("txt (") && h.contains("bg-remove (AI") && !h.contains("mark"), "{h}");
+    assert!(
+        h.contains("bg-replace (") && h.contains("bg-remove (AI") && !h.contains("mark") && !h.contains("txt"),
+        "{h}"
+    );
     assert_eq!(parse("w=10").unwrap().ignored_header(), None);
 }
 
@@ -490,7 +493,7 @@ fn bad_base64_and_expires_are_400_in_both_modes() {
 /// `X-Imgix-Params`: what was applied (defaults given included), under canonical names.
 #[test]
 fn applied_parameters_header() {
-    let p = parse("width=100&f=crop&q=75&txt=hi&blur=abc&fm=mp4&dpr=7").unwrap();
+    let p = parse("width=100&f=crop&q=75&bg-remove=true&blur=abc&fm=mp4&dpr=7").unwrap();
     assert_eq!(p.applied_header(), "dpr=5&fit=crop&q=75&w=100");
     assert_eq!(parse("").unwrap().applied_header(), "");
     assert_eq!(parse("v=2").unwrap().applied_header(), "");

@@ -21,8 +21,9 @@ bash "$(dirname "$0")/patch-jpeg-decoder.sh"
 # libwebp (lossy WebP) is C, compiled by the `cc` crate natively and for wasm32-wasip1.
 # .cargo/config.toml points the wasm build at clang and the wasi-libc headers; libsimde-dev
 # (header-only SIMDe, MIT) lets libwebp's SSE2 code compile to wasm simd128 (scripts/simde-shim).
-# libvips-tools and imagemagick are the references the pixel-operation tests compare against.
-apt_packages=(clang lld llvm wasi-libc libclang-rt-14-dev-wasm32 libsimde-dev libvips-tools imagemagick)
+# libvips-tools and imagemagick are the references the pixel-operation tests compare against;
+# chromium is the independent renderer the text test compares ixora's glyphs with.
+apt_packages=(clang lld llvm wasi-libc libclang-rt-14-dev-wasm32 libsimde-dev libvips-tools imagemagick chromium)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

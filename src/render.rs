@@ -78,7 +78,9 @@ pub fn render_typeset(params: &Params, accepts: &Accepts, limits: &Limits, asset
     let png = codec::encode(&picture, &codec::EncodeOptions::new(OutputFormat::Png))?;
     let mut rest = params.clone();
     rest.layers.texts.remove(&0);
-    render_with(&png, &rest, accepts, limits, assets)
+    let mut rendered = render_with(&png, &rest, accepts, limits, assets)?;
+    rendered.notes.extend(crate::text::notes(&params.layers.texts));
+    Ok(rendered)
 }
 
 /// Renders from a working copy of the original instead of its bytes; `None` when the request
@@ -215,7 +217,7 @@ fn render_from(
         height: image.height,
         source: plan.source,
         vary_accept: output.vary_accept && summary.is_none(),
-        notes: plan_notes(&plan),
+        notes: notes(&plan, params),
         timings: Timings {
             decode: ms(start, decoded_at),
             transform: ms(decoded_at, transformed_at),
@@ -241,13 +243,15 @@ fn stored_min(plan: &plan::Plan, wants: &Wants, probe: &Probe) -> (u32, u32) {
     }
 }
 
-/// `X-Ixora-Ignored` entries the plan adds: an output sized down to the limits.
-fn plan_notes(plan: &plan::Plan) -> Vec<String> {
-    let Some((w, h)) = plan.sized_down else { return Vec::new() };
-    vec![format!(
-        "size ({w}x{h} is over the output limits of side and pixels; sized down to {}x{})",
-        plan.canvas.0, plan.canvas.1
-    )]
+/// `X-Ixora-Ignored` entries the render adds: an output sized down to the limits, texts cut.
+fn notes(plan: &plan::Plan, params: &Params) -> Vec<String> {
+    let sized = plan.sized_down.map(|(w, h)| {
+        format!(
+            "size ({w}x{h} is over the output limits of side and pixels; sized down to {}x{})",
+            plan.canvas.0, plan.canvas.1
+        )
+    });
+    sized.into_iter().chain(crate::text::notes(&params.layers.texts)).collect()
 }
 
 /// Outputs that describe the rendered pixels instead of encoding them.
@@ -477,7 +481,7 @@ fn animate(job: &Job, first: plan::Plan, wants: &Wants, timeline: &Timeline, sta
         height,
         source,
         vary_accept: output.vary_accept,
-        notes: plan_notes(&first_plan),
+        notes: notes(&first_plan, job.params),
         timings: Timings { decode: decoded, transform, encode: encode_start.elapsed().as_secs_f64() * 1000.0 },
     })
 }

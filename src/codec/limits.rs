@@ -30,9 +30,11 @@ impl Default for Limits {
             max_input_pixels: 100_000_000,
             max_decode_bytes: 80 * 1024 * 1024,
             max_output_pixels: 16_777_216,
-            // Measured in Viceroy on a 4000x3000 JPEG: w=3950 peaked at 127 MiB of linear
-            // memory, w=4100 ran out; this keeps outputs like w=3720 (121 MiB).
-            max_working_bytes: 96 * 1024 * 1024,
+            // Measured in Viceroy on a 4000x3000 JPEG, with the bundled fonts (about 7 MB) in the
+            // data segment: w=3500 peaked at 122 MiB of linear memory, w=3720 at 128 (the
+            // ceiling); w=3987, which the estimate once put at 68 MiB for want of the resizer's
+            // intermediate, ran out. 88 MiB of estimate sizes w=4800 down to 3534.
+            max_working_bytes: 88 * 1024 * 1024,
             encoder_bytes_per_pixel: 0,
             max_output_side: 8192,
             max_frames: 1000,

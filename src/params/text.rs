@@ -136,9 +136,9 @@ impl Text {
             "txt-align" => self.align = align(v),
             "txt-x" => self.x = Some(offset(v)),
             "txt-y" => self.y = Some(offset(v)),
-            "txt-pad" => self.pad = Some(num(v).max(0.0)),
-            "txt-width" => self.width = Some(num(v)).filter(|w| *w > 0.0),
-            "txt-h" => self.height = Some(num(v)).filter(|h| *h > 0.0),
+            "txt-pad" => self.pad = Some(num(v).clamp(0.0, MAX_BOX)),
+            "txt-width" => self.width = Some(num(v).min(MAX_BOX)).filter(|w| *w > 0.0),
+            "txt-h" => self.height = Some(num(v).min(MAX_BOX)).filter(|h| *h > 0.0),
             "txt-clip" => self.clip = clip(v),
             "txt-fit" => {
                 self.fit = match v {
@@ -148,13 +148,13 @@ impl Text {
                     _ => TextFit::None,
                 }
             }
-            "txt-line" => self.line = num(v).max(0.0),
+            "txt-line" => self.line = num(v).clamp(0.0, MAX_STROKE),
             "txt-line-color" => self.line_color = Color::parse(v).unwrap_or(self.line_color),
             "txt-shad" => self.shad = num(v).clamp(0.0, 10.0),
-            "txt-shad-blur" => self.shad_blur = Some(num(v).max(0.0)),
+            "txt-shad-blur" => self.shad_blur = Some(num(v).clamp(0.0, MAX_STROKE)),
             "txt-bg" => self.bg = Color::parse(v),
             "txt-radius" => {
-                self.radius = Some(if v.contains('.') { Radius::OfSize(num(v)) } else { Radius::Px(num(v).max(0.0)) })
+                self.radius = Some(if v.contains('.') { Radius::OfSize(num(v)) } else { Radius::Px(num(v).clamp(0.0, MAX_BOX)) })
             }
             "txt-alpha" => self.alpha = num(v).clamp(0.0, 100.0),
             "txt-blend-mode" => {
@@ -164,12 +164,17 @@ impl Text {
                     _ => TextBlend::Over,
                 }
             }
-            "txt-lead" => self.lead = num(v).max(0.0),
-            "txt-track" => self.track = num(v).max(-4.0),
+            "txt-lead" => self.lead = num(v).clamp(0.0, MAX_BOX),
+            "txt-track" => self.track = num(v).clamp(-4.0, MAX_BOX),
             _ => {}
         }
     }
 }
+
+/// The largest box, padding, leading or tracking taken, px: past it a text is off any image.
+const MAX_BOX: f64 = 16384.0;
+/// The widest outline or shadow blur taken, px (a blur's cost grows with its width).
+const MAX_STROKE: f64 = 256.0;
 
 /// `start|middle|end`, with `ellipsis` anywhere in the list; `ellipsis` alone cuts the end.
 fn clip(v: &str) -> Clip {

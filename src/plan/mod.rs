@@ -160,16 +160,17 @@ impl Plan {
     }
 
     /// Bytes the render holds at its peak, roughly (3 bytes a pixel): the decoded source (JPEG
-    /// scales come in eighths, so up to twice the needed size a side) and the output, and when
-    /// enlarging, the resizer's intermediate (output width × the crop box's decoded rows), which is then
-    /// larger than the source. Checked against renders in Viceroy (`Limits::max_working_bytes`).
+    /// scales come in eighths, so up to twice the needed size a side), the resizer's intermediate
+    /// (output width × the crop box's decoded rows: as large as the source when the output is
+    /// nearly the source's width) and the output. Checked against renders in Viceroy
+    /// (`Limits::max_working_bytes`).
     pub fn working_bytes(&self) -> u64 {
         let (dw, dh) = self.decode_size();
         let (sw, sh) = (self.source.0 as u64, self.source.1 as u64);
         let decoded = (dw as u64 * dh as u64 * 4).min(sw * sh);
         // The resizer's first pass covers the crop box's rows only.
         let rows = (self.region.h * dh as f64 / self.source.1 as f64).ceil() as u64;
-        let intermediate = if self.canvas.0 > dw { self.canvas.0 as u64 * rows } else { 0 };
+        let intermediate = if self.resize != self.source { self.canvas.0 as u64 * rows } else { 0 };
         3 * (decoded + intermediate + self.canvas.0 as u64 * self.canvas.1 as u64)
     }
 

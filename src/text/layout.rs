@@ -1,7 +1,7 @@
 //! Text set into lines: paragraphs at `\n`, bidi levels (UAX #9), a face per character from the
 //! fallback chain, shaping by rustybuzz (kerning, ligatures, marks, joining scripts), line
 //! breaks at UAX #14 opportunities, tracking and leading. Positions are px, y down, with the
-//! block's top-left at the origin; a line's baseline sits one ascent below its top.
+//! block's top-left at the origin; lines are as tall as a browser's `line-height: normal`.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -92,13 +92,17 @@ impl Faces {
 pub fn set(spec: &Spec) -> Result<Block> {
     let chain = fonts::chain(spec.wanted);
     let mut faces = Faces(HashMap::new());
-    let primary = faces.get(chain[0].id)?;
-    let scale = spec.size / primary.units_per_em().max(1) as f32;
-    let ascent = f32::from(primary.ascender()) * scale;
-    let descent = -f32::from(primary.descender()) * scale;
-    let line_height = ascent + descent + f32::from(primary.line_gap()).max(0.0) * scale;
-    let mut block =
-        Block { glyphs: Vec::new(), lines: Vec::new(), size: spec.size, width: 0.0, height: 0.0, line_height, ascent };
+    let (above, below) = metrics(faces.get(chain[0].id)?, spec.size);
+    let mut block = Block {
+        glyphs: Vec::new(),
+        lines: Vec::new(),
+        size: spec.size,
+        width: 0.0,
+        height: 0.0,
+        line_height: above + below,
+        ascent: above,
+    };
+    let mut top = 0.0f32;
     for para in spec.text.split('\n') {
         let para = para.trim_end_matches('\r');
         let info = BidiInfo::new(para, None);
@@ -117,8 +121,6 @@ pub fn set(spec: &Spec) -> Result<Block> {
                 break;
             }
             let range = range.start..range.start + para[range.clone()].trim_end().len();
-            let top = block.lines.len() as f32 * (line_height + spec.lead);
-            let baseline = (top + ascent).round();
             let first = block.glyphs.len();
             let mut pen = 0.0f32;
             if !range.is_empty() {
@@ -140,20 +142,47 @@ pub fn set(spec: &Spec) -> Result<Block> {
                         let shaped = shape(&mut faces, para, &cut, spec)?;
                         for mut g in shaped.glyphs {
                             g.x += pen;
-                            g.y = baseline;
                             block.glyphs.push(g);
                         }
                         pen += shaped.width;
                     }
                 }
             }
+            // As CSS's `line-height: normal`, the line is tall enough for every face it uses.
+            let (mut up, mut down) = (above, below);
+            let mut seen: Vec<usize> = Vec::new();
+            for g in &block.glyphs[first..] {
+                if !seen.contains(&g.face.id) {
+                    seen.push(g.face.id);
+                    let (a, b) = metrics(faces.get(g.face.id)?, spec.size);
+                    (up, down) = (up.max(a), down.max(b));
+                }
+            }
+            if !block.lines.is_empty() {
+                top += spec.lead;
+            }
+            let baseline = top + up;
+            for g in &mut block.glyphs[first..] {
+                g.y += baseline;
+            }
+            top += up + down;
             block.width = block.width.max(pen);
             block.lines.push(Line { glyphs: first..block.glyphs.len(), width: pen, baseline });
         }
     }
-    let n = block.lines.len() as f32;
-    block.height = (n * line_height + (n - 1.0).max(0.0) * spec.lead).ceil();
+    block.height = top;
     Ok(block)
+}
+
+/// A face's room above and below the baseline at `size`, in whole px as Chromium rounds them:
+/// ascent, descent and line gap each rounded, half the gap (rounded down) above the ascent.
+fn metrics(face: &Face, size: f32) -> (f32, f32) {
+    let scale = size / face.units_per_em().max(1) as f32;
+    let ascent = (f32::from(face.ascender()) * scale).round();
+    let descent = (-f32::from(face.descender()) * scale).round();
+    let gap = (f32::from(face.line_gap()).max(0.0) * scale).round();
+    let half = (gap / 2.0).floor();
+    (ascent + half, descent + gap - half)
 }
 
 /// A stretch of a paragraph drawn with one face at one bidi level.
@@ -302,9 +331,9 @@ mod tests {
         assert_eq!(b.glyphs.len(), 5);
         let em = 0.722 + 0.556 + 0.222 + 0.222 + 0.556;
         assert!((b.width - 20.0 * em).abs() < 0.1, "{}", b.width);
-        // Arial's line: ascent 0.905 em, descent 0.212 em, gap 0.033 em.
-        assert!((b.ascent - 18.1).abs() < 0.1, "{}", b.ascent);
-        assert!((b.line_height - 23.0).abs() < 0.1, "{}", b.line_height);
+        // Arial's line: ascent 0.905 em, descent 0.212 em, gap 0.033 em, each rounded at 20 px
+        // (18, 4, 1), half the gap rounded down above the ascent.
+        assert_eq!((b.ascent, b.line_height), (18.0, 23.0));
     }
 
     #[test]
@@ -328,6 +357,9 @@ mod tests {
         assert!((b.height - b.lines.len() as f32 * b.line_height).abs() < 1.0);
         let leaded = set(&Spec { lead: 10.0, ..spec("one two three four five six", Some(80.0)) }).unwrap();
         assert_eq!(leaded.height - b.height, 10.0 * (b.lines.len() as f32 - 1.0));
+        // A line with a taller fallback face (Noto Sans Arabic) grows to hold it.
+        let mixed = set(&spec("ab سلام", None)).unwrap();
+        assert!(mixed.height > b.line_height, "{} vs {}", mixed.height, b.line_height);
         // A hard line break always breaks.
         assert_eq!(set(&spec("a\nb", None)).unwrap().lines.len(), 2);
     }

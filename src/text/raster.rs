@@ -19,23 +19,36 @@ pub struct Coverage {
     pub data: Vec<u8>,
 }
 
-/// The block's glyph outlines, with the block's origin at `origin` (px): those drawn as they
-/// are, and those of faces that lack the bold asked for (thickened when filled).
+/// The block's glyph outlines, each filled on its own (as browsers draw glyphs) so that a
+/// glyph's coverage is the same in whichever band of a picture it is drawn.
 #[derive(Debug, Clone, Default)]
 pub struct Outlines {
-    pub plain: Option<Path>,
-    pub fake_bold: Option<Path>,
+    glyphs: Vec<Outline>,
 }
 
-/// Glyphs wholly outside the `w`×`h` area are left out.
-pub fn outlines(block: &Block, origin: (f32, f32), (w, h): (u32, u32)) -> Result<Outlines> {
-    let (mut plain, mut bold) = (PathBuilder::new(), PathBuilder::new());
+/// One glyph: its outline with the pen at its fractional offset inside the pixel `at`.
+#[derive(Debug, Clone)]
+struct Outline {
+    path: Path,
+    at: (i64, i64),
+    /// Of a face that lacks the bold asked for: thickened when filled.
+    fake_bold: bool,
+}
+
+/// The part of a picture drawn: its top-left corner and size, px.
+pub type Area = (u32, u32, u32, u32);
+
+/// The outlines of the block with its origin at `origin` (px); glyphs wholly outside `area`
+/// are left out.
+pub fn outlines(block: &Block, origin: (f32, f32), (ax, ay, w, h): Area) -> Result<Outlines> {
+    let mut glyphs = Vec::new();
     let mut faces: Vec<(usize, ttf_parser::Face<'static>)> = Vec::new();
     for g in &block.glyphs {
         let (gx, gy) = (origin.0 + g.x, origin.1 + g.y);
+        let (cx, cy) = (gx - ax as f32, gy - ay as f32);
         // Cull on an em box around the pen (glyphs rarely reach past 1.5 em).
         let em = block.size * 1.5;
-        if gx + em * 2.0 < 0.0 || gx - em > w as f32 || gy + em < 0.0 || gy - em > h as f32 {
+        if cx + em * 2.0 < 0.0 || cx - em > w as f32 || cy + em < 0.0 || cy - em > h as f32 {
             continue;
         }
         let face = match faces.iter().position(|(id, _)| *id == g.face.id) {
@@ -49,35 +62,57 @@ pub fn outlines(block: &Block, origin: (f32, f32), (w, h): (u32, u32)) -> Result
         };
         let scale = block.size / face.units_per_em().max(1) as f32;
         let slant = if g.face.fake_italic { FAKE_SLANT } else { 0.0 };
-        let pb = if g.face.fake_bold { &mut bold } else { &mut plain };
-        let mut pen = Pen { pb, x: gx, y: gy, scale, slant };
+        let (px, py) = (gx.floor(), gy.floor());
+        let mut pb = PathBuilder::new();
+        let mut pen = Pen { pb: &mut pb, x: gx - px, y: gy - py, scale, slant };
         face.outline_glyph(GlyphId(g.id), &mut pen);
+        if let Some(path) = pb.finish() {
+            glyphs.push(Outline { path, at: (px as i64, py as i64), fake_bold: g.face.fake_bold });
+        }
     }
-    Ok(Outlines { plain: plain.finish(), fake_bold: bold.finish() })
+    Ok(Outlines { glyphs })
 }
 
-/// Fills the outlines into a `w`×`h` coverage mask; the made-up bold ones are also stroked
+/// Fills the outlines into a coverage mask of `area`; the made-up bold ones are also stroked
 /// `embolden` px wide, and with `ring` every glyph is stroked that wide too (`txt-line`: the
-/// outline, including what the glyphs cover).
-pub fn fill(o: &Outlines, (w, h): (u32, u32), embolden: f32, ring: f32) -> Coverage {
-    let Some(mut mask) = Mask::new(w.max(1), h.max(1)) else {
-        return Coverage { width: w, height: h, data: vec![0; w as usize * h as usize] };
-    };
-    let mut paint = |path: &Path, stroke: f32| {
+/// outline, including what the glyphs cover). Glyphs that overlap add up as painted one over
+/// the other.
+pub fn fill(o: &Outlines, (ax, ay, w, h): Area, embolden: f32, ring: f32) -> Coverage {
+    let mut data = vec![0u8; w as usize * h as usize];
+    for g in &o.glyphs {
+        let stroke = if g.fake_bold { embolden.max(ring * 2.0 + embolden) } else { ring * 2.0 };
+        let b = g.path.bounds();
+        let reach = (stroke / 2.0).ceil() + 2.0;
+        let (lx, ly) = ((b.left() - reach).floor(), (b.top() - reach).floor());
+        let (gw, gh) = ((b.right() + reach).ceil() - lx, (b.bottom() + reach).ceil() - ly);
+        // Where the glyph's mask sits in the area.
+        let (mx, my) = (g.at.0 + lx as i64 - i64::from(ax), g.at.1 + ly as i64 - i64::from(ay));
+        let (gw, gh) = (gw as i64, gh as i64);
+        if mx + gw <= 0 || my + gh <= 0 || mx >= i64::from(w) || my >= i64::from(h) {
+            continue;
+        }
+        let Some(mut mask) = Mask::new(gw as u32, gh as u32) else { continue };
+        let local = Transform::from_translate(-lx, -ly);
         if stroke > 0.0 {
-            if let Some(stroked) = path.stroke(&round(stroke), 1.0) {
-                mask.fill_path(&stroked, FillRule::Winding, true, Transform::identity());
+            if let Some(stroked) = g.path.stroke(&round(stroke), 1.0) {
+                mask.fill_path(&stroked, FillRule::Winding, true, local);
             }
         }
-        mask.fill_path(path, FillRule::Winding, true, Transform::identity());
-    };
-    if let Some(p) = &o.plain {
-        paint(p, ring * 2.0);
+        mask.fill_path(&g.path, FillRule::Winding, true, local);
+        let m = mask.data();
+        for y in my.max(0)..(my + gh).min(i64::from(h)) {
+            let row = ((y - my) * gw) as usize;
+            let out = y as usize * w as usize;
+            for x in mx.max(0)..(mx + gw).min(i64::from(w)) {
+                let a = u32::from(m[row + (x - mx) as usize]);
+                if a > 0 {
+                    let d = &mut data[out + x as usize];
+                    *d = (u32::from(*d) + a - (u32::from(*d) * a + 127) / 255) as u8;
+                }
+            }
+        }
     }
-    if let Some(p) = &o.fake_bold {
-        paint(p, embolden.max(ring * 2.0 + embolden));
-    }
-    Coverage { width: w, height: h, data: mask.data().to_vec() }
+    Coverage { width: w, height: h, data }
 }
 
 fn round(width: f32) -> Stroke {
@@ -156,8 +191,8 @@ mod tests {
     fn a_capital_fills_its_cap_height() {
         // The ink of H at 100 px is the glyph's box in the font, scaled, within a pixel.
         let b = block("H", 100.0);
-        let path = outlines(&b, (10.0, 10.0), (120, 130)).unwrap();
-        let c = fill(&path, (120, 130), 0.0, 0.0);
+        let path = outlines(&b, (10.0, 10.0), (0, 0, 120, 130)).unwrap();
+        let c = fill(&path, (0, 0, 120, 130), 0.0, 0.0);
         let (x0, y0, x1, y1) = ink(&c);
         let face = ttf_parser::Face::parse(fonts::bytes(b.glyphs[0].face.id).unwrap(), 0).unwrap();
         let bbox = face.glyph_bounding_box(GlyphId(b.glyphs[0].id)).unwrap();
@@ -177,12 +212,12 @@ mod tests {
     #[test]
     fn outlines_widen_and_fake_bold_thickens() {
         let b = block("l", 40.0);
-        let path = outlines(&b, (10.0, 10.0), (40, 60)).unwrap();
+        let path = outlines(&b, (10.0, 10.0), (0, 0, 40, 60)).unwrap();
         let count = |c: &Coverage| c.data.iter().filter(|&&v| v > 127).count();
-        let plain = count(&fill(&path, (40, 60), 0.0, 0.0));
-        let faked = Outlines { plain: None, fake_bold: path.plain.clone() };
-        let bold = count(&fill(&faked, (40, 60), 2.0, 0.0));
-        let ring = count(&fill(&path, (40, 60), 0.0, 3.0));
+        let plain = count(&fill(&path, (0, 0, 40, 60), 0.0, 0.0));
+        let faked = Outlines { glyphs: path.glyphs.iter().map(|g| Outline { fake_bold: true, ..g.clone() }).collect() };
+        let bold = count(&fill(&faked, (0, 0, 40, 60), 2.0, 0.0));
+        let ring = count(&fill(&path, (0, 0, 40, 60), 0.0, 3.0));
         assert!(bold > plain + 40, "{plain} → {bold}");
         assert!(ring > bold, "{bold} → {ring}");
     }
@@ -190,7 +225,7 @@ mod tests {
     #[test]
     fn glyphs_outside_are_culled() {
         let b = block("far away", 20.0);
-        let o = outlines(&b, (5000.0, 5000.0), (50, 50)).unwrap();
-        assert!(o.plain.is_none() && o.fake_bold.is_none());
+        let o = outlines(&b, (5000.0, 5000.0), (0, 0, 50, 50)).unwrap();
+        assert!(o.glyphs.is_empty());
     }
 }

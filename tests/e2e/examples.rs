@@ -81,6 +81,26 @@ const EXAMPLES: &[(&str, &str, &str)] = &[
         "/photo-2mp.jpg?w=480&h=320&fit=crop&fm=webp&q=70&blend=/alpha.png&blend-size=inherit&blend-mode=normal&blend-alpha=80&blend-gradient=00000000,ee000000&blend-gradient-type=radial",
     ),
     (
+        "text-caption",
+        "`txt`: a caption, white 28 px Helvetica (Liberation Sans) bold on a rounded translucent box, bottom left",
+        "/photo-2mp.jpg?w=480&h=320&fit=crop&fm=webp&q=70&txt=Golden%20hour%2C%201987&txt-font=Helvetica%2Cbold&txt-size=28&txt-color=fff&txt-bg=99000000&txt-pad=10&txt-radius=8&txt-align=bottom%2Cleft",
+    ),
+    (
+        "text-scripts",
+        "`txt` in Arabic, Hebrew, Devanagari, Greek, Cyrillic and CJK, wrapped and centred, with a soft halo",
+        "/photo-2mp.jpg?w=480&h=320&fit=crop&fm=webp&q=70&txt=%D9%85%D8%B1%D8%AD%D8%A8%D8%A7%20%D7%A9%D7%9C%D7%95%D7%9D%20%E0%A4%A8%E0%A4%AE%E0%A4%B8%E0%A5%8D%E0%A4%A4%E0%A5%87%20%CE%9A%CE%B1%CE%BB%CE%B7%CE%BC%CE%AD%CF%81%CE%B1%20%D0%9F%D1%80%D0%B8%D0%B2%D0%B5%D1%82%20%E4%BD%A0%E5%A5%BD%20%E3%81%93%E3%82%93%E3%81%AB%E3%81%A1%E3%81%AF&txt-size=30&txt-color=fff&txt-shad=4&txt-align=middle%2Ccenter&txt-fit=wrap&txt-width=400",
+    ),
+    (
+        "text-outline",
+        "`txt-line`: Georgia (Liberation Serif) italic with a 2 px dark outline, the text knocked out of a red layer below it",
+        "/photo-2mp.jpg?w=480&h=320&fit=crop&fm=webp&q=70&txt=Outlined&txt-font=Georgia%2Citalic&txt-size=64&txt-color=ffd54f&txt-line=2&txt-line-color=222&txt-align=top%2Ccenter&txt[1]=CUT%20OUT&txt-size[1]=56&txt-font[1]=Arial%2Cbold&txt-color[1]=000&txt-blend-mode[1]=destination-out&txt-align[1]=bottom%2Ccenter",
+    ),
+    (
+        "text-mark",
+        "`/~text` inside a `mark`: a price tag set by the typesetting endpoint, placed top right",
+        "/photo-2mp.jpg?w=480&h=320&fit=crop&fm=webp&q=70&mark=%2F~text%3Ftxt%3D%E2%82%AC%2019%2C99%26txt-size%3D32%26txt-color%3Dfff%26txt-bg%3Dd32f2f%26txt-pad%3D8%26txt-width%3D140%26txt-align%3Dcenter&mark-align=top%2Cright&mark-pad=12",
+    ),
+    (
         "resize-filter",
         "`resize-filter=nearest` enlarging the 120 px watermark to 480 px",
         "/mark.png?w=480&fm=webp&q=70&resize-filter=nearest",

@@ -77,6 +77,7 @@ fn main() {
         ("layers_take_gradients_and_shadows", layers::layers_take_gradients_and_shadows),
         ("text_layers_are_drawn_and_placed", text::text_layers_are_drawn_and_placed),
         ("typeset_endpoint_sets_text", text::typeset_endpoint_sets_text),
+        ("hostile_text_is_bounded", text::hostile_text_is_bounded),
         ("examples_page_is_current", examples::examples_page_is_current),
         ("equivalent_urls_give_identical_bytes", params::equivalent_urls_give_identical_bytes),
         ("bad_values_are_400_naming_the_parameter", params::bad_values_are_400_naming_the_parameter),

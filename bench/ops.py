@@ -64,6 +64,20 @@ OPS = [
     ("drop-shadow=4&drop-shadow-type=cast", "cast shadow of the whole opaque picture (default light, softness 50)"),
     ("face-blur=50", "face detection plus blurring the faces found (none in this photo: detection only; timed with the load)"),
     ("face-pixel=50", "face detection plus pixelating the faces found (detection only here; timed with the load)"),
+    # Text (issue 16).
+    ("txt=Golden%20hour%2C%201987&txt-font=Helvetica%2Cbold&txt-size=48&txt-color=fff&txt-bg=99000000&txt-pad=12&txt-radius=8&txt-align=bottom%2Cleft", "text: a 48 px bold caption on a rounded translucent box"),
+    ("txt=Golden%20hour&txt-size=64&txt-color=fff&txt-shad=6", "text: 64 px with a soft halo (blurred outline)"),
+    ("txt=Outlined&txt-font=Georgia%2Citalic&txt-size=160&txt-color=ffd54f&txt-line=4&txt-line-color=222", "text: 160 px serif italic with a 4 px outline"),
+    (f"txt={'The%20quick%20brown%20fox%20jumps%20over%20the%20lazy%20dog.%20' * 8}&txt-size=32&txt-fit=wrap&txt-width=1000&txt-align=middle%2Ccenter", "text: 360 characters wrapped into 1000 px lines at 32 px"),
+    ("txt=%D9%85%D8%B1%D8%AD%D8%A8%D8%A7%20%D7%A9%D7%9C%D7%95%D7%9D%20%E0%A4%A8%E0%A4%AE%E0%A4%B8%E0%A5%8D%E0%A4%A4%E0%A5%87%20%CE%9A%CE%B1%CE%BB%CE%B7%CE%BC%CE%AD%CF%81%CE%B1%20%E4%BD%A0%E5%A5%BD&txt-size=56&txt-color=fff&txt-shad=4&txt-align=middle%2Ccenter", "text: Arabic, Hebrew, Devanagari, Greek and CJK at 56 px with a halo (five faces)"),
+    ("txt=CUT%20OUT&txt-size=200&txt-font=Arial%2Cbold&txt-blend-mode=destination-out&txt-align=middle%2Ccenter", "text: 200 px cut out of the picture (destination-out)"),
+    ("mark=%2F~text%3Ftxt%3D%E2%82%AC%2019%2C99%26txt-size%3D48%26txt-color%3Dfff%26txt-bg%3Dd32f2f%26txt-pad%3D12%26txt-width%3D260&mark-align=top%2Cright", "text: a price tag from /~text drawn as a mark (typeset, fetched back, drawn)"),
+]
+# /~text alone: the whole request is the text (no photo), so these are timed whole.
+TYPESET = [
+    ("txt=Hello%2C%20world&txt-size=32", "a 200 px wide line at 32 px (the default width)"),
+    (f"txt={'The%20quick%20brown%20fox%20jumps%20over%20the%20lazy%20dog.%20' * 8}&txt-size=24&txt-width=800", "360 characters wrapped into an 800 px wide picture at 24 px"),
+    ("txt=Sale&txt-size=400&txt-width=1200&txt-color=fff&txt-bg=d32f2f&txt-pad=40&txt-radius=40", "400 px on a 1200 px red box"),
 ]
 RUNS = 5
 
@@ -81,7 +95,7 @@ def viceroy_cpu_ms(edge):
     return total / 1e6
 
 
-def median_transform(edge, query, with_load=False):
+def median_transform(edge, query, with_load=False, name="photo-2mp.jpg", whole=False):
     """Medians of the `transform` time (wall clock, from Server-Timing) and of the CPU time it
     stands for. On a shared machine the wall clock includes waiting for a core; Viceroy's CPU
     time over the request divided by the request's wall time (`total` − `fetch`) says how much of
@@ -89,13 +103,13 @@ def median_transform(edge, query, with_load=False):
     values, cpu = [], []
     for i in range(RUNS + 1):
         before = viceroy_cpu_ms(edge)
-        r = edge.run("photo-2mp.jpg", query, Path(tempfile.gettempdir()) / "ixora-ops.png")
+        r = edge.run(name, query, Path(tempfile.gettempdir()) / "ixora-ops.png")
         if "error" in r:
             return None, None, r["error"]
         if i:  # the first run warms up
             # Face detection runs while the picture is loaded: those operations count the load too
             # (and so does the baseline they are compared with).
-            t = r["transform"] + ((r["decode"] or 0.0) if with_load else 0.0)
+            t = r["ms"] if whole else r["transform"] + ((r["decode"] or 0.0) if with_load else 0.0)
             values.append(t)
             cpu.append(t * (viceroy_cpu_ms(edge) - before) / max(r["ms"], 1e-3))
     return statistics.median(values), statistics.median(cpu), None
@@ -122,11 +136,16 @@ def main():
                     t, cpu = t - load_base + base, cpu - load_base_cpu + base_cpu
                 rows.append((query, what, t, cpu, err))
                 b.log(f"ops {query}: {t} ms, CPU {cpu} ms")
+            typeset = []
+            for query, what in TYPESET if not only or any(w in "~text" for w in only) else []:
+                t, cpu, err = median_transform(edge, f"fm=png&{query}", name="~text", whole=True)
+                typeset.append((query, what, t, cpu, err))
+                b.log(f"~text {query}: {t} ms, CPU {cpu} ms")
         finally:
             edge.close()
     load = "/".join(f"{v:.1f}" for v in os.getloadavg())
     lines = [
-        "## Pixel operation costs (issues 5 and 15)",
+        "## Pixel operation costs (issues 5, 15 and 16)",
         "",
         "`bench/ops.py`: ixora's wasm in Viceroy, `photo-2mp.jpg` (1800x1200) at full size as PNG;",
         f"medians over {RUNS} runs after a warm-up. \"transform ms\" is the `transform` time from",
@@ -155,7 +174,22 @@ def main():
         "interpolates in fixed point with incremental coordinates; rounded corners get coverage only",
         "in their corner squares. `trim` is not listed: its cost is the full-size decode it needs. On",
         "the usual 800 px outputs (0.5 MP) each operation costs about a quarter of these figures.",
+        "Text rows are the layer's whole cost (layout, shaping, coverage, compositing), which",
+        "depends on the text's size rather than the photo's.",
+        "",
+        "### `/~text` (issue 16)",
+        "",
+        "The typesetting endpoint alone, as PNG: the request's whole time (`total` − `fetch` from",
+        "Server-Timing, wall clock) and the CPU it stands for, as above.",
+        "",
+        "| parameters | picture | ms | CPU ms | within 50 ms? |",
+        "|---|---|---:|---:|---|",
     ]
+    for query, what, t, cpu, err in typeset:
+        if err:
+            lines.append(f"| `{query}` | {what} | error: {err[:80]} | | |")
+        else:
+            lines.append(f"| `{query}` | {what} | {t:.1f} | {cpu:.1f} | {'yes' if cpu <= 50 else 'no'} |")
     if only:
         print("\n".join(line for line in lines if line.startswith("|")))
         return

@@ -32,4 +32,13 @@ say "fastly compute build"
 FASTLY_WASM_METADATA_DISABLE=true "$fastly" compute build --non-interactive --quiet --metadata-disable "$@"
 test -s pkg/ixora.tar.gz
 tar -tzf pkg/ixora.tar.gz | grep 'bin/main.wasm' >/dev/null
-say "package: pkg/ixora.tar.gz ($(du -h pkg/ixora.tar.gz | cut -f1)); CLI: $fastly"
+# Fastly refuses a package over 100 MB (docs.fastly.com/products/compute-resource-limits): the
+# bundled fonts and the debug lines kept for profiling make it large, so the size is checked here.
+limit=$((100 * 1000 * 1000))
+size=$(stat -c %s pkg/ixora.tar.gz)
+wasm=$(stat -c %s bin/main.wasm)
+if [ "$size" -gt "$limit" ]; then
+  echo "pkg/ixora.tar.gz is $size bytes: over Fastly's 100 MB package limit" >&2
+  exit 1
+fi
+say "package: pkg/ixora.tar.gz ($size bytes, $((size * 100 / limit))% of Fastly's 100 MB; wasm $wasm bytes); CLI: $fastly"

@@ -92,7 +92,7 @@ const EXAMPLES: &[(&str, &str, &str)] = &[
     ),
     (
         "text-outline",
-        "`txt-line`: Georgia (Liberation Serif) italic with a 2 px dark outline, the text knocked out of a red layer below it",
+        "`txt-line`: Georgia (Liberation Serif) italic with a 2 px dark outline, and the words CUT OUT punched through the picture (destination-out: transparent where the text is)",
         "/photo-2mp.jpg?w=480&h=320&fit=crop&fm=webp&q=70&txt=Outlined&txt-font=Georgia%2Citalic&txt-size=64&txt-color=ffd54f&txt-line=2&txt-line-color=222&txt-align=top%2Ccenter&txt[1]=CUT%20OUT&txt-size[1]=56&txt-font[1]=Arial%2Cbold&txt-color[1]=000&txt-blend-mode[1]=destination-out&txt-align[1]=bottom%2Ccenter",
     ),
     (
